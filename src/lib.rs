@@ -1,0 +1,9 @@
+//! shownotes: podcast show notes and chapters — parse, lint, convert, and
+//! emit each platform's description.
+
+/// Chapters: the type, the rules, and the interchange formats.
+pub mod chapters;
+/// Findings: stable codes, severities, spans and source positions.
+pub mod diagnostic;
+/// Timestamps to the millisecond, parsed and displayed in each platform's style.
+pub mod timestamp;
