@@ -7,3 +7,5 @@ pub mod chapters;
 pub mod diagnostic;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.
 pub mod timestamp;
+/// The command line: arguments, dispatch, exit codes, output plumbing.
+pub mod cli;
