@@ -6,6 +6,14 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::Diagnostic;
+use crate::notes::{self, Notes};
+
+pub mod chapters;
+pub mod check;
+pub mod input;
+pub mod links;
+
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]
 #[command(name = "shownotes", version, about, max_term_width = 100)]
@@ -25,6 +33,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint notes files: chapters, links, front matter.
+    Check(check::Args),
+    /// List the links of a notes file, normalized.
+    Links(links::Args),
+    /// Read chapters and write them in another format.
+    Chapters(chapters::Args),
     /// Print shell completions for SHELL.
     Completions {
         #[arg(value_enum)]
@@ -119,6 +133,64 @@ pub fn print(s: &str) -> Result<(), Fatal> {
     }
 }
 
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// folder, renamed over the target once it is complete, so an interrupted
+/// run leaves the old file or the new one, never half of one.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let fail = |e: io::Error| {
+        Fatal::new(format!("cannot write `{}`: {}", path.display(), input::io_reason(&e)))
+            .help("check that the folder exists and is writable")
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// A notes file read for a command other than `check`.
+pub struct Loaded {
+    /// `None` when the file could not be decoded (the finding was printed).
+    pub notes: Option<Notes>,
+    /// Every finding (printed or not).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, parses and checks a notes file (`-` is stdin), printing to stderr
+/// the findings `show` selects, rustc-style.
+pub fn load_notes(path: &str, ctx: &Ctx, show: impl Fn(&Diagnostic) -> bool) -> Result<Loaded, Fatal> {
+    let input = if path == "-" {
+        input::Input::Stdin
+    } else {
+        input::Input::File(path.into())
+    };
+    let bytes = input.read()?;
+    let renderer = if ctx.color {
+        annotate_snippets::Renderer::styled()
+    } else {
+        annotate_snippets::Renderer::plain()
+    };
+    let (source, notes, diags) = match notes::decode(&input.name(), &bytes) {
+        Ok(src) => {
+            let n = Notes::parse(src, &crate::links::Rules::default());
+            let d = n.check(&crate::chapters::Rules::default(), None);
+            (n.source.clone(), Some(n), d)
+        }
+        Err((src, d)) => (src, None, vec![d]),
+    };
+    let mut err = String::new();
+    for d in diags.iter().filter(|d| show(d)) {
+        err.push_str(&crate::report::render(&renderer, &source, d));
+        err.push_str("\n\n");
+    }
+    let _ = io::stderr().write_all(err.as_bytes());
+    Ok(Loaded { notes, diagnostics: diags })
+}
+
 /// Parses the arguments, runs the subcommand, and maps the result to the
 /// exit codes of DESIGN.md (0 clean, 1 findings, 2 could not run).
 pub fn main() -> ExitCode {
@@ -144,8 +216,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, _ctx: &Ctx) -> Result<Outcome, Fatal> {
+fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
     match cli.command {
+        Command::Check(args) => check::run(args, ctx),
+        Command::Links(args) => links::run(args, ctx),
+        Command::Chapters(args) => chapters::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);

@@ -9,3 +9,9 @@ pub mod diagnostic;
 pub mod timestamp;
 /// The command line: arguments, dispatch, exit codes, output plumbing.
 pub mod cli;
+/// Links: finding, normalizing (tracking parameters out), and checking.
+pub mod links;
+/// The episode notes file: front matter, summary, link lists, chapters, footer.
+pub mod notes;
+/// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
+pub mod report;

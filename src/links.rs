@@ -1,0 +1,459 @@
+//! Links: finding URLs and e-mail addresses in text, normalizing them
+//! (tracking parameters out, meaning kept), and the `link-*` checks.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use linkify::{LinkFinder, LinkKind};
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic, Span};
+
+/// Where a link was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An item of a link list ("Learn more:", "Links:", `## Links`, ...).
+    LearnMore,
+    /// Anywhere else: running text, the footer.
+    Text,
+}
+
+/// A link as written in the notes, with its normalized form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// As written (for e-mail addresses: the address).
+    pub original: String,
+    /// Normalized: tracking parameters removed, `mailto:` for e-mail.
+    pub url: String,
+    /// The description of a link-list item or Markdown link.
+    pub text: Option<String>,
+    pub kind: Kind,
+    /// Where the URL stands in the source.
+    pub span: Span,
+    /// Which link list it belongs to (index among the notes' lists).
+    pub list: Option<usize>,
+}
+
+/// Schemes that run code or read local files: never a show-notes link.
+const UNSAFE_SCHEMES: &[&str] = &["javascript", "data", "vbscript", "file"];
+
+/// Tracking parameters removed from every link (DESIGN.md "Links"). `utm_`
+/// and `_hs` are prefixes (`utm_source`, `_hsenc`, `_hsmi`).
+const TRACKING_PREFIXES: &[&str] = &["utm_", "_hs"];
+const TRACKING_PARAMS: &[&str] = &[
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "mkt_tok", "yclid", "twclid",
+    "igshid",
+];
+/// `si` is a share-tracking id on YouTube and Spotify links only; elsewhere
+/// it may carry meaning.
+const SI_HOSTS: &[&str] = &[
+    "youtube.com",
+    "youtu.be",
+    "spotify.com",
+    "spotify.link",
+];
+
+/// The link rules that a show's `shownotes.toml` may extend.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    /// Extra tracking parameters to remove (`[links] strip_params`).
+    pub strip_params: Vec<String>,
+}
+
+impl Rules {
+    fn is_tracking(&self, name: &str, host: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        TRACKING_PREFIXES.iter().any(|p| lower.starts_with(p))
+            || TRACKING_PARAMS.contains(&lower.as_str())
+            || self.strip_params.iter().any(|p| p.eq_ignore_ascii_case(name))
+            || (lower == "si" && SI_HOSTS.iter().any(|h| host_is(host, h)))
+    }
+}
+
+fn host_is(host: &str, domain: &str) -> bool {
+    host.eq_ignore_ascii_case(domain)
+        || (host.len() > domain.len()
+            && host.to_ascii_lowercase().ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+}
+
+/// What normalization found out about one URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Normalized {
+    /// The URL with tracking parameters removed, otherwise as written.
+    pub url: String,
+    /// The tracking parameters removed, by name.
+    pub removed: Vec<String>,
+}
+
+/// Why a URL is not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Does not parse as a URL (the parser's reason).
+    Invalid(String),
+    /// A scheme that runs code or reads files.
+    UnsafeScheme(String),
+}
+
+/// Normalizes a URL as written: parses it with the WHATWG rules (`url`
+/// crate) to check it, then removes tracking parameters from the text as
+/// written. The string is edited rather than re-serialized because
+/// re-serializing changes what DESIGN.md says to keep: `url` adds a `/` to
+/// a bare host, re-encodes the query, and lowercases percent-escapes.
+pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
+    if let Some(addr) = original.strip_prefix("mailto:") {
+        return Ok(Normalized {
+            url: format!("mailto:{addr}"),
+            removed: vec![],
+        });
+    }
+    let parsed = url::Url::parse(original).map_err(|e| Problem::Invalid(e.to_string()))?;
+    let scheme = parsed.scheme();
+    if UNSAFE_SCHEMES.contains(&scheme) {
+        return Err(Problem::UnsafeScheme(scheme.to_string()));
+    }
+    let host = parsed.host_str().unwrap_or("");
+    let (before_frag, frag) = match original.find('#') {
+        Some(i) => original.split_at(i),
+        None => (original, ""),
+    };
+    let Some(q) = before_frag.find('?') else {
+        return Ok(Normalized {
+            url: original.to_string(),
+            removed: vec![],
+        });
+    };
+    let (base, query) = (&before_frag[..q], &before_frag[q + 1..]);
+    let mut kept = Vec::new();
+    let mut removed = Vec::new();
+    for pair in query.split('&') {
+        let name = pair.split('=').next().unwrap_or("");
+        let decoded = percent_decode(name);
+        if !pair.is_empty() && rules.is_tracking(&decoded, host) {
+            removed.push(decoded);
+        } else {
+            kept.push(pair);
+        }
+    }
+    let url = if removed.is_empty() {
+        original.to_string()
+    } else if kept.iter().all(|p| p.is_empty()) {
+        format!("{base}{frag}")
+    } else {
+        format!("{base}?{}{frag}", kept.join("&"))
+    };
+    Ok(Normalized { url, removed })
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(s.as_bytes())
+        .next()
+        .map(|(k, _)| k.into_owned())
+        .unwrap_or_default()
+}
+
+/// The key links are de-duplicated on: the WHATWG serialization of the
+/// normalized URL, so `https://a.org` and `https://A.org/` are one link.
+pub fn dedup_key(url: &str) -> String {
+    url::Url::parse(url).map_or_else(|_| url.to_string(), |u| u.to_string())
+}
+
+static FINDER: LazyLock<LinkFinder> = LazyLock::new(|| {
+    let mut f = LinkFinder::new();
+    f.kinds(&[LinkKind::Url, LinkKind::Email]);
+    f
+});
+
+/// A URL or e-mail address found in text: byte range and whether it is an
+/// e-mail address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub email: bool,
+}
+
+/// Finds URLs (`scheme://...`) and e-mail addresses in running text.
+///
+/// linkify finds them and handles trailing punctuation and brackets well,
+/// but takes a word glued before the scheme as part of it
+/// (`Masinterhttps://x` has scheme `Masinterhttps`): such a match is cut to
+/// start at its `http://` / `https://`. Unsafe schemes written as
+/// `javascript:...` (no `//`) are found as well, so they can be reported.
+pub fn find(text: &str) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    for link in FINDER.links(text) {
+        let mut start = link.start();
+        let s = link.as_str();
+        let email = *link.kind() == LinkKind::Email;
+        if !email {
+            if let Some(sep) = s.find("://") {
+                let scheme = &s[..sep].to_ascii_lowercase();
+                for known in ["https", "http"] {
+                    if scheme.len() > known.len() && scheme.ends_with(known) {
+                        start += sep - known.len();
+                        break;
+                    }
+                }
+            }
+        }
+        out.push(Found {
+            start,
+            end: link.end(),
+            email,
+        });
+    }
+    // linkify misses a URL glued after a digit (`HTTP/3https://`): its
+    // scheme would start with a digit. Look again from each `http(s)://`.
+    static SCHEME: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)https?://").unwrap());
+    for m in SCHEME.find_iter(text) {
+        if out.iter().any(|f| f.start <= m.start() && m.start() < f.end) {
+            continue;
+        }
+        if let Some(link) = FINDER.links(&text[m.start()..]).next() {
+            if link.start() == 0 {
+                out.push(Found {
+                    start: m.start(),
+                    end: m.start() + link.end(),
+                    email: false,
+                });
+            }
+        }
+    }
+    static UNSAFE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:javascript|data|vbscript|file):[^\s<>()\[\]]+").unwrap()
+    });
+    for m in UNSAFE.find_iter(text) {
+        if !out.iter().any(|f| f.start <= m.start() && m.start() < f.end) {
+            out.push(Found {
+                start: m.start(),
+                end: m.end(),
+                email: false,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.start);
+    out
+}
+
+/// Builds a [`Link`] from what was written at `span`, reporting what is
+/// wrong with it. Returns `None` when the URL is unusable (the diagnostics
+/// say why); it then appears in no output.
+pub fn make(
+    original: &str,
+    text: Option<String>,
+    kind: Kind,
+    span: Span,
+    list: Option<usize>,
+    rules: &Rules,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Link> {
+    let is_email = !original.contains(':') && original.contains('@');
+    let written = if is_email {
+        format!("mailto:{original}")
+    } else {
+        original.to_string()
+    };
+    match normalize(&written, rules) {
+        Ok(n) => {
+            if n.url.starts_with("http://") {
+                diags.push(
+                    Diagnostic::new(Code::LinkInsecure, format!("`{original}` is not encrypted"))
+                        .at(span)
+                        .label("plain `http://`")
+                        .help(format!(
+                            "use `https://{}` if the site supports it",
+                            &original["http://".len()..]
+                        )),
+                );
+            }
+            if !n.removed.is_empty() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::LinkTracking,
+                        format!(
+                            "`{original}` carries tracking parameter{} {}",
+                            if n.removed.len() == 1 { "" } else { "s" },
+                            n.removed
+                                .iter()
+                                .map(|r| format!("`{r}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                    .at(span)
+                    .label("removed in every output")
+                    .help(format!("write the link as `{}`", n.url)),
+                );
+            }
+            if kind == Kind::LearnMore && text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::LinkNoDescription,
+                        format!("the link `{original}` has no description"),
+                    )
+                    .at(span)
+                    .help(format!("write it as `{original} — what the listener finds there`")),
+                );
+            }
+            Some(Link {
+                original: original.to_string(),
+                url: n.url,
+                text,
+                kind,
+                span,
+                list,
+            })
+        }
+        Err(Problem::UnsafeScheme(scheme)) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::LinkUnsafeScheme,
+                    format!("`{}` uses the unsafe scheme `{scheme}:`", ellipsize(original, 60)),
+                )
+                .at(span)
+                .label("removed from every output")
+                .help("link only to `https://` pages (or `mailto:` addresses)"),
+            );
+            None
+        }
+        Err(Problem::Invalid(reason)) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::LinkInvalid,
+                    format!("`{}` is not a valid URL: {reason}", ellipsize(original, 60)),
+                )
+                .at(span)
+                .help("check the address; a URL looks like `https://example.com/page`"),
+            );
+            None
+        }
+    }
+}
+
+/// Reports links that appear twice in one link list (`link-duplicate`).
+pub fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(usize, String), &Link> = HashMap::new();
+    for link in links {
+        let Some(list) = link.list else { continue };
+        match seen.entry((list, dedup_key(&link.url))) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = first.get();
+                diags.push(
+                    Diagnostic::new(
+                        Code::LinkDuplicate,
+                        format!("`{}` is already in this list", link.url),
+                    )
+                    .at(link.span)
+                    .label("listed again here")
+                    .help(format!(
+                        "remove one of the two (the first is `{}`)",
+                        first.original
+                    )),
+                );
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(link);
+            }
+        }
+    }
+}
+
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        normalize(s, &Rules::default()).unwrap().url
+    }
+
+    #[test]
+    fn removes_only_tracking_parameters() {
+        assert_eq!(
+            norm("https://a.org/p?utm_source=x&id=3&fbclid=y#episode-17"),
+            "https://a.org/p?id=3#episode-17"
+        );
+        assert_eq!(norm("https://a.org/?utm_medium=x"), "https://a.org/");
+        assert_eq!(norm("https://a.org?_hsenc=1&_hsmi=2"), "https://a.org");
+        assert_eq!(
+            norm("https://open.spotify.com/episode/1?si=abc&t=5"),
+            "https://open.spotify.com/episode/1?t=5"
+        );
+        assert_eq!(
+            norm("https://youtu.be/x?si=abc"),
+            "https://youtu.be/x"
+        );
+        assert_eq!(norm("https://a.org/?si=abc"), "https://a.org/?si=abc", "si only on YouTube and Spotify");
+        let rules = Rules {
+            strip_params: vec!["ref_src".into()],
+        };
+        assert_eq!(
+            normalize("https://t.co/x?ref_src=tw&b=1", &rules).unwrap().url,
+            "https://t.co/x?b=1"
+        );
+    }
+
+    #[test]
+    fn keeps_what_carries_meaning() {
+        for u in [
+            "https://netstack.fm/#episode-17",
+            "https://www.rfc-editor.org/rfc/rfc2616",
+            "https://bal-e.org/blog/",
+            "https://interlisp.org",
+            "https://a.org/?b=2&a=1&c=%7E",
+            "https://shop.example/?ref=podcast&promo=NETSTACK",
+            "https://www.youtube.com/watch?v=7xJEFPlfy7Y",
+        ] {
+            assert_eq!(norm(u), u);
+        }
+    }
+
+    #[test]
+    fn rejects_unsafe_and_invalid() {
+        assert_eq!(
+            normalize("javascript:alert(1)", &Rules::default()),
+            Err(Problem::UnsafeScheme("javascript".into()))
+        );
+        assert!(matches!(
+            normalize("data:text/html,x", &Rules::default()),
+            Err(Problem::UnsafeScheme(_))
+        ));
+        assert!(matches!(
+            normalize("https://exa mple.com", &Rules::default()),
+            Err(Problem::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn finds_glued_urls_and_emails() {
+        let t = "HTTP/3https://b.org/ — z";
+        let f = find(t);
+        assert_eq!(&t[f[0].start..f[0].end], "https://b.org/");
+        let t = "Masinterhttps://a.org/x — y and mail hello@netstack.fm.";
+        let f = find(t);
+        assert_eq!(&t[f[0].start..f[0].end], "https://a.org/x");
+        assert_eq!(&t[f[1].start..f[1].end], "hello@netstack.fm");
+        assert!(f[1].email);
+        let t = "(see https://a.org/x_(y)) and [z](javascript:alert(1))";
+        let f = find(t);
+        assert_eq!(&t[f[0].start..f[0].end], "https://a.org/x_(y)");
+        assert_eq!(&t[f[1].start..f[1].end], "javascript:alert");
+    }
+
+    #[test]
+    fn dedup_key_folds_equivalent_forms() {
+        assert_eq!(dedup_key("https://A.org"), dedup_key("https://a.org/"));
+        assert_ne!(dedup_key("https://a.org/#x"), dedup_key("https://a.org/"));
+    }
+}

@@ -1,0 +1,404 @@
+//! Front matter: TOML between `+++` lines or YAML between `---` lines.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic, Source, Span};
+
+/// The keys DESIGN.md allows, and nothing else.
+pub const KEYS: &[&str] = &[
+    "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
+];
+
+/// The episode's metadata from the front matter.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub episode: Option<u64>,
+    pub season: Option<u64>,
+    /// An RFC 3339 / ISO 8601 date (`2025-12-09`) or date-time, as written.
+    pub date: Option<String>,
+    /// The audio file, relative to the notes file.
+    pub audio: Option<String>,
+    pub guid: Option<String>,
+    pub url: Option<String>,
+    pub image: Option<String>,
+    pub explicit: Option<bool>,
+    /// `full`, `trailer` or `bonus`.
+    #[serde(rename = "type")]
+    pub episode_type: Option<String>,
+}
+
+/// Where the front matter was, and what it held.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub front_matter: FrontMatter,
+    /// Byte offset where the body starts.
+    pub body_start: usize,
+}
+
+/// A value read from either syntax, before it is checked against the keys.
+enum Value {
+    Str(String),
+    Int(i128),
+    Bool(bool),
+    Other(&'static str),
+}
+
+/// Reads the front matter at the top of `src`, if any, reporting syntax
+/// errors, unknown keys and wrongly typed values with their line.
+pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
+    let text = &src.text;
+    let first = src.line_text(1);
+    let fence = match first.trim_end() {
+        "+++" => "+++",
+        "---" => "---",
+        _ => return Parsed::default(),
+    };
+    let (_, first_end) = src.line_range(1);
+    let content_start = (first_end + 1).min(text.len());
+    // Find the closing fence line.
+    let mut pos = content_start;
+    let mut close = None;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if text[pos..end].trim_end() == fence {
+            close = Some((pos, (end + 1).min(text.len())));
+            break;
+        }
+        pos = end + 1;
+    }
+    let Some((close_start, body_start)) = close else {
+        diags.push(
+            Diagnostic::new(
+                Code::FrontMatterInvalid,
+                format!("the front matter opened with `{fence}` never closes"),
+            )
+            .at(Span::new(0, fence.len()))
+            .label("opened here")
+            .help(format!(
+                "add a line `{fence}` after the last front matter key, or remove this line"
+            )),
+        );
+        return Parsed {
+            front_matter: FrontMatter::default(),
+            body_start: content_start,
+        };
+    };
+    let content = &text[content_start..close_start];
+    let entries = if fence == "+++" {
+        parse_toml(content, content_start, diags)
+    } else {
+        parse_yaml(content, content_start, diags)
+    };
+    let mut fm = FrontMatter::default();
+    for (key, span, value) in entries {
+        apply(&mut fm, &key, span, value, diags);
+    }
+    Parsed {
+        front_matter: fm,
+        body_start,
+    }
+}
+
+/// The span of `key` as it starts a line of `content` (`key =` / `key:`).
+fn key_span(content: &str, base: usize, key: &str) -> Span {
+    let mut offset = 0;
+    for line in content.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let bare = trimmed.trim_start_matches(['"', '\'']);
+        if bare.starts_with(key) {
+            let rest = bare[key.len()..].trim_start_matches(['"', '\'']).trim_start();
+            if rest.starts_with('=') || rest.starts_with(':') {
+                let start = base + offset + indent + (trimmed.len() - bare.len());
+                return Span::new(start, start + key.len());
+            }
+        }
+        offset += line.len();
+    }
+    Span::new(base, base)
+}
+
+fn parse_toml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span, Value)> {
+    let table: toml::Table = match toml::from_str(content) {
+        Ok(t) => t,
+        Err(e) => {
+            let span = e
+                .span()
+                .map_or(Span::new(base, base), |r| Span::new(base + r.start, base + r.end));
+            diags.push(
+                Diagnostic::new(
+                    Code::FrontMatterInvalid,
+                    format!("the TOML front matter does not parse: {}", e.message()),
+                )
+                .at(span)
+                .help("front matter keys look like `title = \"Episode title\"` and `episode = 17`"),
+            );
+            return vec![];
+        }
+    };
+    table
+        .into_iter()
+        .map(|(k, v)| {
+            let span = key_span(content, base, &k);
+            let value = match v {
+                toml::Value::String(s) => Value::Str(s),
+                toml::Value::Integer(i) => Value::Int(i as i128),
+                toml::Value::Boolean(b) => Value::Bool(b),
+                toml::Value::Datetime(d) => Value::Str(d.to_string()),
+                toml::Value::Float(_) => Value::Other("a decimal number"),
+                toml::Value::Array(_) => Value::Other("a list"),
+                toml::Value::Table(_) => Value::Other("a table"),
+            };
+            (k, span, value)
+        })
+        .collect()
+}
+
+fn parse_yaml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span, Value)> {
+    if content.trim().is_empty() {
+        return vec![];
+    }
+    let map: std::collections::BTreeMap<String, serde_json::Value> =
+        match serde_saphyr::from_str(content) {
+            Ok(m) => m,
+            Err(e) => {
+                let msg = e.to_string();
+                let first = msg.lines().next().unwrap_or("").trim().to_string();
+                diags.push(
+                    Diagnostic::new(
+                        Code::FrontMatterInvalid,
+                        format!("the YAML front matter does not parse: {first}"),
+                    )
+                    .at(yaml_error_span(&msg, content, base))
+                    .help("front matter keys look like `title: Episode title` and `episode: 17`"),
+                );
+                return vec![];
+            }
+        };
+    map.into_iter()
+        .map(|(k, v)| {
+            let span = key_span(content, base, &k);
+            let value = match v {
+                serde_json::Value::String(s) => Value::Str(s),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Int(i as i128),
+                    None => Value::Other("a decimal number"),
+                },
+                serde_json::Value::Bool(b) => Value::Bool(b),
+                serde_json::Value::Null => Value::Other("empty"),
+                serde_json::Value::Array(_) => Value::Other("a list"),
+                serde_json::Value::Object(_) => Value::Other("a mapping"),
+            };
+            (k, span, value)
+        })
+        .collect()
+}
+
+/// serde-saphyr reports `line L column C` in its message; point there.
+fn yaml_error_span(msg: &str, content: &str, base: usize) -> Span {
+    static LC: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"line (\d+),? column (\d+)").unwrap());
+    let Some(c) = LC.captures(msg) else {
+        return Span::new(base, base);
+    };
+    let line: usize = c[1].parse().unwrap_or(1);
+    let col: usize = c[2].parse().unwrap_or(1);
+    let mut offset = 0;
+    for (i, l) in content.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col_off: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            return Span::new(base + offset + col_off, base + offset + col_off);
+        }
+        offset += l.len();
+    }
+    Span::new(base, base)
+}
+
+fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut Vec<Diagnostic>) {
+    let wrong = |expected: &str, got: &str| {
+        Diagnostic::new(
+            Code::FrontMatterInvalid,
+            format!("`{key}` must be {expected}, not {got}"),
+        )
+        .at(span)
+    };
+    let describe = |v: &Value| -> &'static str {
+        match v {
+            Value::Str(_) => "text",
+            Value::Int(_) => "a number",
+            Value::Bool(_) => "true or false",
+            Value::Other(what) => what,
+        }
+    };
+    match key {
+        "title" | "audio" | "guid" | "url" | "image" | "date" | "type" => {
+            let Value::Str(s) = value else {
+                let got = describe(&value);
+                diags.push(wrong("text", got).help(format!("quote the value: `{key} = \"...\"`")));
+                return;
+            };
+            match key {
+                "title" => fm.title = Some(s),
+                "audio" => fm.audio = Some(s),
+                "guid" => fm.guid = Some(s),
+                "url" => fm.url = Some(s),
+                "image" => fm.image = Some(s),
+                "date" => {
+                    if valid_date(&s) {
+                        fm.date = Some(s);
+                    } else {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::FrontMatterInvalid,
+                                format!("`date` `{s}` is not an RFC 3339 / ISO 8601 date"),
+                            )
+                            .at(span)
+                            .help("write the date as `2025-12-09` or `2025-12-09T10:00:00Z`"),
+                        );
+                    }
+                }
+                _ => {
+                    if ["full", "trailer", "bonus"].contains(&s.as_str()) {
+                        fm.episode_type = Some(s);
+                    } else {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::FrontMatterInvalid,
+                                format!("`type` `{s}` is not an episode type"),
+                            )
+                            .at(span)
+                            .help("use `full`, `trailer` or `bonus`"),
+                        );
+                    }
+                }
+            }
+        }
+        "episode" | "season" => match value {
+            Value::Int(i) if (0..=u32::MAX as i128).contains(&i) => {
+                if key == "episode" {
+                    fm.episode = Some(i as u64);
+                } else {
+                    fm.season = Some(i as u64);
+                }
+            }
+            other => {
+                let got = describe(&other);
+                diags.push(wrong("a whole number, 0 or more", got).help(format!("write `{key} = 17`")));
+            }
+        },
+        "explicit" => match value {
+            Value::Bool(b) => fm.explicit = Some(b),
+            other => {
+                let got = describe(&other);
+                diags.push(wrong("true or false", got).help("write `explicit = false`"));
+            }
+        },
+        _ => {
+            let suggestion = KEYS
+                .iter()
+                .min_by_key(|k| edit_distance(k, key))
+                .filter(|k| edit_distance(k, key) <= 2);
+            let mut d = Diagnostic::new(
+                Code::FrontMatterInvalid,
+                format!("unknown front matter key `{key}`"),
+            )
+            .at(span)
+            .label("not a front matter key");
+            d = match suggestion {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!("the keys are {}", list(KEYS))),
+            };
+            diags.push(d);
+        }
+    }
+}
+
+fn list(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
+fn valid_date(s: &str) -> bool {
+    static DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$",
+        )
+        .unwrap()
+    });
+    let Some(c) = DATE.captures(s) else {
+        return false;
+    };
+    let num = |i: usize| c.get(i).map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(99));
+    (1..=12).contains(&num(2)) && (1..=31).contains(&num(3)) && num(4) < 24 && num(5) < 60 && num(6) < 61
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Parsed, Vec<Diagnostic>, Source) {
+        let src = Source::new("n.md", text);
+        let mut d = vec![];
+        let p = parse(&src, &mut d);
+        (p, d, src)
+    }
+
+    #[test]
+    fn reads_toml_and_yaml() {
+        let (p, d, src) = run("+++\ntitle = \"Ep\"\nepisode = 17\ndate = 2025-12-09\naudio = \"ep17.mp3\"\nexplicit = false\n+++\nbody");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.front_matter.title.as_deref(), Some("Ep"));
+        assert_eq!(p.front_matter.episode, Some(17));
+        assert_eq!(p.front_matter.date.as_deref(), Some("2025-12-09"));
+        assert_eq!(&src.text[p.body_start..], "body");
+        let (p, d, _) = run("---\ntitle: Ep\nepisode: 17\ndate: 2025-12-09\ntype: bonus\n---\nbody");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.front_matter.episode, Some(17));
+        assert_eq!(p.front_matter.episode_type.as_deref(), Some("bonus"));
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let (_, d, src) = run("---\ntitle: Ep\nepisdoe: 17\n---\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::FrontMatterInvalid);
+        assert_eq!(src.position(d[0].span.unwrap().start).line, 3);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `episode`?"));
+        let (_, d, src) = run("+++\ntitle = \"x\"\n  colour = 1\n+++\n");
+        assert_eq!(src.position(d[0].span.unwrap().start).line, 3);
+    }
+
+    #[test]
+    fn bad_syntax_and_values_are_errors() {
+        let (_, d, src) = run("+++\ntitle = \n+++\n");
+        assert_eq!(d[0].code, Code::FrontMatterInvalid);
+        assert_eq!(src.position(d[0].span.unwrap().start).line, 2);
+        let (_, d, _) = run("---\ntitle: [a\n---\n");
+        assert_eq!(d[0].code, Code::FrontMatterInvalid);
+        let (_, d, _) = run("+++\nepisode = \"x\"\ndate = \"yesterday\"\ntype = \"main\"\n+++\n");
+        assert_eq!(d.len(), 3);
+    }
+
+    #[test]
+    fn an_unclosed_front_matter_is_an_error() {
+        let (p, d, _) = run("+++\ntitle = \"x\"\nbody");
+        assert_eq!(d[0].code, Code::FrontMatterInvalid);
+        assert!(d[0].message.contains("never closes"));
+        assert_eq!(p.body_start, 4);
+    }
+}

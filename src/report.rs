@@ -1,0 +1,308 @@
+//! Reporting findings: one implementation of [`Report`] per output format
+//! (human rustc-style, JSON, GitHub Actions workflow commands).
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Severity, Source};
+
+/// Collects the findings of every file checked, then renders them.
+pub trait Report {
+    /// Adds one file's findings (already sorted).
+    fn file(&mut self, source: &Source, diags: &[Diagnostic]);
+    /// What goes to stdout at the end (JSON, workflow commands), if anything.
+    fn stdout(&mut self) -> String;
+    /// What goes to stderr (rendered diagnostics, the summary), if anything.
+    fn stderr(&mut self) -> String;
+}
+
+/// Totals over every file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+impl Totals {
+    /// Adds one file's findings.
+    pub fn add(&mut self, diags: &[Diagnostic]) {
+        self.files += 1;
+        for d in diags {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// rustc-style diagnostics on stderr, via annotate-snippets.
+pub struct Human {
+    renderer: Renderer,
+    out: String,
+    totals: Totals,
+    quiet: bool,
+}
+
+impl Human {
+    /// A human report, coloured or not; `quiet` drops the summary line.
+    pub fn new(color: bool, quiet: bool) -> Self {
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        Human {
+            renderer,
+            out: String::new(),
+            totals: Totals::default(),
+            quiet,
+        }
+    }
+}
+
+/// Renders one diagnostic the way rustc does: the code and message, the
+/// path:line:column, the source line with a caret, and `help:`.
+pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut message = d.message.clone();
+    if let Some(p) = d.platform {
+        message.push_str(&format!(" ({p})"));
+    }
+    let title = level.primary_title(message.as_str()).id(d.code.as_str());
+    let mut group: Group<'_> = match d.span {
+        Some(span) => {
+            let pos = source.position(span.start);
+            let (ls, le) = source.line_range(pos.line);
+            let line = &source.text[ls..le];
+            let start = span.start.clamp(ls, le) - ls;
+            let end = span.end.clamp(ls, le).max(ls + start) - ls;
+            let mut ann = AnnotationKind::Primary.span(start..end);
+            if let Some(label) = &d.label {
+                ann = ann.label(label.as_str());
+            }
+            title.element(
+                Snippet::source(line)
+                    .line_start(pos.line)
+                    .path(source.name.as_str())
+                    .annotation(ann),
+            )
+        }
+        None => title.element(Origin::path(source.name.as_str())),
+    };
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    renderer.render(&[group])
+}
+
+impl Report for Human {
+    fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
+        self.totals.add(diags);
+        for d in diags {
+            let _ = writeln!(self.out, "{}\n", render(&self.renderer, source, d));
+        }
+    }
+
+    fn stdout(&mut self) -> String {
+        String::new()
+    }
+
+    fn stderr(&mut self) -> String {
+        let mut out = std::mem::take(&mut self.out);
+        if !self.quiet {
+            let t = self.totals;
+            let _ = writeln!(
+                out,
+                "checked {}: {}, {}",
+                plural(t.files, "file"),
+                plural(t.errors, "error"),
+                plural(t.warnings, "warning")
+            );
+        }
+        out
+    }
+}
+
+/// `check --format json` (DESIGN.md "JSON shapes").
+#[derive(Default)]
+pub struct Json {
+    files: Vec<JsonFile>,
+    totals: Totals,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    path: String,
+    diagnostics: Vec<JsonDiagnostic>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    platform: Option<&'static str>,
+}
+
+impl Report for Json {
+    fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
+        self.totals.add(diags);
+        self.files.push(JsonFile {
+            path: source.name.clone(),
+            diagnostics: diags
+                .iter()
+                .map(|d| {
+                    let pos = d.span.map(|s| source.position(s.start));
+                    JsonDiagnostic {
+                        code: d.code.as_str(),
+                        severity: d.severity,
+                        message: d.message.clone(),
+                        line: pos.map(|p| p.line),
+                        column: pos.map(|p| p.column),
+                        platform: d.platform,
+                    }
+                })
+                .collect(),
+        });
+    }
+
+    fn stdout(&mut self) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            files: &'a [JsonFile],
+            errors: usize,
+            warnings: usize,
+        }
+        let out = Out {
+            files: &self.files,
+            errors: self.totals.errors,
+            warnings: self.totals.warnings,
+        };
+        let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    fn stderr(&mut self) -> String {
+        String::new()
+    }
+}
+
+/// GitHub Actions workflow commands: `::error file=F,line=L,col=C,title=CODE::MESSAGE`.
+#[derive(Default)]
+pub struct Github {
+    out: String,
+}
+
+/// Escapes a workflow-command message (GitHub's toolkit `escapeData`).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow-command property (GitHub's toolkit `escapeProperty`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl Report for Github {
+    fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
+        for d in diags {
+            let kind = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut props = format!("file={}", escape_property(&source.name));
+            if let Some(span) = d.span {
+                let pos = source.position(span.start);
+                let _ = write!(props, ",line={},col={}", pos.line, pos.column);
+            }
+            let _ = write!(props, ",title={}", escape_property(d.code.as_str()));
+            let mut msg = d.message.clone();
+            if let Some(help) = &d.help {
+                let _ = write!(msg, "\nhelp: {help}");
+            }
+            let _ = writeln!(self.out, "::{kind} {props}::{}", escape_data(&msg));
+        }
+    }
+
+    fn stdout(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
+    fn stderr(&mut self) -> String {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, Span};
+
+    fn sample() -> (Source, Vec<Diagnostic>) {
+        let src = Source::new("ep.md", "Chapters\n00:00 Intro\n00:75 Bad, stamp\n");
+        let d = Diagnostic::new(Code::ChapterBadTimestamp, "`00:75` is not a valid timestamp")
+            .at(Span::new(21, 26))
+            .label("bad timestamp")
+            .help("write `MM:SS`");
+        (src, vec![d, Diagnostic::new(Code::ChaptersMissing, "no list")])
+    }
+
+    #[test]
+    fn human_output_is_rustc_style() {
+        let (src, d) = sample();
+        let mut r = Human::new(false, false);
+        r.file(&src, &d);
+        let out = r.stderr();
+        assert!(out.contains("error[chapter-bad-timestamp]: `00:75` is not a valid timestamp"), "{out}");
+        assert!(out.contains("--> ep.md:3:1"), "{out}");
+        assert!(out.contains("00:75 Bad, stamp"), "{out}");
+        assert!(out.contains("^^^^^ bad timestamp"), "{out}");
+        assert!(out.contains("help: write `MM:SS`"), "{out}");
+        assert!(out.contains("checked 1 file: 1 error, 1 warning"), "{out}");
+    }
+
+    #[test]
+    fn github_output_escapes() {
+        let (src, d) = sample();
+        let mut r = Github::default();
+        r.file(&src, &d);
+        let out = r.stdout();
+        let first = out.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "::error file=ep.md,line=3,col=1,title=chapter-bad-timestamp::`00:75` is not a valid timestamp%0Ahelp: write `MM:SS`"
+        );
+        assert!(out.lines().nth(1).unwrap().starts_with("::warning file=ep.md,title=chapters-missing::"));
+    }
+
+    #[test]
+    fn json_output_has_the_documented_shape() {
+        let (src, d) = sample();
+        let mut r = Json::default();
+        r.file(&src, &d);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        assert_eq!(v["errors"], 1);
+        assert_eq!(v["warnings"], 1);
+        let d0 = &v["files"][0]["diagnostics"][0];
+        assert_eq!(v["files"][0]["path"], "ep.md");
+        assert_eq!(d0["code"], "chapter-bad-timestamp");
+        assert_eq!(d0["severity"], "error");
+        assert_eq!(d0["line"], 3);
+        assert_eq!(d0["column"], 1);
+        assert_eq!(d0["platform"], serde_json::Value::Null);
+    }
+}
