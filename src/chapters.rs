@@ -133,7 +133,7 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
             .help(format!("add chapters until there are at least {}", rules.min_count)),
         );
     }
-    let mut seen_titles: Vec<(String, &Chapter)> = Vec::new();
+    let mut seen_titles: std::collections::HashMap<String, &Chapter> = std::collections::HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
         if let Some(prev) = i.checked_sub(1).map(|p| &chapters[p]) {
             if ch.start == prev.start {
@@ -229,7 +229,7 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
             );
         }
         let key = title.to_lowercase();
-        if let Some((_, other)) = seen_titles.iter().find(|(k, _)| *k == key) {
+        if let Some(other) = seen_titles.get(&key) {
             out.push(
                 Diagnostic::new(
                     Code::ChapterDuplicateTitle,
@@ -242,7 +242,7 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
                 .help("give each chapter a title of its own"),
             );
         } else {
-            seen_titles.push((key, ch));
+            seen_titles.insert(key, ch);
         }
     }
     out
