@@ -360,6 +360,9 @@ fn cut_tail(
     urls: &[(usize, usize)],
     cuts: &mut Vec<(usize, bool)>,
 ) {
+    if from >= to {
+        return;
+    }
     let glues = glue_points(line, from, to, urls);
     let has_link_after = |at: usize| urls.iter().any(|&(s, _)| s >= at && s < to);
     let sentence = glues.iter().copied().find(|&p| starts_sentence(line, p) && has_link_after(p));
