@@ -668,6 +668,200 @@ pub(crate) fn secs_decimal(t: Timestamp) -> String {
     format!("{}.{:03}000", t.as_ms() / 1000, t.as_ms() % 1000)
 }
 
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    fn ts(ms: u64) -> Timestamp {
+        Timestamp::from_ms(ms)
+    }
+
+    #[test]
+    fn format_names_match_the_cli() {
+        use clap::ValueEnum;
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .map(|f| f.to_possible_value().unwrap().get_name().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "notes",
+                "json",
+                "psc",
+                "mp4chaps",
+                "ffmetadata",
+                "vtt",
+                "audacity",
+                "audition",
+                "cue",
+                "youtube",
+                "spotify",
+                "id3"
+            ]
+        );
+        for f in Format::ALL {
+            assert_eq!(f.to_possible_value().unwrap().get_name(), f.name());
+        }
+    }
+
+    #[test]
+    fn guesses_by_extension_then_content() {
+        let g = |p: &str, c: &str| Format::guess(Some(Path::new(p)), c.as_bytes());
+        assert_eq!(g("c.json", ""), Some(Format::Json));
+        assert_eq!(g("C.PSC", ""), Some(Format::Psc));
+        assert_eq!(g("c.vtt", ""), Some(Format::Vtt));
+        assert_eq!(g("c.cue", ""), Some(Format::Cue));
+        assert_eq!(g("e.mp3", ""), Some(Format::Id3));
+        assert_eq!(g("notes.md", ""), Some(Format::Notes));
+        assert_eq!(g("m.csv", ""), Some(Format::Audition));
+        assert_eq!(g("c.txt", ";FFMETADATA1\n"), Some(Format::Ffmetadata));
+        assert_eq!(g("c.txt", "\u{feff}WEBVTT\n\n"), Some(Format::Vtt));
+        assert_eq!(
+            g("c.txt", "0.000000\t0.000000\tIntro\n\\\t1\t2\n"),
+            Some(Format::Audacity)
+        );
+        assert_eq!(
+            g("c.txt", "00:00:00.000 Intro\n00:01:00.000 B\n"),
+            Some(Format::Mp4chaps)
+        );
+        assert_eq!(g("c.txt", "00:00 Intro\n01:00 B\n"), Some(Format::Spotify));
+        assert_eq!(g("c.txt", "0:00 Intro\n1:00 B\n"), Some(Format::Youtube));
+        assert_eq!(
+            g("c.txt", "Hello.\n\nChapters\n00:00 Intro\n"),
+            Some(Format::Notes)
+        );
+        assert_eq!(g("c.txt", "just words\n"), Some(Format::Notes));
+        assert_eq!(
+            g("c.txt", "FILE \"a.mp3\" MP3\nTRACK 01 AUDIO\n"),
+            Some(Format::Cue)
+        );
+        assert_eq!(
+            g(
+                "m.csv",
+                "Name\tStart\tDuration\tTime Format\tType\tDescription\n"
+            ),
+            Some(Format::Audition)
+        );
+        let none = |c: &[u8]| Format::guess(None, c);
+        assert_eq!(none(b"ID3\x04\0"), Some(Format::Id3));
+        assert_eq!(none(b"\xff\xfb\x90\x64"), Some(Format::Id3));
+        assert_eq!(none(b"{\"chapters\":[]}"), Some(Format::Json));
+        assert_eq!(
+            none(b"<?xml version=\"1.0\"?><psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\"/>"),
+            Some(Format::Psc)
+        );
+        assert_eq!(none(b"<html></html>"), None);
+        assert_eq!(none(b"+++\ntitle = \"x\"\n+++\n"), Some(Format::Notes));
+        assert_eq!(none(b"just words\n"), None);
+        assert_eq!(none(b""), None);
+    }
+
+    #[test]
+    fn normal_play_time_and_seconds_parse() {
+        let npt = |s: &str| parse_npt(s).map(Timestamp::as_ms);
+        assert_eq!(npt("37"), Ok(37_000));
+        assert_eq!(npt("7:48"), Ok(468_000));
+        assert_eq!(npt("35:12.250"), Ok(2_112_250));
+        assert_eq!(npt("01:35:52"), Ok(5_752_000));
+        assert_eq!(npt("05:12:03.500"), Ok(18_723_500));
+        assert_eq!(npt("1:1:1.1"), Ok(3_661_100));
+        assert_eq!(npt("0.0005"), Ok(1));
+        assert_eq!(npt("0.9999"), Ok(1000));
+        assert!(npt("1:60").unwrap_err().contains("`60` must be below 60"));
+        assert!(npt("1:2:3:4").is_err());
+        assert!(npt("").is_err());
+        assert!(npt("1:").is_err());
+        assert!(npt("1.").is_err());
+        assert!(npt("99999999999999999999").is_err());
+        let secs = |s: &str| parse_seconds(s).map(Timestamp::as_ms);
+        assert_eq!(secs("12"), Ok(12_000));
+        assert_eq!(secs("12.5"), Ok(12_500));
+        assert_eq!(secs("12,5"), Ok(12_500));
+        assert_eq!(secs(".5"), Ok(500));
+        assert_eq!(secs("75.250000"), Ok(75_250));
+        assert!(secs("-1").unwrap_err().contains("negative"));
+        assert!(secs("x").is_err());
+        assert!(secs("").is_err());
+        assert!(secs(".").is_err());
+        assert_eq!(secs_decimal(ts(75_250)), "75.250000");
+    }
+
+    #[test]
+    fn reading_sorts_and_warns() {
+        let src = Source::new("l.txt", "0\t0\tA\n60\t60\tC\n30\t30\tB\n");
+        let p = read(Format::Audacity, &src).unwrap();
+        let titles: Vec<&str> = p.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["A", "B", "C"]);
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(p.warnings[0].code, Code::ChaptersUnsorted);
+        assert_eq!(src.position(p.warnings[0].span.unwrap().start).line, 3);
+        let sorted = read(Format::Audacity, &Source::new("l", "0\t0\tA\n1\t1\tB\n")).unwrap();
+        assert!(sorted.warnings.is_empty());
+    }
+
+    #[test]
+    fn notes_and_id3_are_not_read_as_text() {
+        let src = Source::new("n.md", "00:00 Intro\n");
+        assert!(read(Format::Notes, &src)
+            .unwrap_err()
+            .message
+            .contains("notes parser"));
+        assert!(read(Format::Id3, &src).unwrap_err().message.contains("MP3"));
+        assert!(write(Format::Id3, &[], None)
+            .unwrap_err()
+            .help
+            .unwrap()
+            .contains("embed"));
+    }
+
+    #[test]
+    fn writes_notes_and_sorts_before_writing() {
+        let c = vec![
+            Chapter::new(ts(3_912_500), "Late"),
+            Chapter::new(ts(0), "Intro\nsplit"),
+        ];
+        assert_eq!(
+            write(Format::Notes, &c, None).unwrap(),
+            "Chapters\n00:00:00 Intro split\n01:05:12 Late\n"
+        );
+    }
+
+    #[test]
+    fn ends_come_from_the_next_chapter_or_the_audio() {
+        let mut c = vec![
+            Chapter::new(ts(0), "A"),
+            Chapter::new(ts(10_000), "B"),
+            Chapter::new(ts(20_000), "C"),
+        ];
+        c[0].end = Some(ts(5_000));
+        c[1].end = Some(ts(25_000)); // overlaps the next chapter: ignored
+        assert_eq!(ends(&c, None), [Some(ts(5_000)), Some(ts(20_000)), None]);
+        assert_eq!(ends(&c, Some(ts(30_000)))[2], Some(ts(30_000)));
+        c[2].end = Some(ts(28_000));
+        assert_eq!(ends(&c, Some(ts(30_000)))[2], Some(ts(28_000)));
+        assert_eq!(ends(&c, None)[2], Some(ts(28_000)));
+        let e = require_ends(Format::Vtt, &c, Some(ts(20_000))).unwrap_err();
+        assert!(
+            e.message.contains("at or after the audio's end"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn read_errors_locate_themselves() {
+        let src = Source::new("c.cue", "TRACK 01 AUDIO\n  INDEX 01 00:00:80\n");
+        let e = read(Format::Cue, &src).unwrap_err();
+        assert!(
+            e.located(&src).starts_with("c.cue:2:12: "),
+            "{}",
+            e.located(&src)
+        );
+        assert_eq!(ReadError::new("x", None).located(&src), "c.cue: x");
+    }
+}
+
 /// The limits chapters are checked against; `shownotes.toml` `[chapters]`
 /// may change the counts.
 #[derive(Clone, Copy, Debug)]
