@@ -234,9 +234,9 @@ fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, Em
     Ok(tag)
 }
 
-/// Finds the first MPEG audio frame at or shortly after `at`.
-fn check_mp3(head: &[u8], name: &str) -> Result<(), EmbedError> {
-    if (0..head.len().min(4096)).any(|i| id3::is_mpeg_frame_header(&head[i..])) {
+/// Checks that MPEG audio follows the tag (`audio` holds its first bytes).
+fn check_mp3(audio: &[u8], name: &str) -> Result<(), EmbedError> {
+    if id3::starts_mpeg_audio(audio) {
         return Ok(());
     }
     Err(EmbedError::new(format!(
@@ -276,7 +276,11 @@ pub fn embed_file(
 ) -> Result<Embedded, EmbedError> {
     let name = input.display().to_string();
     let io_err = |what: &str, path: &Path, e: io::Error| {
-        EmbedError::new(format!("cannot {what} `{}`: {e}", path.display()))
+        EmbedError::new(format!(
+            "cannot {what} `{}`: {}",
+            path.display(),
+            io_message(&e)
+        ))
     };
     let planned = plan(chapters, end_ms)?;
 
@@ -374,12 +378,12 @@ fn verify(
         f.seek(SeekFrom::Start(at))?;
         Ok(BufReader::with_capacity(1 << 16, f))
     };
-    let mut a = open_at(input, audio_start).map_err(|e| failed(e.to_string()))?;
-    let mut b = open_at(written, new_start).map_err(|e| failed(e.to_string()))?;
+    let mut a = open_at(input, audio_start).map_err(|e| failed(io_message(&e)))?;
+    let mut b = open_at(written, new_start).map_err(|e| failed(io_message(&e)))?;
     let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     loop {
-        let n = read_full(&mut a, &mut x).map_err(|e| failed(e.to_string()))?;
-        let m = read_full(&mut b, &mut y).map_err(|e| failed(e.to_string()))?;
+        let n = read_full(&mut a, &mut x).map_err(|e| failed(io_message(&e)))?;
+        let m = read_full(&mut b, &mut y).map_err(|e| failed(io_message(&e)))?;
         if n != m || x[..n] != y[..m] {
             return Err(failed("the audio differs".into()));
         }
@@ -387,6 +391,18 @@ fn verify(
             return Ok(());
         }
     }
+}
+
+/// An I/O error as a lowercase phrase, without the OS error number:
+/// `no such file or directory`.
+pub(crate) fn io_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    let s = s.split(" (os error").next().unwrap_or(&s);
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Reads until `buf` is full or the input ends.
@@ -406,7 +422,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chapters::id3::tests::{chap_frame, frame as raw_frame, tag};
+    use crate::chapters::id3::tests::{chap_frame, frame as raw_frame, mp3_frame, tag};
 
     fn chs() -> Vec<Chapter> {
         let mut c = vec![
@@ -442,16 +458,13 @@ mod tests {
             let ids: Vec<String> = t.frames.iter().map(|f| f.id_str()).collect();
             assert_eq!(ids, ["TIT2", "CTOC", "CHAP", "CHAP"]);
             assert_eq!(t.frames[0].data, title, "other frames are kept as stored");
-            assert!(
-                out.ends_with(&[0xFF, 0xFB, 0x90, 0x64]),
-                "the audio follows"
-            );
+            assert!(out.ends_with(&mp3_frame()), "the audio follows");
         }
     }
 
     #[test]
     fn a_file_without_a_tag_gets_an_id3v24_tag() {
-        let mp3 = [0xFF, 0xFB, 0x90, 0x64, 1, 2, 3];
+        let mp3 = mp3_frame();
         let out = embed_bytes(&mp3, &chs(), 90_000).unwrap();
         assert_eq!(&out[..4], b"ID3\x04");
         assert!(out.ends_with(&mp3));
@@ -460,7 +473,7 @@ mod tests {
 
     #[test]
     fn refuses_what_id3_cannot_hold() {
-        let mp3 = [0xFF, 0xFB, 0x90, 0x64];
+        let mp3 = mp3_frame();
         let many: Vec<Chapter> = (0..256)
             .map(|i| Chapter::new(Timestamp::from_ms(i * 1000), "x"))
             .collect();
@@ -483,7 +496,8 @@ mod tests {
             .contains("no chapters"));
         let e = embed_bytes(b"RIFF\0\0\0\0WAVEfmt ", &chs(), 90_000).unwrap_err();
         assert!(e.message.contains("not an MP3"), "{}", e.message);
-        let e = embed_bytes(b"ID3\x02\0\0\0\0\0\0\xff\xfb\x90\x64", &chs(), 90_000).unwrap_err();
+        let v22 = [&b"ID3\x02\0\0\0\0\0\0"[..], &mp3_frame()].concat();
+        let e = embed_bytes(&v22, &chs(), 90_000).unwrap_err();
         assert!(e.message.contains("ID3v2.2"), "{}", e.message);
     }
 }

@@ -32,12 +32,17 @@ const WRITABLE: &[Format] = &[
     Format::Id3,
 ];
 
-/// One MPEG-1 Layer III frame header: enough for `embed` to accept it.
-const MP3: &[u8] = &[0xFF, 0xFB, 0x90, 0x64, 0, 0, 0, 0];
+/// One MPEG-1 Layer III frame (128 kbit/s, 44.1 kHz, 417 bytes): enough
+/// for `embed` to take it for an MP3.
+fn mp3() -> Vec<u8> {
+    let mut f = vec![0u8; 417];
+    f[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+    f
+}
 
 fn write(format: Format, chapters: &[Chapter], end: Timestamp) -> Vec<u8> {
     if format == Format::Id3 {
-        return embed::embed_bytes(MP3, chapters, end.as_ms())
+        return embed::embed_bytes(&mp3(), chapters, end.as_ms())
             .unwrap_or_else(|e| panic!("embed: {e}"));
     }
     chapters::write(format, chapters, Some(end))

@@ -270,6 +270,75 @@ pub(crate) fn is_mpeg_frame_header(b: &[u8]) -> bool {
         && (b[2] >> 2) & 3 != 3
 }
 
+/// The length in bytes of the MPEG audio frame whose header `b` starts
+/// with; `None` for an invalid or free-format header. Tables: ISO/IEC
+/// 11172-3 and 13818-3 (bit rates in kbit/s by version and layer).
+pub(crate) fn mpeg_frame_len(b: &[u8]) -> Option<usize> {
+    if !is_mpeg_frame_header(b) {
+        return None;
+    }
+    const V1: [[u32; 15]; 3] = [
+        [
+            0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        ],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        ],
+        [
+            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ],
+    ];
+    const V2: [[u32; 15]; 2] = [
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        ],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    ];
+    let version = (b[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    let layer = 4 - ((b[1] >> 1) & 3); // 1, 2 or 3
+    let index = usize::from(b[2] >> 4);
+    let kbps = if version == 3 {
+        V1[usize::from(layer - 1)][index]
+    } else {
+        V2[usize::from(layer != 1)][index]
+    };
+    let rate = [
+        [11_025, 12_000, 8_000],
+        [0, 0, 0],
+        [22_050, 24_000, 16_000],
+        [44_100, 48_000, 32_000],
+    ][usize::from(version)][usize::from((b[2] >> 2) & 3)];
+    if kbps == 0 || rate == 0 {
+        return None;
+    }
+    let pad = u32::from((b[2] >> 1) & 1);
+    let len = match layer {
+        1 => (12_000 * kbps / rate + pad) * 4,
+        3 if version != 3 => 72_000 * kbps / rate + pad,
+        _ => 144_000 * kbps / rate + pad,
+    };
+    Some(len as usize)
+}
+
+/// Whether MPEG audio starts within the first bytes of `audio`: a frame
+/// header followed, one frame later, by another of the same stream (one
+/// header alone is too easy to find in other data).
+pub(crate) fn starts_mpeg_audio(audio: &[u8]) -> bool {
+    (0..audio.len().min(4096)).any(|i| {
+        let Some(n) = mpeg_frame_len(&audio[i..]) else {
+            return false;
+        };
+        match audio.get(i + n..i + n + 4) {
+            Some(next) => {
+                is_mpeg_frame_header(next)
+                    && next[1] == audio[i + 1]
+                    && next[2] & 0x0C == audio[i + 2] & 0x0C
+            }
+            None => i + n == audio.len(),
+        }
+    })
+}
+
 /// Decodes an ID3 string in `encoding` up to its terminator; returns it
 /// and the bytes after the terminator.
 fn decode(encoding: u8, b: &[u8]) -> (String, &[u8]) {
@@ -600,8 +669,15 @@ pub(crate) mod tests {
         ]);
         t.extend(body);
         t.extend([0; 16]);
-        t.extend([0xFF, 0xFB, 0x90, 0x64]);
+        t.extend(mp3_frame());
         t
+    }
+
+    /// One silent-looking MPEG-1 Layer III frame, 128 kbit/s, 44.1 kHz.
+    pub(crate) fn mp3_frame() -> Vec<u8> {
+        let mut f = vec![0u8; 417];
+        f[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        f
     }
 
     fn ctoc_frame(version: u8, children: &[&str]) -> Vec<u8> {
@@ -763,5 +839,22 @@ pub(crate) mod tests {
         assert!(is_mpeg_frame_header(&[0xFF, 0xFB, 0x90, 0x64]));
         assert!(!is_mpeg_frame_header(b"ID3\x04"));
         assert!(!is_mpeg_frame_header(&[0xFF, 0xFB, 0xF0, 0x64]));
+        // 128 kbit/s, 44.1 kHz, MPEG-1 Layer III: 417 bytes, 418 padded.
+        assert_eq!(mpeg_frame_len(&[0xFF, 0xFB, 0x90, 0x64]), Some(417));
+        assert_eq!(mpeg_frame_len(&[0xFF, 0xFB, 0x92, 0x64]), Some(418));
+        // 32 kbit/s, 24 kHz, MPEG-2 Layer III: 96 bytes.
+        assert_eq!(mpeg_frame_len(&[0xFF, 0xF3, 0x44, 0xC4]), Some(96));
+        let mut two = vec![0u8; 417 + 4];
+        two[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        two[417..].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        assert!(starts_mpeg_audio(&two));
+        assert!(
+            starts_mpeg_audio(&two[..417]),
+            "one frame that ends the file"
+        );
+        assert!(!starts_mpeg_audio(&two[..300]));
+        let mut noise = two.clone();
+        noise[417] = 0;
+        assert!(!starts_mpeg_audio(&noise));
     }
 }

@@ -46,10 +46,13 @@ pub struct Args {
 /// Runs `embed`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let output = match (&args.output, args.in_place) {
-        (_, true) => args
-            .audio
-            .canonicalize()
-            .map_err(|e| Fatal::new(format!("cannot read `{}`: {e}", args.audio.display())))?,
+        (_, true) => args.audio.canonicalize().map_err(|e| {
+            Fatal::new(format!(
+                "cannot read `{}`: {}",
+                args.audio.display(),
+                io_message(&e)
+            ))
+        })?,
         (Some(out), false) => {
             if same_file(&args.audio, out) {
                 return Err(Fatal::new(format!(
@@ -128,7 +131,7 @@ fn read_chapters(path: &Path, from: Option<Format>) -> Result<ReadChapters, Fata
     } else {
         std::fs::read(path).map(|b| bytes = b)
     };
-    read.map_err(|e| Fatal::new(format!("cannot read `{name}`: {e}")))?;
+    read.map_err(|e| Fatal::new(format!("cannot read `{name}`: {}", io_message(&e))))?;
     let path_for_guess = (path != Path::new("-")).then_some(path);
     let format = from
         .or_else(|| Format::guess(path_for_guess, &bytes))
@@ -160,6 +163,11 @@ fn read_chapters(path: &Path, from: Option<Format>) -> Result<ReadChapters, Fata
     let source = Source::new(name, text);
     let parsed = chapters::read(format, &source).map_err(|e| fatal(e, &source))?;
     Ok(ReadChapters { parsed, source })
+}
+
+/// An I/O error as a lowercase phrase: `no such file or directory`.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    crate::embed::io_message(e)
 }
 
 /// Whether two paths name one file (the second may not exist yet).
@@ -196,18 +204,21 @@ pub fn mp3_duration_ms(path: &Path) -> Result<u64, String> {
     use symphonia::core::meta::MetadataOptions;
     use symphonia::core::units::Duration;
 
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let io = |e: std::io::Error| io_message(&e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
     let mut head = Vec::new();
-    (&mut file)
-        .take(10)
-        .read_to_end(&mut head)
-        .map_err(|e| e.to_string())?;
+    (&mut file).take(10).read_to_end(&mut head).map_err(io)?;
     // Start after the ID3v2 tag: chapter frames hold `FF FF` runs that a
     // scan for the first MPEG frame could take for one.
     let base = crate::chapters::id3::tag_len(&head) as u64;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
-    file.seek(SeekFrom::Start(base))
-        .map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(io)?.len();
+    file.seek(SeekFrom::Start(base)).map_err(io)?;
+    let mut peek = Vec::new();
+    (&mut file).take(8192).read_to_end(&mut peek).map_err(io)?;
+    if !crate::chapters::id3::starts_mpeg_audio(&peek) {
+        return Err("no MPEG audio frames after the ID3 tag: not an MP3".into());
+    }
+    file.seek(SeekFrom::Start(base)).map_err(io)?;
     let source = After { file, base, len };
     let mss = MediaSourceStream::new(Box::new(source), Default::default());
     let mut hint = Hint::new();
