@@ -285,3 +285,99 @@ fn no_reader_panics_on_bad_input() {
         }
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text made of the characters chapter formats give meaning to.
+    fn syntaxy() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\n".to_string()),
+                Just("\t".to_string()),
+                Just("\r\n".to_string()),
+                Just("WEBVTT\n\n".to_string()),
+                Just(";FFMETADATA1\n".to_string()),
+                Just("[CHAPTER]\n".to_string()),
+                Just("TIMEBASE=1/1000\n".to_string()),
+                Just("START=".to_string()),
+                Just("END=".to_string()),
+                Just("title=".to_string()),
+                Just(" --> ".to_string()),
+                Just("TRACK 01 AUDIO\n".to_string()),
+                Just("INDEX 01 ".to_string()),
+                Just("TITLE \"".to_string()),
+                Just("<psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\">".to_string()),
+                Just("<psc:chapter start=\"".to_string()),
+                Just("\" title=\"".to_string()),
+                Just("\"/>".to_string()),
+                Just("Name\tStart\tDuration\tTime Format\tType\tDescription\n".to_string()),
+                Just("\tdecimal\tCue\t".to_string()),
+                Just("&#".to_string()),
+                Just("&amp;".to_string()),
+                Just("\\".to_string()),
+                "[0-9]{1,25}".prop_map(|s| s),
+                Just(":".to_string()),
+                Just(".".to_string()),
+                Just("(".to_string()),
+                Just("-".to_string()),
+                Just(" ".to_string()),
+                "\\PC{0,5}".prop_map(|s| s),
+            ],
+            0..60,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 400,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn readers_never_panic(text in syntaxy()) {
+            let src = Source::new("fuzz", text.clone());
+            for &f in Format::ALL {
+                if f == Format::Id3 {
+                    let _ = chapters::read_id3(text.as_bytes());
+                } else if let Err(e) = chapters::read(f, &src) {
+                    let _ = e.located(&src);
+                }
+            }
+            let _ = Format::guess(None, text.as_bytes());
+        }
+
+        #[test]
+        fn id3_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400), keep in 0usize..200) {
+            // A real tag with its tail replaced by noise.
+            let list = vec![
+                Chapter::new(Timestamp::ZERO, "Intro"),
+                Chapter::new(Timestamp::from_ms(5_000), "Two"),
+            ];
+            let mut tag = embed::embed_bytes(&mp3(), &list, 10_000).unwrap();
+            tag.truncate(keep.min(tag.len()));
+            tag.extend(&bytes);
+            let _ = chapters::read_id3(&tag);
+            let _ = chapters::read_id3(&bytes);
+        }
+
+        #[test]
+        fn any_single_line_title_round_trips(
+            title in "[^\\s\\p{C}<>\\-–—:|•·.,;~*/](?:[^\\p{C}]|\t){0,40}[^\\s\\p{C}<>]"
+        ) {
+            let list = vec![
+                Chapter::new(Timestamp::ZERO, "Intro"),
+                Chapter::new(Timestamp::from_ms(61_000), title.trim()),
+            ];
+            prop_assume!(!list[1].title.is_empty());
+            let end = Timestamp::from_ms(120_000);
+            for &f in WRITABLE {
+                let back = read(f, &write(f, &list, end));
+                prop_assert_eq!(&back[1].title, &expected_title(&list[1].title, &[f]), "{}", f);
+            }
+        }
+    }
+}
