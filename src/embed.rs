@@ -67,6 +67,8 @@ struct Planned {
     end: u32,
     title: String,
     url: Option<String>,
+    /// Listed in the table of contents (JSON `toc: false` chapters are not).
+    toc: bool,
 }
 
 /// Sorts the chapters and gives each its end (the next chapter's start;
@@ -112,6 +114,7 @@ fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
                 end: ms(end.unwrap_or(audio_end))?,
                 title: c.title.trim().to_string(),
                 url: c.url.clone(),
+                toc: c.toc,
             })
         })
         .collect()
@@ -196,9 +199,15 @@ fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, Em
             body.extend(frame(version, &f.id, f.flags, &f.data));
         }
     }
+    // The CTOC lists the chapters shown in a table of contents; hidden
+    // ones get a CHAP frame only. A CTOC lists at least one entry.
+    let mut listed: Vec<usize> = (0..chapters.len()).filter(|&i| chapters[i].toc).collect();
+    if listed.is_empty() {
+        listed = (0..chapters.len()).collect();
+    }
     let mut toc = b"toc\0".to_vec();
-    toc.extend([0x03, chapters.len() as u8]);
-    for i in 0..chapters.len() {
+    toc.extend([0x03, listed.len() as u8]);
+    for i in listed {
         toc.extend(format!("ch{i}\0").bytes());
     }
     body.extend(frame(version, b"CTOC", [0, 0], &toc));
@@ -365,11 +374,17 @@ fn verify(
         .help("check the disk (space, errors) and try again")
     };
     let back = id3::read_file(written).map_err(|e| failed(e.message))?;
-    let same = back.len() == planned.len()
-        && back
-            .iter()
-            .zip(planned)
-            .all(|(b, p)| b.start.as_ms() == u64::from(p.start) && b.title == p.title);
+    let mut got: Vec<(u64, &str)> = back
+        .iter()
+        .map(|c| (c.start.as_ms(), c.title.as_str()))
+        .collect();
+    let mut want: Vec<(u64, &str)> = planned
+        .iter()
+        .map(|p| (u64::from(p.start), p.title.as_str()))
+        .collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    let same = got == want;
     if !same {
         return Err(failed("the chapters differ".into()));
     }
@@ -460,6 +475,26 @@ mod tests {
             assert_eq!(t.frames[0].data, title, "other frames are kept as stored");
             assert!(out.ends_with(&mp3_frame()), "the audio follows");
         }
+    }
+
+    #[test]
+    fn hidden_chapters_are_left_out_of_the_ctoc() {
+        let mut c = vec![
+            Chapter::new(Timestamp::ZERO, "Intro"),
+            Chapter::new(Timestamp::from_ms(10_000), "Ad"),
+            Chapter::new(Timestamp::from_ms(20_000), "Talk"),
+        ];
+        c[1].toc = false;
+        let out = embed_bytes(&mp3_frame(), &c, 30_000).unwrap();
+        let back = id3::read(&out).unwrap();
+        let shown: Vec<(&str, bool)> = back.iter().map(|c| (c.title.as_str(), c.toc)).collect();
+        assert_eq!(shown, [("Intro", true), ("Ad", false), ("Talk", true)]);
+        // All hidden: the CTOC still lists them all (it needs an entry).
+        for ch in &mut c {
+            ch.toc = false;
+        }
+        let back = id3::read(&embed_bytes(&mp3_frame(), &c, 30_000).unwrap()).unwrap();
+        assert!(back.iter().all(|c| c.toc));
     }
 
     #[test]

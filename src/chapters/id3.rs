@@ -426,8 +426,9 @@ pub fn read_file(path: &Path) -> Result<Vec<Chapter>, ReadError> {
 }
 
 /// Reads the chapters of an MP3 file's bytes: the CHAP frames, in the
-/// order of the top-level CTOC when there is one (chapters it does not list
-/// come after it, hidden: `toc = false`), else in time order.
+/// order of the top-level CTOC when there is one, else in time order.
+/// Chapters no CTOC lists are hidden (`toc = false`) and placed by time
+/// (after the listed ones when the CTOC's own order is not by time).
 pub fn read(bytes: &[u8]) -> Result<Vec<Chapter>, ReadError> {
     read_tag(bytes, bytes.len())
 }
@@ -490,7 +491,13 @@ fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>, ReadError> {
         })
         .collect();
     hidden.sort_by_key(|c| c.start);
+    let listed_in_time_order = out.windows(2).all(|w| w[0].start <= w[1].start);
     out.extend(hidden);
+    if listed_in_time_order {
+        // Hidden chapters take their place in time; only a CTOC that
+        // lists chapters out of time order is worth a warning.
+        out.sort_by_key(|c| c.start);
+    }
     Ok(out)
 }
 
@@ -713,11 +720,30 @@ pub(crate) mod tests {
             let c = read(&t).unwrap();
             assert_eq!(c.len(), 3, "v2.{v}");
             assert_eq!(c[0].title, "First");
-            assert_eq!(c[1].title, "Second ✓");
-            assert_eq!(c[1].url.as_deref(), Some("https://e.example/"));
-            assert_eq!(c[1].end, Some(Timestamp::from_ms(120_000)));
-            assert!(!c[2].toc);
+            assert_eq!(c[1].title, "Ad");
+            assert!(!c[1].toc, "a chapter no CTOC lists is hidden");
+            assert_eq!(c[2].title, "Second ✓");
+            assert!(c[2].toc);
+            assert_eq!(c[2].url.as_deref(), Some("https://e.example/"));
+            assert_eq!(c[2].end, Some(Timestamp::from_ms(120_000)));
         }
+    }
+
+    #[test]
+    fn a_ctoc_out_of_time_order_is_kept_for_the_unsorted_warning() {
+        let t = tag(
+            4,
+            &[
+                chap_frame(4, "a", 0, 5_000, "A", None),
+                chap_frame(4, "b", 5_000, 9_000, "B", None),
+                ctoc_frame(4, &["b", "a"]),
+            ],
+        );
+        let c = read(&t).unwrap();
+        assert_eq!(c[0].title, "B");
+        let parsed = crate::chapters::read_id3(&t).unwrap();
+        assert_eq!(parsed.chapters[0].title, "A");
+        assert_eq!(parsed.warnings[0].code.as_str(), "chapters-unsorted");
     }
 
     #[test]
