@@ -187,7 +187,8 @@ impl Format {
         }
     }
 
-    /// The usual file extension, without the dot.
+    /// The usual end of a file name in this format, without the first dot
+    /// (`chapters.txt` for mp4chaps, as in `episode.chapters.txt`).
     pub const fn extension(self) -> &'static str {
         match self {
             Format::Notes => "md",
@@ -309,8 +310,7 @@ fn sniff(content: &[u8]) -> Option<Format> {
     if first.to_ascii_lowercase().starts_with("name\tstart\t") {
         return Some(Format::Audition);
     }
-    let cue_track = regex_lite_track();
-    if lines.iter().any(|l| cue_track(l)) {
+    if lines.iter().any(|l| is_cue_track(l)) {
         return Some(Format::Cue);
     }
     if lines.iter().all(|l| audacity::looks_like_label(l)) {
@@ -337,17 +337,15 @@ fn sniff(content: &[u8]) -> Option<Format> {
 }
 
 /// Whether a line is a CUE `TRACK nn AUDIO` command.
-fn regex_lite_track() -> impl Fn(&str) -> bool {
-    |l: &str| {
-        let mut words = l.split_whitespace();
-        words
+fn is_cue_track(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    words
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("TRACK"))
+        && words
             .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case("TRACK"))
-            && words
-                .next()
-                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            && words.next().is_some()
-    }
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        && words.next().is_some()
 }
 
 /// Chapters as read from a file, in time order, with the warnings reading
