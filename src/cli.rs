@@ -13,6 +13,7 @@ pub mod chapters;
 pub mod check;
 pub mod input;
 pub mod links;
+pub mod embed;
 
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]
@@ -39,6 +40,8 @@ pub enum Command {
     Links(links::Args),
     /// Read chapters and write them in another format.
     Chapters(chapters::Args),
+    /// Write chapters into an MP3's own metadata (ID3v2 CHAP/CTOC frames).
+    Embed(embed::Args),
     /// Print shell completions for SHELL.
     Completions {
         #[arg(value_enum)]
@@ -221,6 +224,7 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Command::Check(args) => check::run(args, ctx),
         Command::Links(args) => links::run(args, ctx),
         Command::Chapters(args) => chapters::run(args, ctx),
+        Command::Embed(args) => embed::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);

@@ -150,6 +150,7 @@ codes! {
     ChapterTitleTooLong = "chapter-title-too-long", Warning;
     ChapterDuplicateTitle = "chapter-duplicate-title", Warning;
     ChaptersUnsorted = "chapters-unsorted", Warning;
+    ChaptersTimebaseMissing = "chapters-timebase-missing", Warning;
     LinkInvalid = "link-invalid", Error;
     LinkUnsafeScheme = "link-unsafe-scheme", Error;
     LinkInsecure = "link-insecure", Warning;

@@ -3,6 +3,8 @@
 
 /// Chapters: the type, the rules, and the interchange formats.
 pub mod chapters;
+/// Writing chapters into an MP3's ID3v2 tag.
+pub mod embed;
 /// Findings: stable codes, severities, spans and source positions.
 pub mod diagnostic;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.
