@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+pub mod probe;
+
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]
 #[command(name = "shownotes", version, about, max_term_width = 100)]
@@ -25,6 +27,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audio facts: container, codec, exact duration (walks the packets; `--fast` trusts headers).
+    Probe(probe::Args),
     /// Print shell completions for SHELL.
     Completions {
         #[arg(value_enum)]
@@ -144,8 +148,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, _ctx: &Ctx) -> Result<Outcome, Fatal> {
+fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
     match cli.command {
+        Command::Probe(args) => probe::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);
