@@ -27,7 +27,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audio facts: container, codec, exact duration (walks the packets; `--fast` trusts headers).
+    /// Audio facts: container, codec and exact duration, from the packets.
     Probe(probe::Args),
     /// Print shell completions for SHELL.
     Completions {

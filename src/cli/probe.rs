@@ -33,7 +33,8 @@ pub struct Args {
 pub enum Format {
     /// An aligned table.
     Text,
-    /// The array of DESIGN.md "JSON shapes".
+    /// An array, one object per file: path, container, codec, duration_ms,
+    /// duration, exact, sample_rate, channels, bytes.
     Json,
 }
 
