@@ -14,6 +14,7 @@ pub mod check;
 pub mod input;
 pub mod links;
 pub mod embed;
+pub mod probe;
 
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]
@@ -42,6 +43,8 @@ pub enum Command {
     Chapters(chapters::Args),
     /// Write chapters into an MP3's own metadata (ID3v2 CHAP/CTOC frames).
     Embed(embed::Args),
+    /// Audio facts: container, codec and exact duration, from the packets.
+    Probe(probe::Args),
     /// Print shell completions for SHELL.
     Completions {
         #[arg(value_enum)]
@@ -225,6 +228,7 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Command::Links(args) => links::run(args, ctx),
         Command::Chapters(args) => chapters::run(args, ctx),
         Command::Embed(args) => embed::run(args, ctx),
+        Command::Probe(args) => probe::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);

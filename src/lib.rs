@@ -1,6 +1,8 @@
 //! shownotes: podcast show notes and chapters — parse, lint, convert, and
 //! emit each platform's description.
 
+/// Exact audio duration from the container and its packets, read with symphonia.
+pub mod audio;
 /// Chapters: the type, the rules, and the interchange formats.
 pub mod chapters;
 /// Writing chapters into an MP3's ID3v2 tag.
