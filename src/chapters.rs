@@ -898,7 +898,10 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
         out.push(
             Diagnostic::new(
                 Code::ChapterFirstNotZero,
-                format!("the first chapter starts at `{}`, not at `00:00`", first.start),
+                format!(
+                    "the first chapter starts at `{}`, not at `00:00`",
+                    first.start
+                ),
             )
             .at_opt(first.span)
             .label("platforms show chapters only when the first starts at zero")
@@ -917,10 +920,14 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
                 ),
             )
             .at_opt(first.span)
-            .help(format!("add chapters until there are at least {}", rules.min_count)),
+            .help(format!(
+                "add chapters until there are at least {}",
+                rules.min_count
+            )),
         );
     }
-    let mut seen_titles: std::collections::HashMap<String, &Chapter> = std::collections::HashMap::new();
+    let mut seen_titles: std::collections::HashMap<String, &Chapter> =
+        std::collections::HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
         if let Some(prev) = i.checked_sub(1).map(|p| &chapters[p]) {
             if ch.start == prev.start {
@@ -1068,7 +1075,11 @@ mod tests {
     fn each_rule_fires() {
         let r = Rules::default();
         assert_eq!(
-            codes(&check(&chs(&[("0:05", "A"), ("1:00", "B"), ("2:00", "C")]), &r, None)),
+            codes(&check(
+                &chs(&[("0:05", "A"), ("1:00", "B"), ("2:00", "C")]),
+                &r,
+                None
+            )),
             ["chapter-first-not-zero"]
         );
         assert_eq!(
@@ -1076,24 +1087,44 @@ mod tests {
             ["chapter-too-few"]
         );
         assert_eq!(
-            codes(&check(&chs(&[("0:00", "A"), ("2:00", "B"), ("1:00", "C")]), &r, None)),
+            codes(&check(
+                &chs(&[("0:00", "A"), ("2:00", "B"), ("1:00", "C")]),
+                &r,
+                None
+            )),
             ["chapter-out-of-order"]
         );
         assert_eq!(
-            codes(&check(&chs(&[("0:00", "A"), ("1:00", "B"), ("1:00", "C")]), &r, None)),
+            codes(&check(
+                &chs(&[("0:00", "A"), ("1:00", "B"), ("1:00", "C")]),
+                &r,
+                None
+            )),
             ["chapter-duplicate-start"]
         );
         assert_eq!(
-            codes(&check(&chs(&[("0:00", "A"), ("0:05", "B"), ("1:00", "C")]), &r, None)),
+            codes(&check(
+                &chs(&[("0:00", "A"), ("0:05", "B"), ("1:00", "C")]),
+                &r,
+                None
+            )),
             ["chapter-too-short"]
         );
         assert_eq!(
-            codes(&check(&chs(&[("0:00", "A"), ("1:00", "a"), ("2:00", "")]), &r, None)),
+            codes(&check(
+                &chs(&[("0:00", "A"), ("1:00", "a"), ("2:00", "")]),
+                &r,
+                None
+            )),
             ["chapter-duplicate-title", "chapter-title-empty"]
         );
         let long = "x".repeat(71);
         assert_eq!(
-            codes(&check(&chs(&[("0:00", "A"), ("1:00", "B"), ("2:00", &long)]), &r, None)),
+            codes(&check(
+                &chs(&[("0:00", "A"), ("1:00", "B"), ("2:00", &long)]),
+                &r,
+                None
+            )),
             ["chapter-title-too-long"]
         );
     }
@@ -1104,7 +1135,11 @@ mod tests {
         let c = chs(&[("0:00", "A"), ("1:00", "B"), ("2:00", "C")]);
         let d = check(&c, &r, Some(Timestamp::from_ms(125_000)));
         assert_eq!(codes(&d), ["chapter-too-short"]);
-        assert!(d[0].message.contains("to the audio's end"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("to the audio's end"),
+            "{}",
+            d[0].message
+        );
         let d = check(&c, &r, Some(Timestamp::from_ms(120_000)));
         assert_eq!(codes(&d), ["chapter-past-end"]);
     }

@@ -11,9 +11,9 @@ use crate::notes::{self, Notes};
 
 pub mod chapters;
 pub mod check;
+pub mod embed;
 pub mod input;
 pub mod links;
-pub mod embed;
 pub mod probe;
 
 /// Lint, convert and publish podcast show notes and chapters.
@@ -148,8 +148,12 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
         _ => std::path::Path::new("."),
     };
     let fail = |e: io::Error| {
-        Fatal::new(format!("cannot write `{}`: {}", path.display(), input::io_reason(&e)))
-            .help("check that the folder exists and is writable")
+        Fatal::new(format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            input::io_reason(&e)
+        ))
+        .help("check that the folder exists and is writable")
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
@@ -168,7 +172,11 @@ pub struct Loaded {
 
 /// Reads, parses and checks a notes file (`-` is stdin), printing to stderr
 /// the findings `show` selects, rustc-style.
-pub fn load_notes(path: &str, ctx: &Ctx, show: impl Fn(&Diagnostic) -> bool) -> Result<Loaded, Fatal> {
+pub fn load_notes(
+    path: &str,
+    ctx: &Ctx,
+    show: impl Fn(&Diagnostic) -> bool,
+) -> Result<Loaded, Fatal> {
     let input = if path == "-" {
         input::Input::Stdin
     } else {
@@ -186,7 +194,7 @@ pub fn load_notes(path: &str, ctx: &Ctx, show: impl Fn(&Diagnostic) -> bool) -> 
             let d = n.check(&crate::chapters::Rules::default(), None);
             (n.source.clone(), Some(n), d)
         }
-        Err((src, d)) => (src, None, vec![d]),
+        Err(bad) => (bad.0, None, vec![bad.1]),
     };
     let mut err = String::new();
     for d in diags.iter().filter(|d| show(d)) {
@@ -194,7 +202,10 @@ pub fn load_notes(path: &str, ctx: &Ctx, show: impl Fn(&Diagnostic) -> bool) -> 
         err.push_str("\n\n");
     }
     let _ = io::stderr().write_all(err.as_bytes());
-    Ok(Loaded { notes, diagnostics: diags })
+    Ok(Loaded {
+        notes,
+        diagnostics: diags,
+    })
 }
 
 /// Parses the arguments, runs the subcommand, and maps the result to the

@@ -263,9 +263,9 @@ mod tests {
     #[test]
     fn codes_are_unique_and_kebab_case() {
         let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        assert!(names
-            .iter()
-            .all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit())));
+        assert!(names.iter().all(|n| n
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit())));
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());

@@ -5,17 +5,17 @@
 pub mod audio;
 /// Chapters: the type, the rules, and the interchange formats.
 pub mod chapters;
-/// Writing chapters into an MP3's ID3v2 tag.
-pub mod embed;
-/// Findings: stable codes, severities, spans and source positions.
-pub mod diagnostic;
-/// Timestamps to the millisecond, parsed and displayed in each platform's style.
-pub mod timestamp;
 /// The command line: arguments, dispatch, exit codes, output plumbing.
 pub mod cli;
+/// Findings: stable codes, severities, spans and source positions.
+pub mod diagnostic;
+/// Writing chapters into an MP3's ID3v2 tag.
+pub mod embed;
 /// Links: finding, normalizing (tracking parameters out), and checking.
 pub mod links;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
+/// Timestamps to the millisecond, parsed and displayed in each platform's style.
+pub mod timestamp;

@@ -68,6 +68,16 @@ impl Human {
     }
 }
 
+/// How many bytes of context a long line shows on each side of the spot.
+const WINDOW: usize = 80;
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// Renders one diagnostic the way rustc does: the code and message, the
 /// path:line:column, the source line with a caret, and `help:`.
 pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
@@ -80,30 +90,61 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
         message.push_str(&format!(" ({p})"));
     }
     let title = level.primary_title(message.as_str()).id(d.code.as_str());
+    let mut arrow = None;
     let mut group: Group<'_> = match d.span {
         Some(span) => {
             let pos = source.position(span.start);
-            let (ls, le) = source.line_range(pos.line);
-            let line = &source.text[ls..le];
-            let start = span.start.clamp(ls, le) - ls;
-            let end = span.end.clamp(ls, le).max(ls + start) - ls;
+            let (mut ls, mut le) = source.line_range(pos.line);
+            // A very long line (flattened notes) is shown as a window around
+            // the spot: rendering the whole line for every finding would
+            // cost the line's length each time. The header keeps the true
+            // line and column.
+            let windowed = le - ls > WINDOW * 3;
+            let (mut before, mut after) = ("", "");
+            if windowed {
+                let (full_s, full_e) = (ls, le);
+                ls = floor_char(&source.text, span.start.saturating_sub(WINDOW).max(ls));
+                le = floor_char(&source.text, (span.end.max(span.start) + WINDOW).min(le));
+                if ls > full_s {
+                    before = "...";
+                }
+                if le < full_e {
+                    after = "...";
+                }
+            }
+            let line = format!("{before}{}{after}", &source.text[ls..le]);
+            let start = span.start.clamp(ls, le) - ls + before.len();
+            let end = span.end.clamp(ls, le).max(ls + start - before.len()) - ls + before.len();
             let mut ann = AnnotationKind::Primary.span(start..end);
             if let Some(label) = &d.label {
                 ann = ann.label(label.as_str());
             }
-            title.element(
-                Snippet::source(line)
-                    .line_start(pos.line)
-                    .path(source.name.as_str())
-                    .annotation(ann),
-            )
+            let snippet = Snippet::source(line).line_start(pos.line).annotation(ann);
+            if windowed {
+                // Without a path, annotate-snippets omits the `-->` line
+                // (it would give the window's column); it is added below.
+                arrow = Some(format!(
+                    "{}--> {}:{}:{}",
+                    " ".repeat(pos.line.to_string().len()),
+                    source.name,
+                    pos.line,
+                    pos.column
+                ));
+                title.element(snippet)
+            } else {
+                title.element(snippet.path(source.name.as_str()))
+            }
         }
         None => title.element(Origin::path(source.name.as_str())),
     };
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
-    renderer.render(&[group])
+    let out = renderer.render(&[group]);
+    match (arrow, out.split_once('\n')) {
+        (Some(arrow), Some((head, rest))) => format!("{head}\n{arrow}\n{rest}"),
+        _ => out,
+    }
 }
 
 impl Report for Human {
@@ -209,7 +250,9 @@ pub struct Github {
 
 /// Escapes a workflow-command message (GitHub's toolkit `escapeData`).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property (GitHub's toolkit `escapeProperty`).
@@ -254,11 +297,17 @@ mod tests {
 
     fn sample() -> (Source, Vec<Diagnostic>) {
         let src = Source::new("ep.md", "Chapters\n00:00 Intro\n00:75 Bad, stamp\n");
-        let d = Diagnostic::new(Code::ChapterBadTimestamp, "`00:75` is not a valid timestamp")
-            .at(Span::new(21, 26))
-            .label("bad timestamp")
-            .help("write `MM:SS`");
-        (src, vec![d, Diagnostic::new(Code::ChaptersMissing, "no list")])
+        let d = Diagnostic::new(
+            Code::ChapterBadTimestamp,
+            "`00:75` is not a valid timestamp",
+        )
+        .at(Span::new(21, 26))
+        .label("bad timestamp")
+        .help("write `MM:SS`");
+        (
+            src,
+            vec![d, Diagnostic::new(Code::ChaptersMissing, "no list")],
+        )
     }
 
     #[test]
@@ -267,7 +316,10 @@ mod tests {
         let mut r = Human::new(false, false);
         r.file(&src, &d);
         let out = r.stderr();
-        assert!(out.contains("error[chapter-bad-timestamp]: `00:75` is not a valid timestamp"), "{out}");
+        assert!(
+            out.contains("error[chapter-bad-timestamp]: `00:75` is not a valid timestamp"),
+            "{out}"
+        );
         assert!(out.contains("--> ep.md:3:1"), "{out}");
         assert!(out.contains("00:75 Bad, stamp"), "{out}");
         assert!(out.contains("^^^^^ bad timestamp"), "{out}");
@@ -286,7 +338,11 @@ mod tests {
             first,
             "::error file=ep.md,line=3,col=1,title=chapter-bad-timestamp::`00:75` is not a valid timestamp%0Ahelp: write `MM:SS`"
         );
-        assert!(out.lines().nth(1).unwrap().starts_with("::warning file=ep.md,title=chapters-missing::"));
+        assert!(out
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("::warning file=ep.md,title=chapters-missing::"));
     }
 
     #[test]

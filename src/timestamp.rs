@@ -219,22 +219,25 @@ mod tests {
         use TimestampError::*;
         assert!(matches!(
             Timestamp::parse("00:75"),
-            Err(OutOfRange { field: "seconds", .. })
+            Err(OutOfRange {
+                field: "seconds",
+                ..
+            })
         ));
         assert_eq!(Timestamp::parse("1:2:3:4"), Err(TooManyFields(4)));
         assert!(matches!(
             Timestamp::parse("99:99:99"),
-            Err(OutOfRange { field: "minutes", .. })
+            Err(OutOfRange {
+                field: "minutes",
+                ..
+            })
         ));
         assert!(matches!(Timestamp::parse("1:2"), Err(NotTwoDigits { .. })));
         assert_eq!(Timestamp::parse("12"), Err(TooFewFields));
         assert_eq!(Timestamp::parse(""), Err(Empty));
         assert!(matches!(Timestamp::parse("1:0x"), Err(NotANumber(_))));
         assert!(matches!(Timestamp::parse("1:00.1234"), Err(BadFraction(_))));
-        assert_eq!(
-            Timestamp::parse("99999999999999999999:00"),
-            Err(TooLarge)
-        );
+        assert_eq!(Timestamp::parse("99999999999999999999:00"), Err(TooLarge));
     }
 
     #[test]

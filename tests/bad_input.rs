@@ -20,7 +20,12 @@ fn check(bytes: &[u8]) -> (i32, Value, String) {
     std::fs::write(dir.path().join("notes.md"), bytes).unwrap();
     let out = shownotes(&["check", "notes.md", "--format", "json"], dir.path());
     let code = out.status.code().expect("exited, not killed");
-    assert_ne!(code, 101, "panicked: {}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(
+        code,
+        101,
+        "panicked: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "{stderr}");
     let v: Value = serde_json::from_slice(&out.stdout)
@@ -50,7 +55,10 @@ fn not_utf8_says_where() {
     assert_eq!(code, 1);
     assert!(has(&v, "notes-not-utf8", 5), "{:?}", codes(&v));
     let msg = v["files"][0]["diagnostics"][0]["message"].as_str().unwrap();
-    assert!(msg.contains("`0xFF`") && msg.contains("line 5, column 1"), "{msg}");
+    assert!(
+        msg.contains("`0xFF`") && msg.contains("line 5, column 1"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -84,7 +92,10 @@ fn ten_megabytes_of_text_is_checked() {
     }
     let (code, v, _) = check(text.as_bytes());
     assert_eq!(code, 0);
-    let n = codes(&v).iter().filter(|(c, _)| c == "link-tracking").count();
+    let n = codes(&v)
+        .iter()
+        .filter(|(c, _)| c == "link-tracking")
+        .count();
     assert!(n > 90_000, "{n}");
 }
 
@@ -93,7 +104,12 @@ fn a_hundred_thousand_chapters_are_checked() {
     let mut text = String::from("Chapters\n");
     for i in 0..100_000u64 {
         let s = i * 30;
-        text.push_str(&format!("{}:{:02}:{:02} Chapter number {i}\n", s / 3600, (s / 60) % 60, s % 60));
+        text.push_str(&format!(
+            "{}:{:02}:{:02} Chapter number {i}\n",
+            s / 3600,
+            (s / 60) % 60,
+            s % 60
+        ));
     }
     let (code, v, _) = check(text.as_bytes());
     assert_eq!(code, 0, "{:?}", &codes(&v)[..3.min(codes(&v).len())]);
@@ -110,7 +126,11 @@ fn bad_timestamps_are_errors_on_their_line() {
         let text = format!("Chapters\n00:00 Intro\n{stamp} Bad one\n05:00 Later\n10:00 End\n");
         let (code, v, _) = check(text.as_bytes());
         assert_eq!(code, 1, "{stamp}");
-        assert!(has(&v, "chapter-bad-timestamp", 3), "{stamp}: {:?}", codes(&v));
+        assert!(
+            has(&v, "chapter-bad-timestamp", 3),
+            "{stamp}: {:?}",
+            codes(&v)
+        );
         let msg = v["files"][0]["diagnostics"][0]["message"].as_str().unwrap();
         assert!(msg.contains(why), "{msg}");
     }
@@ -132,7 +152,11 @@ fn unsafe_links_are_errors() {
     let (code, v, _) = check(text.as_bytes());
     assert_eq!(code, 1);
     for line in [2, 3, 4, 6] {
-        assert!(has(&v, "link-unsafe-scheme", line), "line {line}: {:?}", codes(&v));
+        assert!(
+            has(&v, "link-unsafe-scheme", line),
+            "line {line}: {:?}",
+            codes(&v)
+        );
     }
 }
 
@@ -144,9 +168,19 @@ fn unbalanced_brackets_around_urls() {
     );
     std::fs::write(dir.path().join("n.md"), text).unwrap();
     let out = shownotes(&["links", "n.md", "--format", "json"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let urls: Vec<&str> = v.as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap()).collect();
+    let urls: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap())
+        .collect();
     assert_eq!(
         urls,
         [
@@ -166,7 +200,11 @@ fn crlf_bom_and_tabs_parse_like_plain_text() {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(plain.as_bytes());
     let tabs = plain.replace("00 ", "00\t").replace(" — ", "\t—\t");
-    for (what, bytes) in [("crlf", crlf.into_bytes()), ("bom", bom), ("tabs", tabs.into_bytes())] {
+    for (what, bytes) in [
+        ("crlf", crlf.into_bytes()),
+        ("bom", bom),
+        ("tabs", tabs.into_bytes()),
+    ] {
         let (code, v, _) = check(&bytes);
         assert_eq!(code, 0, "{what}: {:?}", codes(&v));
         assert!(codes(&v).is_empty(), "{what}: {:?}", codes(&v));
@@ -192,9 +230,14 @@ fn a_front_matter_that_never_closes() {
 
 #[test]
 fn unknown_front_matter_keys_name_their_line() {
-    let (code, v, stderr) = check(format!("+++\ntitle = \"Ep\"\nepisdoe = 3\n+++\n{GOOD_CHAPTERS}").as_bytes());
+    let (code, v, stderr) =
+        check(format!("+++\ntitle = \"Ep\"\nepisdoe = 3\n+++\n{GOOD_CHAPTERS}").as_bytes());
     assert_eq!(code, 1);
-    assert!(has(&v, "front-matter-invalid", 3), "{:?} {stderr}", codes(&v));
+    assert!(
+        has(&v, "front-matter-invalid", 3),
+        "{:?} {stderr}",
+        codes(&v)
+    );
 }
 
 #[test]

@@ -14,7 +14,10 @@ fn parse_and_check(text: &str) {
     for d in &diags {
         if let Some(s) = d.span {
             assert!(s.start <= s.end && s.end <= text.len(), "{d:?}");
-            assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end), "{d:?}");
+            assert!(
+                text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+                "{d:?}"
+            );
             let _ = notes.position(s.start);
         }
     }
@@ -66,9 +69,9 @@ proptest! {
     fn any_bytes_decode_or_fail_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         match notes::decode("p.md", &bytes) {
             Ok(src) => parse_and_check(&src.text),
-            Err((src, d)) => {
-                let s = d.span.unwrap();
-                prop_assert!(s.end <= src.text.len());
+            Err(bad) => {
+                let s = bad.1.span.unwrap();
+                prop_assert!(s.end <= bad.0.text.len());
             }
         }
     }

@@ -32,7 +32,12 @@ fn expected(n: u32) -> Expected {
         v[k].as_array()
             .unwrap()
             .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_string(),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
             .collect()
     };
     Expected {
@@ -78,7 +83,11 @@ fn flattened_seed_episodes_recover_every_chapter_and_link() {
         let exp = expected(n);
         assert_matches(&notes, &exp, &format!("episode {n} (flattened)"));
         chapters += notes.chapters.len();
-        learn_more += notes.links.iter().filter(|l| l.kind == Kind::LearnMore).count();
+        learn_more += notes
+            .links
+            .iter()
+            .filter(|l| l.kind == Kind::LearnMore)
+            .count();
         let codes: Vec<Code> = notes
             .check(&chapters::Rules::default(), None)
             .iter()
@@ -134,7 +143,10 @@ fn stock_linkify_gets_most_flattened_links_wrong() {
     let finder = linkify::LinkFinder::new();
     for n in EPISODES {
         let text = fixture(&format!("episode-{n}.flat.txt"));
-        let found: Vec<String> = finder.links(&text).map(|l| l.as_str().to_string()).collect();
+        let found: Vec<String> = finder
+            .links(&text)
+            .map(|l| l.as_str().to_string())
+            .collect();
         for (url, _) in expected(n).learn_more {
             total += 1;
             right += usize::from(found.contains(&url));

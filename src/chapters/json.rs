@@ -101,15 +101,22 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         .map(|(i, c)| {
             let start = Timestamp::from_secs_f64(c.start_time).ok_or_else(|| {
                 ReadError::new(
-                    format!("chapter {} has `startTime` `{}`, not a time", i + 1, c.start_time),
+                    format!(
+                        "chapter {} has `startTime` `{}`, not a time",
+                        i + 1,
+                        c.start_time
+                    ),
                     None,
                 )
                 .help("`startTime` is a number of seconds, 0 or more")
             })?;
             let end = match c.end_time {
                 Some(e) => Some(Timestamp::from_secs_f64(e).ok_or_else(|| {
-                    ReadError::new(format!("chapter {} has `endTime` `{e}`, not a time", i + 1), None)
-                        .help("`endTime` is a number of seconds, 0 or more")
+                    ReadError::new(
+                        format!("chapter {} has `endTime` `{e}`, not a time", i + 1),
+                        None,
+                    )
+                    .help("`endTime` is a number of seconds, 0 or more")
                 })?),
                 None => None,
             };
@@ -175,7 +182,11 @@ mod tests {
 
     #[test]
     fn bad_json_names_the_line() {
-        let e = read(&Source::new("c.json", "{\n  \"chapters\": [\n  {\"startTime\": }\n]}")).unwrap_err();
+        let e = read(&Source::new(
+            "c.json",
+            "{\n  \"chapters\": [\n  {\"startTime\": }\n]}",
+        ))
+        .unwrap_err();
         assert!(e.span.is_some());
         assert!(e.message.contains("line 3"), "{}", e.message);
         let e = read(&Source::new("c.json", r#"{"chapters":[{"startTime":-1}]}"#)).unwrap_err();

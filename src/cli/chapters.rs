@@ -60,10 +60,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Findings);
     };
     if notes.chapters.is_empty() {
-        return Err(Fatal::new(format!("`{}` has no chapters", notes.source.name))
-            .help("add a `Chapters` line followed by one `00:00 Title` line per chapter"));
+        return Err(
+            Fatal::new(format!("`{}` has no chapters", notes.source.name))
+                .help("add a `Chapters` line followed by one `00:00 Title` line per chapter"),
+        );
     }
-    if loaded.diagnostics.iter().any(|d| BLOCKING.contains(&d.code)) {
+    if loaded
+        .diagnostics
+        .iter()
+        .any(|d| BLOCKING.contains(&d.code))
+    {
         return Ok(Outcome::Findings);
     }
     let out = match args.to {
@@ -73,9 +79,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         None | Some("-") => print(&out)?,
         Some(path) => write_atomic(std::path::Path::new(path), out.as_bytes())?,
     }
-    Ok(if loaded.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(
+        if loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        },
+    )
 }

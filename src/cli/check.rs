@@ -54,7 +54,7 @@ pub fn check_one(input: &Input) -> Result<(Source, Vec<Diagnostic>), Fatal> {
             let diags = notes.check(&chapters::Rules::default(), None);
             Ok((notes.source, diags))
         }
-        Err((src, d)) => Ok((src, vec![d])),
+        Err(bad) => Ok((bad.0, vec![bad.1])),
     }
 }
 
@@ -72,8 +72,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     for r in results {
         match r {
             Checked::Done(src, diags) => {
-                errors += diags.iter().filter(|d| d.severity == Severity::Error).count();
-                warnings += diags.iter().filter(|d| d.severity == Severity::Warning).count();
+                errors += diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                warnings += diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Warning)
+                    .count();
                 report.file(&src, &diags);
             }
             Checked::Failed(f) => failures.push(f),

@@ -39,13 +39,17 @@ impl Input {
 /// Reads a file, with an error that names it and says how to fix it.
 pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
     if p.is_dir() {
-        return Err(Fatal::new(format!("`{}` is a directory, not a file", p.display()))
-            .help("name a notes file, such as `episodes/ep17.md`"));
+        return Err(
+            Fatal::new(format!("`{}` is a directory, not a file", p.display()))
+                .help("name a notes file, such as `episodes/ep17.md`"),
+        );
     }
     std::fs::read(p).map_err(|e| {
         let f = Fatal::new(format!("cannot read `{}`: {}", p.display(), io_reason(&e)));
         match e.kind() {
-            std::io::ErrorKind::NotFound => f.help("check the path; it is relative to the current folder"),
+            std::io::ErrorKind::NotFound => {
+                f.help("check the path; it is relative to the current folder")
+            }
             std::io::ErrorKind::PermissionDenied => f.help("check the file's permissions"),
             _ => f,
         }
@@ -93,8 +97,13 @@ pub fn expand(paths: &[String]) -> Vec<Result<Input, Fatal>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fatal> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Fatal::new(format!("cannot read folder `{}`: {}", dir.display(), io_reason(&e))))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Fatal::new(format!(
+            "cannot read folder `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();

@@ -42,7 +42,9 @@ struct JsonLink<'a> {
 /// Runs `links`. Links that could not be used (invalid, unsafe) are left
 /// out and reported on stderr; they make the exit code 1.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let notes = load_notes(&args.notes, ctx, |d| d.code.as_str().starts_with("link-") || d.code.as_str().starts_with("notes-not"))?;
+    let notes = load_notes(&args.notes, ctx, |d| {
+        d.code.as_str().starts_with("link-") || d.code.as_str().starts_with("notes-not")
+    })?;
     let Some(notes) = notes.notes else {
         return Ok(Outcome::Findings);
     };
@@ -69,15 +71,27 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         Format::Text => {
             let mut s = String::new();
-            let place_w = rows.iter().map(|r| format!("{}:{}", r.line, r.column).len()).max().unwrap_or(0);
-            let url_w = rows.iter().map(|r| r.url.chars().count()).max().unwrap_or(0);
+            let place_w = rows
+                .iter()
+                .map(|r| format!("{}:{}", r.line, r.column).len())
+                .max()
+                .unwrap_or(0);
+            let url_w = rows
+                .iter()
+                .map(|r| r.url.chars().count())
+                .max()
+                .unwrap_or(0);
             for r in &rows {
                 let place = format!("{}:{}", r.line, r.column);
                 let kind = match r.kind {
                     Kind::LearnMore => "learn-more",
                     Kind::Text => "text",
                 };
-                let line = format!("{place:<place_w$}  {kind:<10}  {:<url_w$}  {}", r.url, r.text.unwrap_or(""));
+                let line = format!(
+                    "{place:<place_w$}  {kind:<10}  {:<url_w$}  {}",
+                    r.url,
+                    r.text.unwrap_or("")
+                );
                 let _ = writeln!(s, "{}", line.trim_end());
             }
             s
@@ -88,5 +102,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error && d.code.as_str().starts_with("link-"));
-    Ok(if errors { Outcome::Findings } else { Outcome::Clean })
+    Ok(if errors {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

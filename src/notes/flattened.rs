@@ -42,7 +42,8 @@ static GLUED_URL: LazyLock<Regex> =
 static GLUED_STAMP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s\d(\[:]\d{1,2}:\d{2}\b").unwrap());
 static LINK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:learn more|links|resources|further reading)\s*:\s*(?:https?://|www\.|\[)").unwrap()
+    Regex::new(r"(?i)\b(?:learn more|links|resources|further reading)\s*:\s*(?:https?://|www\.|\[)")
+        .unwrap()
 });
 static CHAPTER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:chapters|timestamps)\s*:?\s*[(\[]?\d{1,2}:\d{2}").unwrap()
@@ -129,14 +130,12 @@ pub fn split(line: &str) -> Vec<Piece> {
                 // Each item starts at a URL; the last item's description
                 // runs into the next block.
                 // A URL after `: ` is running text (`in Rust: https://...`).
-                let last = url_ends
-                    .iter()
-                    .filter(|(s, _)| *s >= label_end && *s < region_end)
-                    .filter(|(s, _)| {
-                        !line[label_end..*s].trim_end().ends_with(':')
-                            || line[label_end..*s].trim().is_empty()
-                    })
-                    .last();
+                let last = url_ends.iter().rev().find(|(s, _)| {
+                    *s >= label_end
+                        && *s < region_end
+                        && (!line[label_end..*s].trim_end().ends_with(':')
+                            || line[label_end..*s].trim().is_empty())
+                });
                 last.map(|&(_, e)| e)
             }
             RegionKind::Chapters => {
@@ -236,7 +235,10 @@ fn glued_end(line: &str, start: usize, end: usize, email: bool) -> usize {
     }
     // A capitalized word ending the path, right before ` lowercase`.
     let next_is_lower_word = line[end..].starts_with(' ')
-        && line[end + 1..].chars().next().is_some_and(|c| c.is_lowercase());
+        && line[end + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase());
     if !next_is_lower_word {
         return end;
     }
@@ -337,9 +339,7 @@ fn choose_stamps(line: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut prev_end = start;
     for (i, (reads, site_end)) in sites.iter().enumerate() {
         let pick = reads.iter().find(|&&(s, t)| {
-            (chosen.is_empty() || s > prev_end)
-                && prev.is_none_or(|p| t > p)
-                && t < later_max[i]
+            (chosen.is_empty() || s > prev_end) && prev.is_none_or(|p| t > p) && t < later_max[i]
         });
         if let Some(&(s, t)) = pick {
             chosen.push((s, *site_end));
@@ -365,7 +365,10 @@ fn cut_tail(
     }
     let glues = glue_points(line, from, to, urls);
     let has_link_after = |at: usize| urls.iter().any(|&(s, _)| s >= at && s < to);
-    let sentence = glues.iter().copied().find(|&p| starts_sentence(line, p) && has_link_after(p));
+    let sentence = glues
+        .iter()
+        .copied()
+        .find(|&p| starts_sentence(line, p) && has_link_after(p));
     let Some(s) = sentence else {
         return;
     };
@@ -381,7 +384,10 @@ fn cut_tail(
     }
     // The rest is ordinary lines (a footer, a blurb): cut at every glued
     // sentence start.
-    for p in glues.into_iter().filter(|&p| p > s && starts_sentence(line, p)) {
+    for p in glues
+        .into_iter()
+        .filter(|&p| p > s && starts_sentence(line, p))
+    {
         cuts.push((p, false));
     }
 }
@@ -443,9 +449,13 @@ mod tests {
 
     #[test]
     fn detects_flattened_lines() {
-        assert!(is_flattened("Learn more:https://a.org/ — Ahttps://b.org/ — B"));
+        assert!(is_flattened(
+            "Learn more:https://a.org/ — Ahttps://b.org/ — B"
+        ));
         assert!(is_flattened("Chapters00:00 Intro00:34 Two05:32 Three"));
-        assert!(!is_flattened("An ordinary sentence with https://a.org in it."));
+        assert!(!is_flattened(
+            "An ordinary sentence with https://a.org in it."
+        ));
         assert!(!is_flattened("00:34 Introduction to Larry Masinter"));
     }
 
@@ -494,10 +504,16 @@ mod tests {
         let l = "x https://ramaproxy.orgChapters";
         assert_eq!(glued_end(l, 2, l.len(), false), l.find("Chapters").unwrap());
         let l = "https://discord.gg/29EetaSYCDReach out";
-        assert_eq!(glued_end(l, 0, l.find(' ').unwrap(), false), l.find("Reach").unwrap());
+        assert_eq!(
+            glued_end(l, 0, l.find(' ').unwrap(), false),
+            l.find("Reach").unwrap()
+        );
         let l = "https://on.soundcloud.com/4MRyPSNj8FZoVGpytj.";
         assert_eq!(glued_end(l, 0, l.len() - 1, false), l.len() - 1);
         let l = "https://example.com/About us";
-        assert_eq!(glued_end(l, 0, l.find(' ').unwrap(), false), l.find(' ').unwrap());
+        assert_eq!(
+            glued_end(l, 0, l.find(' ').unwrap(), false),
+            l.find(' ').unwrap()
+        );
     }
 }

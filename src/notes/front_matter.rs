@@ -107,8 +107,8 @@ fn key_span(content: &str, base: usize, key: &str) -> Span {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let bare = trimmed.trim_start_matches(['"', '\'']);
-        if bare.starts_with(key) {
-            let rest = bare[key.len()..].trim_start_matches(['"', '\'']).trim_start();
+        if let Some(rest) = bare.strip_prefix(key) {
+            let rest = rest.trim_start_matches(['"', '\'']).trim_start();
             if rest.starts_with('=') || rest.starts_with(':') {
                 let start = base + offset + indent + (trimmed.len() - bare.len());
                 return Span::new(start, start + key.len());
@@ -119,13 +119,17 @@ fn key_span(content: &str, base: usize, key: &str) -> Span {
     Span::new(base, base)
 }
 
-fn parse_toml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span, Value)> {
+fn parse_toml(
+    content: &str,
+    base: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Span, Value)> {
     let table: toml::Table = match toml::from_str(content) {
         Ok(t) => t,
         Err(e) => {
-            let span = e
-                .span()
-                .map_or(Span::new(base, base), |r| Span::new(base + r.start, base + r.end));
+            let span = e.span().map_or(Span::new(base, base), |r| {
+                Span::new(base + r.start, base + r.end)
+            });
             diags.push(
                 Diagnostic::new(
                     Code::FrontMatterInvalid,
@@ -155,7 +159,11 @@ fn parse_toml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(S
         .collect()
 }
 
-fn parse_yaml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span, Value)> {
+fn parse_yaml(
+    content: &str,
+    base: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Span, Value)> {
     if content.trim().is_empty() {
         return vec![];
     }
@@ -207,7 +215,11 @@ fn yaml_error_span(msg: &str, content: &str, base: usize) -> Span {
     let mut offset = 0;
     for (i, l) in content.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col_off: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            let col_off: usize = l
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return Span::new(base + offset + col_off, base + offset + col_off);
         }
         offset += l.len();
@@ -284,7 +296,9 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             }
             other => {
                 let got = describe(&other);
-                diags.push(wrong("a whole number, 0 or more", got).help(format!("write `{key} = 17`")));
+                diags.push(
+                    wrong("a whole number, 0 or more", got).help(format!("write `{key} = 17`")),
+                );
             }
         },
         "explicit" => match value {
@@ -315,7 +329,10 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
 }
 
 fn list(keys: &[&str]) -> String {
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
@@ -329,8 +346,15 @@ fn valid_date(s: &str) -> bool {
     let Some(c) = DATE.captures(s) else {
         return false;
     };
-    let num = |i: usize| c.get(i).map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(99));
-    (1..=12).contains(&num(2)) && (1..=31).contains(&num(3)) && num(4) < 24 && num(5) < 60 && num(6) < 61
+    let num = |i: usize| {
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(99))
+    };
+    (1..=12).contains(&num(2))
+        && (1..=31).contains(&num(3))
+        && num(4) < 24
+        && num(5) < 60
+        && num(6) < 61
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -366,7 +390,8 @@ mod tests {
         assert_eq!(p.front_matter.episode, Some(17));
         assert_eq!(p.front_matter.date.as_deref(), Some("2025-12-09"));
         assert_eq!(&src.text[p.body_start..], "body");
-        let (p, d, _) = run("---\ntitle: Ep\nepisode: 17\ndate: 2025-12-09\ntype: bonus\n---\nbody");
+        let (p, d, _) =
+            run("---\ntitle: Ep\nepisode: 17\ndate: 2025-12-09\ntype: bonus\n---\nbody");
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(p.front_matter.episode, Some(17));
         assert_eq!(p.front_matter.episode_type.as_deref(), Some("bonus"));
