@@ -118,10 +118,23 @@ fn row(line: &str, span: Span) -> Result<Chapter, ReadError> {
         )
         .help(HELP));
     }
-    let found = (1..=fields.len() - 4).find_map(|k| {
+    let at = |k: usize| {
         let c = clock(fields[k + 2])?;
         Some((k, c, time(fields[k], c).ok()?, time(fields[k + 1], c).ok()?))
-    });
+    };
+    // A name may hold tabs, so the columns are found by their content:
+    // best where the Type column follows (`Cue`, `Track`, ...), so a name
+    // such as `A\t0\t0\t\tA` is not read as times.
+    let typed = |k: usize| {
+        fields.get(k + 3).is_some_and(|t| {
+            ["cue", "track", "subclip", "cd track", "cart timer"]
+                .contains(&t.trim().to_ascii_lowercase().as_str())
+        })
+    };
+    let found = (1..=fields.len() - 4)
+        .filter(|&k| typed(k))
+        .find_map(at)
+        .or_else(|| (1..=fields.len() - 4).find_map(at));
     let Some((k, _, start, duration)) = found else {
         // Report against the documented columns.
         let Some(c) = clock(fields[3]) else {
