@@ -31,7 +31,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptio
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::TimeBase;
 
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::timestamp::{Style, Timestamp};
 
 /// How [`probe`] measures the duration.
@@ -117,6 +117,61 @@ impl serde::Serialize for AudioInfo {
             bytes: self.bytes,
         }
         .serialize(s)
+    }
+}
+
+/// Measures the audio an episode names and turns the result into findings:
+/// `audio-missing` / `audio-unreadable` when it cannot be read,
+/// `audio-header-mismatch` when the header and the packets disagree, and
+/// `audio-duration-estimated` when only an estimate could be had.
+pub fn check(path: &Path, mode: Mode) -> (Option<AudioInfo>, Vec<Diagnostic>) {
+    match probe(path, mode) {
+        Ok(info) => {
+            let mut diags = Vec::new();
+            if let (Some(diff), Some(header)) = (info.header_mismatch_ms(), info.header_duration_ms)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::AudioHeaderMismatch,
+                        format!(
+                            "`{}` claims `{}` in its header but its packets last `{}` ({} s apart)",
+                            path.display(),
+                            Timestamp::from_ms(header).display(Style::Precise),
+                            info.duration().display(Style::Precise),
+                            diff as f64 / 1000.0
+                        ),
+                    )
+                    .help("the file may be truncated or damaged: export or upload it again"),
+                );
+            }
+            if !info.exact {
+                diags.push(
+                    Diagnostic::new(
+                        Code::AudioDurationEstimated,
+                        format!(
+                            "only an estimate of the duration of `{}` could be had",
+                            path.display()
+                        ),
+                    )
+                    .help("run without `--fast` to walk the packets"),
+                );
+            }
+            (Some(info), diags)
+        }
+        Err(e) => {
+            let help = match e {
+                AudioError::Missing { .. } => {
+                    "check the path: `--audio` is relative to the current folder, front matter `audio` to the notes file"
+                }
+                AudioError::Unreadable { .. } => {
+                    "give an MP3, M4A/AAC, Ogg Vorbis, Ogg Opus, FLAC or WAV file"
+                }
+            };
+            (
+                None,
+                vec![Diagnostic::new(e.code(), e.to_string()).help(help)],
+            )
+        }
     }
 }
 

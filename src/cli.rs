@@ -127,6 +127,8 @@ pub enum Outcome {
     Clean,
     /// Exit 1: findings at error level (or warnings under `--strict`).
     Findings,
+    /// Exit 2: the input could not be read at all (already reported).
+    Unreadable,
 }
 
 /// Writes to stdout; a closed pipe (`shownotes links | head -1`) ends the
@@ -162,6 +164,21 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
     Ok(())
 }
 
+/// Prints findings to stderr, rustc-style.
+pub fn render_all(ctx: &Ctx, source: &crate::diagnostic::Source, diags: &[Diagnostic]) {
+    let renderer = if ctx.color {
+        annotate_snippets::Renderer::styled()
+    } else {
+        annotate_snippets::Renderer::plain()
+    };
+    let mut err = String::new();
+    for d in diags {
+        err.push_str(&crate::report::render(&renderer, source, d));
+        err.push_str("\n\n");
+    }
+    let _ = io::stderr().write_all(err.as_bytes());
+}
+
 /// A notes file read for a command other than `check`.
 pub struct Loaded {
     /// `None` when the file could not be decoded (the finding was printed).
@@ -183,11 +200,6 @@ pub fn load_notes(
         input::Input::File(path.into())
     };
     let bytes = input.read()?;
-    let renderer = if ctx.color {
-        annotate_snippets::Renderer::styled()
-    } else {
-        annotate_snippets::Renderer::plain()
-    };
     let (source, notes, diags) = match notes::decode(&input.name(), &bytes) {
         Ok(src) => {
             let n = Notes::parse(src, &crate::links::Rules::default());
@@ -196,12 +208,8 @@ pub fn load_notes(
         }
         Err(bad) => (bad.0, None, vec![bad.1]),
     };
-    let mut err = String::new();
-    for d in diags.iter().filter(|d| show(d)) {
-        err.push_str(&crate::report::render(&renderer, &source, d));
-        err.push_str("\n\n");
-    }
-    let _ = io::stderr().write_all(err.as_bytes());
+    let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
+    render_all(ctx, &source, &shown);
     Ok(Loaded {
         notes,
         diagnostics: diags,
@@ -222,6 +230,7 @@ pub fn main() -> ExitCode {
     match run(cli, &ctx) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(fatal) => {
             let mut msg = format!("error: {}\n", fatal.message);
             if let Some(help) = &fatal.help {

@@ -151,6 +151,7 @@ codes! {
     ChapterDuplicateTitle = "chapter-duplicate-title", Warning;
     ChaptersUnsorted = "chapters-unsorted", Warning;
     ChaptersTimebaseMissing = "chapters-timebase-missing", Warning;
+    ChaptersInvalid = "chapters-invalid", Error;
     LinkInvalid = "link-invalid", Error;
     LinkUnsafeScheme = "link-unsafe-scheme", Error;
     LinkInsecure = "link-insecure", Warning;

@@ -1,93 +1,250 @@
-//! `shownotes chapters`: read chapters from notes, write a chapter format.
+//! `shownotes chapters`: read chapters from notes or any chapter format,
+//! check them, and write another format.
 
-use clap::ValueEnum;
+use std::path::{Path, PathBuf};
 
-use super::{load_notes, print, write_atomic, Ctx, Fatal, Outcome};
-use crate::chapters::json;
-use crate::diagnostic::{Code, Severity};
+use super::input::Input;
+use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
+use crate::audio::{self, AudioInfo, Mode};
+use crate::chapters::{self, cue, Chapter, Format};
+use crate::diagnostic::{Code, Diagnostic, Severity, Source};
+use crate::links;
+use crate::notes::{self, Notes};
 
 /// Arguments of `chapters`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The input: a notes file (`-` reads stdin).
+    /// The input: a notes file or a chapter file (`-` reads stdin).
     pub input: String,
 
-    /// The input's format.
-    #[arg(long, value_enum, default_value_t = From::Notes)]
-    pub from: From,
+    /// The input's format (guessed from the extension, then the content).
+    #[arg(long, value_enum, value_name = "FMT")]
+    pub from: Option<Format>,
 
     /// The format to write.
-    #[arg(long, value_enum)]
-    pub to: To,
+    #[arg(long, value_enum, value_name = "FMT")]
+    pub to: Format,
+
+    /// The episode's audio: chapters are checked against its end, and the
+    /// last chapter ends there (`vtt` and `ffmetadata` need it).
+    #[arg(long, value_name = "FILE")]
+    pub audio: Option<PathBuf>,
 
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
 }
 
-/// `chapters --from`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum From {
-    /// A notes file's chapter list.
-    Notes,
-}
-
-/// `chapters --to`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum To {
-    /// Podcasting 2.0 JSON chapters (version 1.2.0).
-    Json,
-}
-
 /// Findings that make the chapters themselves wrong: nothing is written.
-/// (Platform rules such as `chapter-too-short` are reported but do not
-/// stop a conversion.)
+/// Platform rules (`chapter-too-short`, `chapter-too-few`, ...) are
+/// reported but do not stop a conversion.
 const BLOCKING: &[Code] = &[
     Code::NotesNotUtf8,
     Code::NotesEmpty,
+    Code::ChaptersInvalid,
     Code::ChapterBadTimestamp,
     Code::ChapterOutOfOrder,
     Code::ChapterDuplicateStart,
     Code::ChapterPastEnd,
+    Code::AudioMissing,
+    Code::AudioUnreadable,
 ];
+
+/// Chapters read from an input, checked.
+pub struct Loaded {
+    /// The input's text, for positions (empty for binary inputs).
+    pub source: Source,
+    pub format: Format,
+    pub chapters: Vec<Chapter>,
+    /// Findings about the chapters (and the input's decoding).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Whether a finding makes the chapters wrong.
+    pub fn blocked(&self) -> bool {
+        self.diagnostics.iter().any(|d| BLOCKING.contains(&d.code))
+    }
+
+    /// How a command ends when the chapters are blocked: exit 2 when the
+    /// input could not be read as chapters at all, else 1.
+    pub fn blocked_outcome(&self) -> Outcome {
+        let unreadable = [
+            Code::ChaptersInvalid,
+            Code::NotesNotUtf8,
+            Code::AudioMissing,
+            Code::AudioUnreadable,
+        ];
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| unreadable.contains(&d.code))
+        {
+            Outcome::Unreadable
+        } else {
+            Outcome::Findings
+        }
+    }
+}
+
+/// Reads chapters from `input` (`-` is stdin) in `from`, or the format its
+/// name and content suggest, and checks them (against `audio` when known).
+pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Result<Loaded, Fatal> {
+    let input = if input == "-" {
+        Input::Stdin
+    } else {
+        Input::File(input.into())
+    };
+    let bytes = input.read()?;
+    let name = input.name();
+    let path = match &input {
+        Input::File(p) => Some(p.as_path()),
+        Input::Stdin => None,
+    };
+    let format = from
+        .or_else(|| Format::guess(path, &bytes))
+        .ok_or_else(|| {
+            Fatal::new(format!("cannot tell the chapter format of `{name}`"))
+                .help("name it with `--from FMT`, such as `--from json` or `--from notes`")
+        })?;
+    let end = audio.map(AudioInfo::duration);
+    let rules = chapters::Rules::default();
+    if format == Format::Id3 {
+        let source = Source::new(name, "");
+        return Ok(match chapters::read_id3(&bytes) {
+            Ok(parsed) => {
+                let mut diagnostics = parsed.warnings;
+                diagnostics.extend(chapters::check(&parsed.chapters, &rules, end));
+                Loaded {
+                    source,
+                    format,
+                    chapters: parsed.chapters,
+                    diagnostics,
+                }
+            }
+            Err(e) => invalid(source, format, e),
+        });
+    }
+    let source = match notes::decode(&name, &bytes) {
+        Ok(src) => src,
+        Err(bad) => {
+            let (source, d) = *bad;
+            return Ok(Loaded {
+                source,
+                format,
+                chapters: vec![],
+                diagnostics: vec![d],
+            });
+        }
+    };
+    if format == Format::Notes {
+        let notes = Notes::parse(source, &links::Rules::default());
+        let diagnostics = notes
+            .check(&rules, end)
+            .into_iter()
+            .filter(|d| {
+                let c = d.code.as_str();
+                c.starts_with("chapter") || c.starts_with("notes-") || c.starts_with("front-matter")
+            })
+            .collect();
+        return Ok(Loaded {
+            source: notes.source,
+            format,
+            chapters: notes.chapters,
+            diagnostics,
+        });
+    }
+    Ok(match chapters::read(format, &source) {
+        Ok(parsed) => {
+            let mut diagnostics = parsed.warnings;
+            diagnostics.extend(chapters::check(&parsed.chapters, &rules, end));
+            crate::diagnostic::sort(&mut diagnostics);
+            Loaded {
+                source,
+                format,
+                chapters: parsed.chapters,
+                diagnostics,
+            }
+        }
+        Err(e) => invalid(source, format, e),
+    })
+}
+
+fn invalid(source: Source, format: Format, e: chapters::ReadError) -> Loaded {
+    let mut d = Diagnostic::new(
+        Code::ChaptersInvalid,
+        format!("not a valid `{format}` chapter file: {}", e.message),
+    )
+    .at_opt(e.span);
+    if let Some(help) = e.help {
+        d = d.help(help);
+    }
+    Loaded {
+        source,
+        format,
+        chapters: vec![],
+        diagnostics: vec![d],
+    }
+}
+
+/// Measures `--audio` when given: the audio, and the findings about it.
+pub fn load_audio(path: Option<&Path>) -> (Option<AudioInfo>, Vec<Diagnostic>) {
+    match path {
+        None => (None, vec![]),
+        Some(p) => audio::check(p, Mode::Walk),
+    }
+}
 
 /// Runs `chapters`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let loaded = load_notes(&args.input, ctx, |d| {
-        d.code.as_str().starts_with("chapter") || d.code.as_str().starts_with("notes-")
-    })?;
-    let Some(notes) = loaded.notes else {
-        return Ok(Outcome::Findings);
-    };
-    if notes.chapters.is_empty() {
+    if args.to == Format::Id3 {
         return Err(
-            Fatal::new(format!("`{}` has no chapters", notes.source.name))
-                .help("add a `Chapters` line followed by one `00:00 Title` line per chapter"),
+            Fatal::new("`id3` chapters are written into an MP3 by `shownotes embed`")
+                .help("run `shownotes embed AUDIO.mp3 --chapters INPUT -o OUT.mp3`"),
         );
     }
-    if loaded
-        .diagnostics
-        .iter()
-        .any(|d| BLOCKING.contains(&d.code))
-    {
-        return Ok(Outcome::Findings);
+    let (audio, audio_diags) = load_audio(args.audio.as_deref());
+    let mut loaded = load(&args.input, args.from, audio.as_ref())?;
+    loaded.diagnostics.extend(audio_diags);
+    render_all(ctx, &loaded.source, &loaded.diagnostics);
+    if loaded.blocked() {
+        return Ok(loaded.blocked_outcome());
     }
-    let out = match args.to {
-        To::Json => json::write(&notes.chapters),
+    if loaded.chapters.is_empty() {
+        return Err(
+            Fatal::new(format!("`{}` has no chapters", loaded.source.name)).help(
+                "a notes file lists chapters under a `Chapters` line, one `00:00 Title` per line",
+            ),
+        );
+    }
+    let end = audio.as_ref().map(AudioInfo::duration);
+    let out = if args.to == Format::Cue {
+        let file = args
+            .audio
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned());
+        let mut sorted = loaded.chapters.clone();
+        sorted.sort_by_key(|c| c.start);
+        cue::write(&sorted, file.as_deref())
+    } else {
+        chapters::write(args.to, &loaded.chapters, end).map_err(|e| {
+            let mut f = Fatal::new(e.message);
+            f.help = e.help;
+            f
+        })?
     };
     match args.output.as_deref() {
         None | Some("-") => print(&out)?,
-        Some(path) => write_atomic(std::path::Path::new(path), out.as_bytes())?,
+        Some(path) => write_atomic(Path::new(path), out.as_bytes())?,
     }
-    Ok(
-        if loaded
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-        {
-            Outcome::Findings
-        } else {
-            Outcome::Clean
-        },
-    )
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    Ok(if errors {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

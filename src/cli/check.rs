@@ -1,11 +1,14 @@
 //! `shownotes check`: lint notes files.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::input::{expand, Input};
 use super::{print, Ctx, Fatal, Outcome};
+use crate::audio::{AudioInfo, Mode};
 use crate::chapters;
 use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::links;
@@ -26,6 +29,15 @@ pub struct Args {
     /// Treat warnings as errors (exit 1 on any finding).
     #[arg(long)]
     pub strict: bool,
+
+    /// The episode's audio (one notes file only); otherwise the front
+    /// matter's `audio`, relative to the notes file, is used when present.
+    #[arg(long, value_name = "FILE")]
+    pub audio: Option<PathBuf>,
+
+    /// Trust authoritative audio headers instead of walking every packet.
+    #[arg(long)]
+    pub fast: bool,
 }
 
 /// `check --format`.
@@ -45,23 +57,65 @@ enum Checked {
     Failed(Fatal),
 }
 
-/// Parses and checks one notes file.
-pub fn check_one(input: &Input) -> Result<(Source, Vec<Diagnostic>), Fatal> {
+/// Parses and checks one notes file, with its audio: `audio` from
+/// `--audio`, else the front matter's `audio` relative to the notes file.
+pub fn check_one(
+    input: &Input,
+    audio: Option<&Path>,
+    mode: Mode,
+) -> Result<(Source, Vec<Diagnostic>), Fatal> {
     let bytes = input.read()?;
-    match notes::decode(&input.name(), &bytes) {
-        Ok(src) => {
-            let notes = Notes::parse(src, &links::Rules::default());
-            let diags = notes.check(&chapters::Rules::default(), None);
-            Ok((notes.source, diags))
-        }
-        Err(bad) => Ok((bad.0, vec![bad.1])),
-    }
+    let src = match notes::decode(&input.name(), &bytes) {
+        Ok(src) => src,
+        Err(bad) => return Ok((bad.0, vec![bad.1])),
+    };
+    let notes = Notes::parse(src, &links::Rules::default());
+    let audio_path: Option<PathBuf> = audio.map(Path::to_path_buf).or_else(|| {
+        let named = notes.front_matter.audio.as_deref()?;
+        let base = match input {
+            Input::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Input::Stdin => PathBuf::new(),
+        };
+        Some(base.join(named))
+    });
+    let (info, mut audio_diags) = match audio_path {
+        Some(p) => crate::audio::check(&p, mode),
+        None => (None, vec![]),
+    };
+    let mut diags = notes.check(
+        &chapters::Rules::default(),
+        info.as_ref().map(AudioInfo::duration),
+    );
+    diags.append(&mut audio_diags);
+    crate::diagnostic::sort(&mut diags);
+    Ok((notes.source, diags))
 }
 
 /// Runs `check`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let inputs = expand(&args.paths);
-    let results = check_all(&inputs);
+    if args.audio.is_some() && inputs.len() != 1 {
+        return Err(Fatal::new(format!(
+            "`--audio` goes with one notes file, and {} were given",
+            inputs.len()
+        ))
+        .help("check episodes one at a time with `--audio`, or name each episode's audio in its front matter (`audio = \"ep17.mp3\"`)"));
+    }
+    let mode = if args.fast { Mode::Fast } else { Mode::Walk };
+    let progress = (ctx.stderr_tty && !ctx.quiet && inputs.len() > 1).then(|| {
+        let bar =
+            ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} checking {pos}/{len} {wide_bar} {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let results = check_all(&inputs, args.audio.as_deref(), mode, progress.as_ref());
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let mut report: Box<dyn Report> = match args.format {
         Format::Human => Box::new(report::Human::new(ctx.color, ctx.quiet)),
         Format::Json => Box::new(report::Json::default()),
@@ -105,20 +159,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
 
 /// Checks every input, on as many threads as there are cores, keeping the
 /// inputs' order in the results.
-fn check_all(inputs: &[Result<Input, Fatal>]) -> Vec<Checked> {
+fn check_all(
+    inputs: &[Result<Input, Fatal>],
+    audio: Option<&Path>,
+    mode: Mode,
+    progress: Option<&ProgressBar>,
+) -> Vec<Checked> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(inputs.len().max(1));
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<Checked>> = (0..inputs.len()).map(|_| None).collect();
     let work = |i: usize| -> Checked {
-        match &inputs[i] {
+        let done = match &inputs[i] {
             Err(f) => Checked::Failed(f.clone()),
-            Ok(input) => match check_one(input) {
+            Ok(input) => match check_one(input, audio, mode) {
                 Ok((src, d)) => Checked::Done(src, d),
                 Err(f) => Checked::Failed(f),
             },
+        };
+        if let Some(bar) = progress {
+            bar.inc(1);
         }
+        done
     };
     if threads <= 1 {
         return (0..inputs.len()).map(work).collect();

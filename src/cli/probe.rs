@@ -13,7 +13,7 @@ use crate::timestamp::Style;
 /// Arguments of `probe`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Audio files (MP3, M4A/MP4 AAC, Ogg Vorbis, Ogg Opus, FLAC, WAV).
+    /// Audio files (MP3, M4A/MP4 AAC, Ogg Vorbis, Ogg Opus, FLAC, WAV); `-` reads stdin.
     #[arg(required = true, value_name = "AUDIO")]
     pub files: Vec<PathBuf>,
 
@@ -38,6 +38,14 @@ pub enum Format {
     Json,
 }
 
+fn spool_stdin() -> Result<tempfile::NamedTempFile, Fatal> {
+    let fail = |e: std::io::Error| Fatal::new(format!("cannot read stdin: {e}"));
+    let mut tmp = tempfile::NamedTempFile::new().map_err(fail)?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).map_err(fail)?;
+    tmp.flush().map_err(fail)?;
+    Ok(tmp)
+}
+
 /// Probes every file, prints what could be read, reports each failure on
 /// stderr, and fails (exit 2) when any file could not be read.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
@@ -45,7 +53,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let mut infos = Vec::new();
     let mut failed = 0usize;
     for path in &args.files {
-        match audio::probe(path, mode) {
+        // `-` is stdin: spooled to a temporary file, since probing seeks.
+        let spooled = if path.as_os_str() == "-" {
+            Some(spool_stdin()?)
+        } else {
+            None
+        };
+        let probed = match &spooled {
+            Some(tmp) => audio::probe(tmp.path(), mode).map(|mut info| {
+                info.path = PathBuf::from("<stdin>");
+                info
+            }),
+            None => audio::probe(path, mode),
+        };
+        match probed {
             Ok(info) => {
                 if let Some(diff) = info.header_mismatch_ms() {
                     warn_mismatch(&info, diff, ctx);
