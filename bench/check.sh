@@ -52,7 +52,7 @@ for n in 11 12 13 14 17; do
 done
 cmds+=("$bin check --quiet fixtures/netstack")
 
-hyperfine --warmup 3 --min-runs 30 -N -i --export-json "$work/check.json" "${cmds[@]}" >/dev/null
+hyperfine --warmup 3 --min-runs 20 -N -i --export-json "$work/check.json" "${cmds[@]}" >/dev/null
 python3 - "$work/check.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
