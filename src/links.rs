@@ -204,39 +204,48 @@ pub fn find(text: &str) -> Vec<Found> {
     }
     // linkify misses a URL glued after a digit (`HTTP/3https://`): its
     // scheme would start with a digit. Look again from each `http(s)://`.
-    static SCHEME: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"(?i)https?://").unwrap());
-    for m in SCHEME.find_iter(text) {
-        if out
-            .iter()
-            .any(|f| f.start <= m.start() && m.start() < f.end)
-        {
+    // (Scanned by hand: a case-insensitive regex costs more to compile than
+    // a whole episode takes to check.)
+    let lower = text.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("http") {
+        let rest = &lower[at + 4..];
+        if !(rest.starts_with("://") || rest.starts_with("s://")) {
             continue;
         }
-        if let Some(link) = FINDER.links(&text[m.start()..]).next() {
+        if out.iter().any(|f| f.start <= at && at < f.end) {
+            continue;
+        }
+        if let Some(link) = FINDER.links(&text[at..]).next() {
             if link.start() == 0 {
                 out.push(Found {
-                    start: m.start(),
-                    end: m.start() + link.end(),
+                    start: at,
+                    end: at + link.end(),
                     email: false,
                 });
             }
         }
     }
-    static UNSAFE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?i)\b(?:javascript|data|vbscript|file):[^\s<>()\[\]]+").unwrap()
-    });
-    for m in UNSAFE.find_iter(text) {
-        if !out
-            .iter()
-            .any(|f| f.start <= m.start() && m.start() < f.end)
-        {
-            out.push(Found {
-                start: m.start(),
-                end: m.end(),
-                email: false,
-            });
+    // Unsafe schemes written without `//` (`javascript:alert(1)`).
+    let b = lower.as_bytes();
+    for (colon, _) in lower.match_indices(':') {
+        let Some(scheme) = UNSAFE_SCHEMES.iter().find(|s| lower[..colon].ends_with(*s)) else {
+            continue;
+        };
+        let start = colon - scheme.len();
+        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
+            continue;
         }
+        let len = lower[colon + 1..]
+            .find(|c: char| c.is_whitespace() || "<>()[]".contains(c))
+            .unwrap_or(lower.len() - colon - 1);
+        if len == 0 || out.iter().any(|f| f.start <= start && start < f.end) {
+            continue;
+        }
+        out.push(Found {
+            start,
+            end: colon + 1 + len,
+            email: false,
+        });
     }
     out.sort_by_key(|f| f.start);
     out

@@ -77,29 +77,30 @@ enum Label {
 }
 
 static HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(#{1,6})\s+(.*?)\s*#*\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$").unwrap());
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:\*\*|__)?(learn more|links|resources|further reading|show links|chapters|timestamps)(?:\s*:)?(?:\*\*|__)?(?:\s*:)?\s*",
+        r"^(?:\*\*|__)?((?i-u:learn more|links|resources|further reading|show links|chapters|timestamps))(?:[ \t]*:)?(?:\*\*|__)?(?:[ \t]*:)?[ \t]*",
     )
     .unwrap()
 });
 static BULLET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[-*+•]|\d{1,3}[.)])\s+").unwrap());
+    LazyLock::new(|| Regex::new(r"^(?:[-*+•]|[0-9]{1,3}[.)])[ \t]+").unwrap());
 /// A chapter line: optional bullet, optional bracket, a stamp-like token,
 /// the closing bracket, a separator or space, and the title.
 static CHAPTER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(?:\*\*)?([(\[])?(\d+(?::\d+)+(?:\.\d+)?)([)\]])?(?:\*\*)?(?:\s*[-–—:|.]\s+|\s+|$)")
+    Regex::new(r"^(?:[-*+•][ \t]+|[0-9]{1,3}[.)][ \t]+)?(?:\*\*)?([(\[])?([0-9]+(?::[0-9]+)+(?:\.[0-9]+)?)([)\]])?(?:\*\*)?(?:[ \t]*[-–—:|.][ \t]+|[ \t]+|$)")
         .unwrap()
 });
 static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[([^\[\]]*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)").unwrap()
+    Regex::new(r"\[([^\[\]]*)\]\([ \t]*<?([^() \t<>]*(?:\([^() \t]*\)[^() \t<>]*)*)>?[ \t]*\)")
+        .unwrap()
 });
 static AUTOLINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)[^<>\s]+|[^<>\s@]+@[^<>\s@]+)>").unwrap()
+    Regex::new(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)[^<> \t]+|[^<> \t@]+@[^<> \t@]+)>").unwrap()
 });
 static SEPARATOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:—|–|-|:|\||·)\s+|^\s*(?:—|–)").unwrap());
+    LazyLock::new(|| Regex::new(r"^[ \t]*(?:—|–|-|:|\||·)[ \t]+|^[ \t]*(?:—|–)").unwrap());
 
 impl Notes {
     /// Parses a notes file. Never fails: what is wrong becomes a diagnostic.

@@ -47,7 +47,7 @@ pub(crate) fn write_lines(
 /// A line's leading timestamp: optional spaces, an optional `(` or `[`,
 /// digits and colons with an optional fraction, then the rest.
 static STAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[ \t]*(?:\((\d+(?::\d+)+(?:\.\d+)?)\)|\[(\d+(?::\d+)+(?:\.\d+)?)\]|(\d+(?::\d+)+(?:\.\d+)?))")
+    Regex::new(r"^[ \t]*(?:\(([0-9]+(?::[0-9]+)+(?:\.[0-9]+)?)\)|\[([0-9]+(?::[0-9]+)+(?:\.[0-9]+)?)\]|([0-9]+(?::[0-9]+)+(?:\.[0-9]+)?))")
         .expect("a valid regex")
 });
 

@@ -37,27 +37,143 @@ pub struct Piece {
     pub paragraph: bool,
 }
 
-static GLUED_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\p{L}\p{N}.)\]:]https?://").unwrap());
-static GLUED_STAMP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[^\s\d(\[:]\d{1,2}:\d{2}\b").unwrap());
-static LINK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:learn more|links|resources|further reading)\s*:\s*(?:https?://|www\.|\[)")
-        .unwrap()
-});
-static CHAPTER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:chapters|timestamps)\s*:?\s*[(\[]?\d{1,2}:\d{2}").unwrap()
-});
 static STAMP_SITE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d+):(\d{2})(?::(\d{2}))?(\.\d{1,3})?").unwrap());
+    LazyLock::new(|| Regex::new(r"([0-9]+):([0-9]{2})(?::([0-9]{2}))?(\.[0-9]{1,3})?").unwrap());
 
-/// Whether a line looks like several lines run together.
+/// Whether a line looks like several lines run together. Runs on every
+/// line of every file, so it counts by hand instead of compiling regexes
+/// (which costs more than checking a whole episode).
 pub fn is_flattened(line: &str) -> bool {
-    GLUED_URL.find_iter(line).count() >= 2
-        || GLUED_STAMP.find_iter(line).count() >= 2
-        || LINK_LABEL
-            .find_iter(line)
-            .any(|m| m.start() > 0 && !line[..m.start()].ends_with(char::is_whitespace))
+    if glued_urls(line) >= 2 || glued_stamps(line) >= 2 {
+        return true;
+    }
+    link_labels(line)
+        .into_iter()
+        .any(|(start, _)| start > 0 && !line[..start].ends_with(char::is_whitespace))
+}
+
+/// Link-list labels followed by their first link (`Learn more:https://`,
+/// `Links: [`): (label start, end of the colon). Scanned by hand, since a
+/// case-insensitive regex costs more to build than the check itself.
+fn link_labels(line: &str) -> Vec<(usize, usize)> {
+    let lower = line.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut out = Vec::new();
+    for word in ["learn more", "links", "resources", "further reading"] {
+        for (at, _) in lower.match_indices(word) {
+            if at > 0 && (b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_') {
+                continue;
+            }
+            let mut i = skip_blanks(b, at + word.len());
+            if b.get(i) != Some(&b':') {
+                continue;
+            }
+            let colon_end = i + 1;
+            i = skip_blanks(b, colon_end);
+            let rest = &lower[i..];
+            if rest.starts_with("http://")
+                || rest.starts_with("https://")
+                || rest.starts_with("www.")
+                || rest.starts_with('[')
+            {
+                out.push((at, colon_end));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Chapter labels followed by a stamp (`Chapters00:00`, `.orgChapters 00:00`,
+/// `Timestamps: (0:00)`): (label start, label end with its colon).
+fn chapter_labels(line: &str) -> Vec<(usize, usize)> {
+    let lower = line.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut out = Vec::new();
+    for word in ["chapters", "timestamps"] {
+        for (at, _) in lower.match_indices(word) {
+            let word_end = at + word.len();
+            let label_end = if b.get(word_end) == Some(&b':') {
+                word_end + 1
+            } else {
+                word_end
+            };
+            let mut i = skip_blanks(b, word_end);
+            if b.get(i) == Some(&b':') {
+                i = skip_blanks(b, i + 1);
+            }
+            if matches!(b.get(i), Some(b'(' | b'[')) {
+                i += 1;
+            }
+            let digits = b[i.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let j = i + digits;
+            if (1..=2).contains(&digits)
+                && b.get(j) == Some(&b':')
+                && b.get(j + 1).is_some_and(u8::is_ascii_digit)
+                && b.get(j + 2).is_some_and(u8::is_ascii_digit)
+            {
+                out.push((at, label_end));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// `http://` or `https://` right after a character that does not start a
+/// link (`Masinterhttps://`, `HTTP/3https://`).
+fn glued_urls(line: &str) -> usize {
+    let b = line.as_bytes();
+    line.match_indices("http")
+        .filter(|&(i, _)| {
+            let rest = &b[i + 4..];
+            (rest.starts_with(b"://") || rest.starts_with(b"s://"))
+                && i > 0
+                && !b" \t\r\n([<\"'=".contains(&b[i - 1])
+        })
+        .count()
+}
+
+/// A stamp (`1:23`, `12:34`) glued to the character before it
+/// (`Intro00:34`).
+fn glued_stamps(line: &str) -> usize {
+    let b = line.as_bytes();
+    let mut n = 0;
+    for (i, _) in line.match_indices(':') {
+        let after = &b[i + 1..];
+        if after.len() < 2 || !after[0].is_ascii_digit() || !after[1].is_ascii_digit() {
+            continue;
+        }
+        if after
+            .get(2)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            continue;
+        }
+        let digits = b[..i]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=2).contains(&digits) || i == digits {
+            continue;
+        }
+        let before = b[i - digits - 1];
+        if !b" \t\r\n([:".contains(&before) {
+            n += 1;
+        }
+    }
+    n
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,21 +189,11 @@ pub fn split(line: &str) -> Vec<Piece> {
 
     // 1. Section labels: a cut before (a paragraph) and after the label.
     let mut labels: Vec<(usize, usize, RegionKind)> = Vec::new();
-    for m in LINK_LABEL.find_iter(line) {
-        let colon = m.start() + line[m.start()..m.end()].find(':').unwrap_or(0);
-        labels.push((m.start(), colon + 1, RegionKind::Links));
+    for (start, end) in link_labels(line) {
+        labels.push((start, end, RegionKind::Links));
     }
-    for m in CHAPTER_LABEL.find_iter(line) {
-        let word_end = m.start()
-            + line[m.start()..]
-                .find(|c: char| !c.is_alphabetic())
-                .unwrap_or(m.end() - m.start());
-        let label_end = if line[word_end..].starts_with(':') {
-            word_end + 1
-        } else {
-            word_end
-        };
-        labels.push((m.start(), label_end, RegionKind::Chapters));
+    for (start, end) in chapter_labels(line) {
+        labels.push((start, end, RegionKind::Chapters));
     }
     labels.sort();
     for &(start, end, _) in &labels {
@@ -155,7 +261,7 @@ pub fn split(line: &str) -> Vec<Piece> {
 
     // 6. Glued sentences in the summary (before the first section).
     static SENTENCE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[a-z0-9)][.!?][\p{Lu}][\p{Ll}]").unwrap());
+        LazyLock::new(|| Regex::new(r"[a-z0-9)][.!?][A-Z][a-z]").unwrap());
     for m in SENTENCE.find_iter(&line[..first_label]) {
         let at = m.start() + 2;
         if !inside(&url_ends, at) {
@@ -445,6 +551,21 @@ mod tests {
 
     fn lines(s: &str) -> Vec<&str> {
         split(s).iter().map(|p| &s[p.start..p.end]).collect()
+    }
+
+    #[test]
+    fn hand_counts_match_the_patterns() {
+        let urls = Regex::new(r#"[^ \t\r\n(\[<"'=]https?://"#).unwrap();
+        let stamps = Regex::new(r"[^ \t\r\n0-9(\[:][0-9]{1,2}:[0-9]{2}(?-u:\b)").unwrap();
+        for line in [
+            "Learn more:https://a.org/ — Ahttps://b.org/ — B (https://c) \"https://d",
+            "Chapters00:00 Intro00:34 Two05:32 Three (00:40) 1:00 x 123:45 é1:23 a12:345",
+            "HTTP/3https://x.org and :http://y 9:00am x12:00",
+            "",
+        ] {
+            assert_eq!(glued_urls(line), urls.find_iter(line).count(), "{line}");
+            assert_eq!(glued_stamps(line), stamps.find_iter(line).count(), "{line}");
+        }
     }
 
     #[test]

@@ -206,7 +206,7 @@ fn parse_yaml(
 /// serde-saphyr reports `line L column C` in its message; point there.
 fn yaml_error_span(msg: &str, content: &str, base: usize) -> Span {
     static LC: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"line (\d+),? column (\d+)").unwrap());
+        std::sync::LazyLock::new(|| regex::Regex::new(r"line ([0-9]+),? column ([0-9]+)").unwrap());
     let Some(c) = LC.captures(msg) else {
         return Span::new(base, base);
     };
@@ -339,7 +339,7 @@ fn list(keys: &[&str]) -> String {
 fn valid_date(s: &str) -> bool {
     static DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$",
+            r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
         )
         .unwrap()
     });
