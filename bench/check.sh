@@ -27,7 +27,9 @@ while sum(len(p) + 1 for p in parts) < 600_000:
 parts.append("Learn more:")
 i = 0
 while sum(len(p) + 1 for p in parts) < 800_000:
-    parts.append(f"https://example.com/p/{i}?utm_source=feed&id={i} — Resource number {i} about {random.choice(words)}")
+    # One link in fifty carries a tracking parameter (a finding to render).
+    q = f"?utm_source=feed&id={i}" if i % 50 == 0 else f"?id={i}"
+    parts.append(f"https://example.com/p/{i}{q} — Resource number {i} about {random.choice(words)}")
     i += 1
 parts += ["", "Chapters"]
 t = 0

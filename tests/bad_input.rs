@@ -249,3 +249,32 @@ fn missing_paths_exit_2() {
     assert!(err.contains("error: `nope.md` does not exist"), "{err}");
     assert!(err.contains("help:"), "{err}");
 }
+
+#[test]
+fn invalid_and_duplicate_links() {
+    let text = format!(
+        "Learn more:\n<https://[::1> — a broken IPv6 host\nhttp://999.999.999.999/ — not an address\nhttps://a.org — A\nhttps://A.org/?utm_source=x — A again\n\n{GOOD_CHAPTERS}"
+    );
+    let (code, v, _) = check(text.as_bytes());
+    assert_eq!(code, 1);
+    assert!(has(&v, "link-invalid", 2), "{:?}", codes(&v));
+    assert!(has(&v, "link-invalid", 3), "{:?}", codes(&v));
+    assert!(has(&v, "link-duplicate", 5), "{:?}", codes(&v));
+    assert!(has(&v, "link-tracking", 5), "{:?}", codes(&v));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = shownotes(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("shownotes") && text.contains("chapters"), "{shell}");
+    }
+    let out = shownotes(&["man"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH shownotes 1"), "{text}");
+    assert!(text.contains("check") && text.contains("probe") && text.contains("embed"));
+}
