@@ -31,7 +31,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptio
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::TimeBase;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{io_reason, Code, Diagnostic};
 use crate::timestamp::{Style, Timestamp};
 
 /// How [`probe`] measures the duration.
@@ -254,15 +254,6 @@ pub fn probe(path: &Path, mode: Mode) -> Result<AudioInfo, AudioError> {
     })
 }
 
-/// An I/O error as a lowercase reason.
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::UnexpectedEof => "the file ends too early".into(),
-        _ => lowercase_first(&e.to_string()),
-    }
-}
-
 fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -365,7 +356,8 @@ fn id3v2_size(h: &[u8; 10]) -> Option<u64> {
     Some(10 + body + footer)
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the input ends.
+pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

@@ -153,7 +153,7 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
         Fatal::new(format!(
             "cannot write `{}`: {}",
             path.display(),
-            input::io_reason(&e)
+            crate::diagnostic::io_reason(&e)
         ))
         .help("check that the folder exists and is writable")
     };

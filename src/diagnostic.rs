@@ -239,6 +239,21 @@ impl Diagnostic {
     }
 }
 
+/// An I/O error's reason as a lowercase phrase without the `(os error N)`
+/// suffix: `no such file or directory`.
+pub fn io_reason(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        return "the file ends too early".into();
+    }
+    let s = e.to_string();
+    let s = s.split(" (os error").next().unwrap_or(&s);
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Sorts findings by place, then by code, so output is stable.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by_key(|d| (d.span.map(|s| s.start), d.span.map(|s| s.end)));

@@ -288,7 +288,7 @@ pub fn embed_file(
         EmbedError::new(format!(
             "cannot {what} `{}`: {}",
             path.display(),
-            io_message(&e)
+            crate::diagnostic::io_reason(&e)
         ))
     };
     let planned = plan(chapters, end_ms)?;
@@ -393,12 +393,16 @@ fn verify(
         f.seek(SeekFrom::Start(at))?;
         Ok(BufReader::with_capacity(1 << 16, f))
     };
-    let mut a = open_at(input, audio_start).map_err(|e| failed(io_message(&e)))?;
-    let mut b = open_at(written, new_start).map_err(|e| failed(io_message(&e)))?;
+    let mut a =
+        open_at(input, audio_start).map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
+    let mut b =
+        open_at(written, new_start).map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
     let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     loop {
-        let n = read_full(&mut a, &mut x).map_err(|e| failed(io_message(&e)))?;
-        let m = read_full(&mut b, &mut y).map_err(|e| failed(io_message(&e)))?;
+        let n = crate::audio::read_up_to(&mut a, &mut x)
+            .map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
+        let m = crate::audio::read_up_to(&mut b, &mut y)
+            .map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
         if n != m || x[..n] != y[..m] {
             return Err(failed("the audio differs".into()));
         }
@@ -406,32 +410,6 @@ fn verify(
             return Ok(());
         }
     }
-}
-
-/// An I/O error as a lowercase phrase, without the OS error number:
-/// `no such file or directory`.
-pub(crate) fn io_message(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = s.split(" (os error").next().unwrap_or(&s);
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// Reads until `buf` is full or the input ends.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

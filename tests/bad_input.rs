@@ -270,7 +270,10 @@ fn completions_and_man_page() {
         let out = shownotes(&["completions", shell], dir.path());
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("shownotes") && text.contains("chapters"), "{shell}");
+        assert!(
+            text.contains("shownotes") && text.contains("chapters"),
+            "{shell}"
+        );
     }
     let out = shownotes(&["man"], dir.path());
     assert_eq!(out.status.code(), Some(0));

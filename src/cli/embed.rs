@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             Fatal::new(format!(
                 "cannot read `{}`: {}",
                 args.audio.display(),
-                io_message(&e)
+                crate::diagnostic::io_reason(&e)
             ))
         })?,
         (Some(out), false) => {
@@ -108,11 +108,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         );
     }
     Ok(Outcome::Clean)
-}
-
-/// An I/O error as a lowercase phrase: `no such file or directory`.
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    crate::embed::io_message(e)
 }
 
 /// Whether two paths name one file (the second may not exist yet).

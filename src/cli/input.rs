@@ -45,7 +45,11 @@ pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
         );
     }
     std::fs::read(p).map_err(|e| {
-        let f = Fatal::new(format!("cannot read `{}`: {}", p.display(), io_reason(&e)));
+        let f = Fatal::new(format!(
+            "cannot read `{}`: {}",
+            p.display(),
+            crate::diagnostic::io_reason(&e)
+        ));
         match e.kind() {
             std::io::ErrorKind::NotFound => {
                 f.help("check the path; it is relative to the current folder")
@@ -54,17 +58,6 @@ pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
             _ => f,
         }
     })
-}
-
-/// An I/O error's reason without the `(os error N)` suffix, lowercased.
-pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => s,
-    }
 }
 
 /// Expands the paths given to `check`: `-` is stdin, a directory is
@@ -101,7 +94,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fatal> {
         Fatal::new(format!(
             "cannot read folder `{}`: {}",
             dir.display(),
-            io_reason(&e)
+            crate::diagnostic::io_reason(&e)
         ))
     })?;
     for entry in entries.flatten() {
