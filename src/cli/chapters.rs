@@ -111,19 +111,7 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
     let rules = chapters::Rules::default();
     if format == Format::Id3 {
         let source = Source::new(name, "");
-        return Ok(match chapters::read_id3(&bytes) {
-            Ok(parsed) => {
-                let mut diagnostics = parsed.warnings;
-                diagnostics.extend(chapters::check(&parsed.chapters, &rules, end));
-                Loaded {
-                    source,
-                    format,
-                    chapters: parsed.chapters,
-                    diagnostics,
-                }
-            }
-            Err(e) => invalid(source, format, e),
-        });
+        return Ok(checked(source, format, chapters::read_id3(&bytes), &rules, end));
     }
     let source = match notes::decode(&name, &bytes) {
         Ok(src) => src,
@@ -154,10 +142,22 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
             diagnostics,
         });
     }
-    Ok(match chapters::read(format, &source) {
+    let parsed = chapters::read(format, &source);
+    Ok(checked(source, format, parsed, &rules, end))
+}
+
+/// What a chapter reader returned, checked by the chapter rules.
+fn checked(
+    source: Source,
+    format: Format,
+    parsed: Result<chapters::Parsed, chapters::ReadError>,
+    rules: &chapters::Rules,
+    end: Option<crate::timestamp::Timestamp>,
+) -> Loaded {
+    match parsed {
         Ok(parsed) => {
             let mut diagnostics = parsed.warnings;
-            diagnostics.extend(chapters::check(&parsed.chapters, &rules, end));
+            diagnostics.extend(chapters::check(&parsed.chapters, rules, end));
             crate::diagnostic::sort(&mut diagnostics);
             Loaded {
                 source,
@@ -167,7 +167,7 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
             }
         }
         Err(e) => invalid(source, format, e),
-    })
+    }
 }
 
 fn invalid(source: Source, format: Format, e: chapters::ReadError) -> Loaded {
