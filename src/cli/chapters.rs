@@ -101,8 +101,11 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
         Input::File(p) => Some(p.as_path()),
         Input::Stdin => None,
     };
+    // Text that no chapter format claims is read as notes: the notes
+    // parser finds chapter lists anywhere, even in flattened text.
     let format = from
         .or_else(|| Format::guess(path, &bytes))
+        .or_else(|| std::str::from_utf8(&bytes).is_ok().then_some(Format::Notes))
         .ok_or_else(|| {
             Fatal::new(format!("cannot tell the chapter format of `{name}`"))
                 .help("name it with `--from FMT`, such as `--from json` or `--from notes`")
@@ -111,7 +114,13 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
     let rules = chapters::Rules::default();
     if format == Format::Id3 {
         let source = Source::new(name, "");
-        return Ok(checked(source, format, chapters::read_id3(&bytes), &rules, end));
+        return Ok(checked(
+            source,
+            format,
+            chapters::read_id3(&bytes),
+            &rules,
+            end,
+        ));
     }
     let source = match notes::decode(&name, &bytes) {
         Ok(src) => src,
