@@ -232,6 +232,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     // RSS needs the audio (enclosure length and type, duration) and the
     // URL it is served from: asked for by name, its absence stops the
     // build; otherwise the item is skipped with a warning.
+    let mut skipped = None;
     if wanted.contains(&PlatformId::Rss) {
         let missing = if audio.is_none()
             && !diagnostics
@@ -255,9 +256,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 return Err(Fatal::new(format!("cannot build `rss`: {why}")).help(help));
             }
             wanted.retain(|p| *p != PlatformId::Rss);
-            if !ctx.quiet {
-                eprintln!("warning: skipped `rss-item.xml`: {why}\nhelp: {help}\n");
-            }
+            skipped = Some(format!(
+                "warning: skipped `rss-item.xml`: {why}\nhelp: {help}\n"
+            ));
         }
     }
     let templates = templates(&config, ctx)?;
@@ -277,6 +278,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             );
         }
         return Ok(Outcome::Findings);
+    }
+    if let Some(note) = skipped.filter(|_| !ctx.quiet) {
+        eprintln!("{note}");
     }
     if to_stdout {
         if let Some((_, text)) = outputs.files.first() {

@@ -17,11 +17,17 @@ pub struct Args {
 
 /// Runs `init`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
+    // `init` in the current folder names files without a `./`.
+    let dir = if args.dir == std::path::Path::new(".") {
+        PathBuf::new()
+    } else {
+        args.dir.clone()
+    };
     let mut files: Vec<(PathBuf, &str)> =
-        vec![(args.dir.join(config::FILE_NAME), config::INIT_TEMPLATE)];
+        vec![(dir.join(config::FILE_NAME), config::INIT_TEMPLATE)];
     for p in platform::all() {
         files.push((
-            args.dir.join("templates").join(p.template_name()),
+            dir.join("templates").join(p.template_name()),
             p.default_template(),
         ));
     }
@@ -36,7 +42,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 .help("move them away, or give `shownotes init` another folder"),
         );
     }
-    let templates = args.dir.join("templates");
+    let templates = dir.join("templates");
     std::fs::create_dir_all(&templates).map_err(|e| {
         Fatal::new(format!(
             "cannot create `{}`: {}",
