@@ -4,7 +4,7 @@
 //! overrides — sandboxed, with strict undefined variables, a fuel limit,
 //! and escaping chosen by the template's extension.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -842,11 +842,6 @@ fn first_angle(notes: &Notes) -> Option<Span> {
             })
             .map(|(i, _)| Span::new(s.start + i, s.start + i + 1))
     })
-}
-
-/// The templates folder to use: `--config`'s or the discovered config's.
-pub fn templates_dir(config: &Config) -> Option<PathBuf> {
-    config.templates_dir()
 }
 
 #[cfg(test)]

@@ -297,14 +297,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         ))
         .help("choose another folder with `--out`")
     })?;
-    let mut written = Vec::new();
-    for (id, text) in &outputs.files {
-        let name = platform::get(*id).file_name();
-        write_atomic(&dir.join(name), text.as_bytes())?;
-        written.push(name);
-    }
-    write_atomic(&dir.join("chapters.json"), outputs.chapters_json.as_bytes())?;
-    written.push("chapters.json");
+    let mut files: Vec<(&str, &str)> = outputs
+        .files
+        .iter()
+        .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
+        .collect();
+    files.push(("chapters.json", outputs.chapters_json.as_str()));
+    // Each file is synced to disk before it is renamed into place; the
+    // syncs, not the rendering, are most of a build's time, so they run
+    // side by side.
+    let results: Vec<Result<(), Fatal>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.join(name);
+                s.spawn(move || write_atomic(&path, text.as_bytes()))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Fatal::new("a writer thread stopped")))
+            })
+            .collect()
+    });
+    results.into_iter().collect::<Result<Vec<()>, Fatal>>()?;
+    let written: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     if !ctx.quiet {
         eprintln!("wrote `{}`: {}", dir.display(), written.join(", "));
     }
