@@ -9,9 +9,12 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::diagnostic::Diagnostic;
 use crate::notes::{self, Notes};
 
+pub mod build;
 pub mod chapters;
 pub mod check;
+pub mod context;
 pub mod embed;
+pub mod init;
 pub mod input;
 pub mod links;
 pub mod probe;
@@ -45,6 +48,12 @@ pub enum Command {
     Embed(embed::Args),
     /// Audio facts: container, codec and exact duration, from the packets.
     Probe(probe::Args),
+    /// Check, then write every platform's description (and chapters.json).
+    Build(build::Args),
+    /// Print the JSON the templates receive.
+    Context(context::Args),
+    /// Write a commented `shownotes.toml` and the default templates to edit.
+    Init(init::Args),
     /// Print shell completions for SHELL.
     Completions {
         #[arg(value_enum)]
@@ -249,6 +258,9 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Command::Chapters(args) => chapters::run(args, ctx),
         Command::Embed(args) => embed::run(args, ctx),
         Command::Probe(args) => probe::run(args, ctx),
+        Command::Build(args) => build::run(args, ctx),
+        Command::Context(args) => context::run(args, ctx),
+        Command::Init(args) => init::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);

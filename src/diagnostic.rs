@@ -164,6 +164,7 @@ codes! {
     AudioHeaderMismatch = "audio-header-mismatch", Warning;
     DescriptionTooLong = "description-too-long", Error;
     DescriptionForbiddenChar = "description-forbidden-char", Warning;
+    DescriptionForbiddenTag = "description-forbidden-tag", Error;
 }
 
 impl fmt::Display for Code {

@@ -7,6 +7,8 @@ pub mod audio;
 pub mod chapters;
 /// The command line: arguments, dispatch, exit codes, output plumbing.
 pub mod cli;
+/// The show config, `shownotes.toml`.
+pub mod config;
 /// Findings: stable codes, severities, spans and source positions.
 pub mod diagnostic;
 /// Writing chapters into an MP3's ID3v2 tag.
@@ -15,6 +17,10 @@ pub mod embed;
 pub mod links;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
+/// The platforms `build` writes for, and their rules.
+pub mod platform;
+/// Rendering each platform's output through its template.
+pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.

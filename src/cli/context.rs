@@ -1,0 +1,65 @@
+//! `shownotes context`: prints the JSON the templates receive.
+
+use std::path::PathBuf;
+
+use super::build::{prepare, print_diagnostics, template_fatal, templates, Prepared};
+use super::{print, Ctx, Fatal, Outcome};
+use crate::platform::PlatformId;
+use crate::render::{self, HtmlCtx};
+
+/// Arguments of `context`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The episode's notes file (`-` reads stdin).
+    pub notes: String,
+
+    /// The episode's audio (default: the front matter's `audio`).
+    #[arg(long, value_name = "FILE")]
+    pub audio: Option<PathBuf>,
+
+    /// The show config (default: `shownotes.toml` found by walking up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs `context`: the context as the RSS item's template receives it
+/// (the others receive it with `html` null). Errors in the notes are
+/// printed to stderr and make the exit code 1; the JSON is printed anyway.
+pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
+    let Prepared {
+        notes,
+        config,
+        audio,
+        diagnostics,
+        ..
+    } = match prepare(&args.notes, args.audio.as_deref(), args.config.as_deref())? {
+        Ok(p) => p,
+        Err((source, d)) => {
+            print_diagnostics(ctx, &source, &[d]);
+            return Ok(Outcome::Findings);
+        }
+    };
+    print_diagnostics(ctx, &notes.source, &diagnostics);
+    let templates = templates(&config, ctx)?;
+    let mut context = render::context(&notes, &config, audio.as_ref());
+    let html = |id| {
+        templates
+            .render(id, &context)
+            .map(|(s, _)| s)
+            .map_err(|e| template_fatal(&e, ctx))
+    };
+    let h = HtmlCtx {
+        apple: html(PlatformId::Apple)?,
+        spotify: html(PlatformId::Spotify)?,
+    };
+    context.html = Some(h);
+    let mut json = serde_json::to_string_pretty(&context)
+        .map_err(|e| Fatal::new(format!("cannot write the context: {e}")))?;
+    json.push('\n');
+    print(&json)?;
+    Ok(if diagnostics.iter().any(|d| d.is_error()) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

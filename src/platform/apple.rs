@@ -1,0 +1,40 @@
+//! Apple Podcasts (`apple.html`): the episode `<description>`.
+//!
+//! Sources (PLATFORMS.md, "Apple Podcasts"):
+//! - up to 4000 bytes, `<p> <ol> <ul> <li> <a>` allowed inside CDATA:
+//!   Apple's RSS tag reference (mirrored in Podcastindex-org/podcast-namespace
+//!   `itunes_reference.md`); so no `<br>`: every line is its own `<p>`;
+//! - chapters in the description start at `00:00:00`, at least 3:
+//!   podcasters.apple.com/support/5482.
+
+use super::{Platform, PlatformId};
+
+/// The tags Apple allows in a description (Apple's RSS tag reference).
+pub const TAGS: &[&str] = &["p", "ol", "ul", "li", "a"];
+
+/// The description size limit (Apple's RSS tag reference).
+pub const MAX_BYTES: usize = 4000;
+
+/// Apple Podcasts.
+pub struct Apple;
+
+impl Platform for Apple {
+    fn id(&self) -> PlatformId {
+        PlatformId::Apple
+    }
+    fn file_name(&self) -> &'static str {
+        "apple.html"
+    }
+    fn template_name(&self) -> &'static str {
+        "apple.html.j2"
+    }
+    fn default_template(&self) -> &'static str {
+        include_str!("../../templates/apple.html.j2")
+    }
+    fn max_bytes(&self) -> Option<usize> {
+        Some(MAX_BYTES)
+    }
+    fn allowed_tags(&self) -> Option<&'static [&'static str]> {
+        Some(TAGS)
+    }
+}

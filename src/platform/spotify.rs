@@ -1,0 +1,84 @@
+//! Spotify (`spotify.html`): the episode description as HTML.
+//!
+//! Sources (PLATFORMS.md, "Spotify"):
+//! - `<p>`, `<ul><li>`, `<a href>` render, line breaks render:
+//!   podnews.net "html-episode-notes-in-podcast-rss" (`<ol>` and `<br>` are
+//!   the list and line-break forms of the same);
+//! - chapters from the description: one per line (or `<br>`), `MM:SS` or
+//!   `HH:MM:SS`, first at `00:00`, at least 3, no emoji or HTML in titles:
+//!   Spotify for Creators help, article 360043932711;
+//! - description size: unconfirmed, so configurable; 4000 bytes by default.
+
+use super::{Platform, PlatformId};
+
+/// The tags Spotify renders (podnews.net, above).
+pub const TAGS: &[&str] = &["p", "br", "ul", "ol", "li", "a"];
+
+/// Unconfirmed (no primary source): a safe default, configurable with
+/// `[platforms.spotify] max_bytes`.
+pub const MAX_BYTES: usize = 4000;
+
+/// Spotify.
+pub struct Spotify;
+
+impl Platform for Spotify {
+    fn id(&self) -> PlatformId {
+        PlatformId::Spotify
+    }
+    fn file_name(&self) -> &'static str {
+        "spotify.html"
+    }
+    fn template_name(&self) -> &'static str {
+        "spotify.html.j2"
+    }
+    fn default_template(&self) -> &'static str {
+        include_str!("../../templates/spotify.html.j2")
+    }
+    fn max_bytes(&self) -> Option<usize> {
+        Some(MAX_BYTES)
+    }
+    fn allowed_tags(&self) -> Option<&'static [&'static str]> {
+        Some(TAGS)
+    }
+}
+
+/// A chapter title as Spotify wants it: no emoji, no markup (Spotify help
+/// 360043932711: "no emoji or HTML in titles"). Emoji are removed, `<` and
+/// `>` become `‹` and `›`, and the spaces left behind are collapsed.
+pub fn plain_title(title: &str) -> String {
+    let kept: String = title
+        .chars()
+        .filter(|&c| !is_emoji(c))
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            c => c,
+        })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Emoji and their joiners and modifiers, by code point block.
+pub fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF   // mahjong, cards, emoticons, symbols, pictographs, transport, ...
+        | 0x2600..=0x27BF   // miscellaneous symbols, dingbats
+        | 0x2B00..=0x2BFF   // arrows and stars (⭐ ⬆)
+        | 0xFE00..=0xFE0F   // variation selectors
+        | 0x200D            // zero-width joiner
+        | 0x20E3            // combining keycap
+        | 0xE0020..=0xE007F // tag characters (flags)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_lose_emoji_and_markup() {
+        assert_eq!(
+            super::plain_title("🚀 Launch <b>day</b> 👩‍💻!"),
+            "Launch ‹b›day‹/b› !"
+        );
+        assert_eq!(super::plain_title("Café: مرحبا"), "Café: مرحبا");
+    }
+}

@@ -1,0 +1,65 @@
+//! YouTube (`youtube.txt`): plain text, pasted into the video's description.
+//!
+//! Sources (PLATFORMS.md, "YouTube"):
+//! - at most 5000 bytes: YouTube Data API, `snippet.description`;
+//! - `<` and `>` are rejected (the API answers `invalidDescription`): same;
+//!   FriendTeamInc/VodBot#46; tokland/youtube-upload#168;
+//! - chapters one per line, the timestamp first on its line, `M:SS` or
+//!   `H:MM:SS`, first at `0:00`: 9to5google.com/2020/05/28/youtube-video-chapters;
+//!   chapter-generator.com; freeCodeCamp#39546;
+//! - plain-text URLs are linked: YouTube help "links".
+
+use super::{Platform, PlatformId};
+use crate::diagnostic::{Code, Diagnostic};
+
+/// The description size limit (YouTube Data API `snippet.description`).
+pub const MAX_BYTES: usize = 5000;
+
+/// YouTube.
+pub struct Youtube;
+
+/// Replaces `<` and `>`, which YouTube rejects, with `‹` and `›` — the
+/// replacement `chapters::youtube::write` makes in chapter titles — and
+/// counts them.
+pub fn replace_angles(s: &str) -> (String, usize) {
+    let n = s.matches(['<', '>']).count();
+    if n == 0 {
+        return (s.to_string(), 0);
+    }
+    (s.replace('<', "‹").replace('>', "›"), n)
+}
+
+impl Platform for Youtube {
+    fn id(&self) -> PlatformId {
+        PlatformId::Youtube
+    }
+    fn file_name(&self) -> &'static str {
+        "youtube.txt"
+    }
+    fn template_name(&self) -> &'static str {
+        "youtube.txt.j2"
+    }
+    fn default_template(&self) -> &'static str {
+        include_str!("../../templates/youtube.txt.j2")
+    }
+    fn max_bytes(&self) -> Option<usize> {
+        Some(MAX_BYTES)
+    }
+    /// `<` and `>` never reach YouTube: values were escaped on the way in;
+    /// a template's own text is fixed here. Either way it is a warning.
+    fn finish(&self, output: String, replaced: usize, diags: &mut Vec<Diagnostic>) -> String {
+        let (out, more) = replace_angles(&output);
+        let n = replaced + more;
+        if n > 0 {
+            diags.push(
+                Diagnostic::new(
+                    Code::DescriptionForbiddenChar,
+                    format!("YouTube rejects `<` and `>`; replaced {n} of them with `‹` and `›`"),
+                )
+                .help("write the text without `<` and `>` to choose the replacement yourself")
+                .platform("youtube"),
+            );
+        }
+        out
+    }
+}

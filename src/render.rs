@@ -1,0 +1,919 @@
+//! Rendering each platform's output: the context the templates receive
+//! (built from the notes, the show config and the audio), and the
+//! minijinja environment that renders the built-in templates or a show's
+//! overrides — sandboxed, with strict undefined variables, a fuel limit,
+//! and escaping chosen by the template's extension.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::audio::AudioInfo;
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::links::{self, Kind, Link};
+use crate::notes::{Block, Notes};
+use crate::platform::{self, spotify, youtube, Escape, PlatformId};
+use crate::timestamp::Style;
+
+/// What every template receives (`shownotes context` prints it). Field
+/// order is the JSON's order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Context {
+    pub show: ShowCtx,
+    pub episode: EpisodeCtx,
+    /// The body, block by block, in order.
+    pub blocks: Vec<BlockCtx>,
+    /// Every chapter, with its timestamp in each platform's form.
+    pub chapters: Vec<ChapterCtx>,
+    /// The show's footer (config `[show] footer`), line by line; empty when
+    /// there is none or the notes already hold it.
+    pub footer: Vec<Vec<Segment>>,
+    /// The audio, when one was given and could be read.
+    pub audio: Option<AudioCtx>,
+    /// The rendered Apple and Spotify HTML, for the RSS item's
+    /// `<description>` and `<content:encoded>`; `null` for the other
+    /// templates, which are rendered first.
+    pub html: Option<HtmlCtx>,
+}
+
+/// `[show]` from the config.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ShowCtx {
+    pub title: Option<String>,
+    pub website: Option<String>,
+    pub language: Option<String>,
+}
+
+/// The episode, from the front matter (and the config for its URL).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EpisodeCtx {
+    /// The front matter's `title`, else the first line of the notes.
+    pub title: String,
+    pub number: Option<u64>,
+    pub season: Option<u64>,
+    /// As written in the front matter.
+    pub date: Option<String>,
+    /// RFC 2822, for `<pubDate>`.
+    pub pub_date: Option<String>,
+    /// The front matter's `url`, else `[show] episode_url` with the number.
+    pub url: Option<String>,
+    /// The front matter's `guid`, else the episode URL.
+    pub guid: Option<String>,
+    /// Whether `guid` is the episode URL.
+    pub guid_is_permalink: bool,
+    pub image: Option<String>,
+    pub explicit: Option<bool>,
+    /// `full` (default), `trailer` or `bonus`.
+    pub episode_type: String,
+}
+
+/// A block of the body.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum BlockCtx {
+    Heading {
+        level: u8,
+        text: String,
+    },
+    /// Lines of text, each a run of text and link segments.
+    Paragraph {
+        lines: Vec<Vec<Segment>>,
+    },
+    /// A link list ("Learn more:").
+    Links {
+        label: String,
+        items: Vec<LinkItem>,
+    },
+    /// Where the chapter list stands; its chapters are `chapters`.
+    Chapters {
+        label: String,
+    },
+}
+
+/// A piece of a line: text, or a link (`url` set) shown as `text`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Segment {
+    pub text: String,
+    /// The normalized URL (tracking parameters removed); only `http`,
+    /// `https` and `mailto`.
+    pub url: Option<String>,
+    /// The link was written bare (the text is the URL or address itself).
+    pub bare: bool,
+}
+
+/// An item of a link list.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkItem {
+    /// The normalized URL; only `http`, `https` and `mailto`.
+    pub url: String,
+    /// The description, when the item has one.
+    pub text: Option<String>,
+    /// The URL as shown: the URL, or the address of a `mailto:` link.
+    pub display: String,
+}
+
+/// A chapter.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChapterCtx {
+    pub start_ms: u64,
+    /// YouTube form: `0:00`, `5:32`, `1:05:12`.
+    pub youtube: String,
+    /// Spotify form: `00:00`, `05:32`, `01:05:12`.
+    pub spotify: String,
+    /// Apple form: `00:00:00`.
+    pub apple: String,
+    /// Normal Play Time with milliseconds (Podlove Simple Chapters).
+    pub npt: String,
+    pub title: String,
+}
+
+/// The audio file.
+#[derive(Clone, Debug, Serialize)]
+pub struct AudioCtx {
+    pub file_name: String,
+    /// `[show] media_base_url` + the file name (percent-encoded).
+    pub url: Option<String>,
+    /// `[show] media_base_url` + `<file stem>.chapters.json`.
+    pub chapters_url: Option<String>,
+    pub bytes: u64,
+    pub mime: String,
+    pub duration_ms: u64,
+    /// Whole seconds, rounded (`<itunes:duration>`).
+    pub duration_seconds: u64,
+}
+
+/// HTML rendered before the RSS item.
+#[derive(Clone, Debug, Serialize)]
+pub struct HtmlCtx {
+    pub apple: String,
+    pub spotify: String,
+}
+
+/// Percent-encodes a file name for a URL path.
+fn encode_path_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn join_url(base: &str, name: &str) -> String {
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    format!("{base}{sep}{}", encode_path_segment(name))
+}
+
+/// The text shown for a link written bare: the address of an e-mail link,
+/// else the normalized URL.
+fn display(link_url: &str) -> String {
+    link_url
+        .strip_prefix("mailto:")
+        .unwrap_or(link_url)
+        .to_string()
+}
+
+/// Splits `line` (which starts at byte `at` of the source) into text and
+/// link segments, using the notes' links found there. A Markdown link
+/// `[text](url)` and an autolink `<url>` become one segment each.
+fn segments(line: &str, at: usize, links: &[&Link]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let end = at + line.len();
+    let mut found: Vec<&&Link> = links
+        .iter()
+        .filter(|l| l.kind == Kind::Text && l.span.start >= at && l.span.end <= end)
+        .collect();
+    found.sort_by_key(|l| l.span.start);
+    for l in found {
+        let (s, e) = (l.span.start - at, l.span.end - at);
+        if s < pos {
+            continue;
+        }
+        let before = &line[pos..s];
+        let (whole_start, whole_end, text, bare) = if let Some(b) = before
+            .strip_suffix("](")
+            .or_else(|| before.strip_suffix("](<"))
+        {
+            let open = b.rfind('[');
+            let close = line[e..].find(')').map(|i| e + i + 1);
+            match (open, close) {
+                (Some(o), Some(c)) => (
+                    pos + o,
+                    c,
+                    l.text.clone().unwrap_or_else(|| display(&l.url)),
+                    l.text.is_none(),
+                ),
+                _ => (s, e, display(&l.url), true),
+            }
+        } else if before.ends_with('<') && line[e..].starts_with('>') {
+            (s - 1, e + 1, display(&l.url), true)
+        } else {
+            (s, e, display(&l.url), true)
+        };
+        if whole_start > pos {
+            push_text(&mut out, &line[pos..whole_start]);
+        }
+        if platform::allowed_url(&l.url) {
+            out.push(Segment {
+                text,
+                url: Some(l.url.clone()),
+                bare,
+            });
+        } else {
+            // Only http, https and mailto links survive: anything else
+            // stays as the text it was written as.
+            push_text(&mut out, &line[whole_start..whole_end]);
+        }
+        pos = whole_end;
+    }
+    if pos < line.len() {
+        push_text(&mut out, &line[pos..]);
+    }
+    out
+}
+
+fn push_text(out: &mut Vec<Segment>, text: &str) {
+    if let Some(Segment {
+        text: t, url: None, ..
+    }) = out.last_mut()
+    {
+        t.push_str(text);
+    } else {
+        out.push(Segment {
+            text: text.to_string(),
+            url: None,
+            bare: false,
+        });
+    }
+}
+
+/// Segments for text that is not in the notes (the footer): links found
+/// with the same finder and normalized with the same rules.
+fn text_segments(line: &str, rules: &links::Rules) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for f in links::find(line) {
+        if f.start < pos {
+            continue;
+        }
+        let raw = &line[f.start..f.end];
+        let url = if f.email {
+            Some(format!("mailto:{raw}"))
+        } else {
+            links::normalize(raw, rules).ok().map(|n| n.url)
+        };
+        match url.filter(|u| platform::allowed_url(u)) {
+            Some(url) => {
+                if f.start > pos {
+                    push_text(&mut out, &line[pos..f.start]);
+                }
+                out.push(Segment {
+                    text: display(&url),
+                    url: Some(url),
+                    bare: true,
+                });
+            }
+            None => push_text(&mut out, &line[pos..f.end]),
+        }
+        pos = f.end;
+    }
+    if pos < line.len() {
+        push_text(&mut out, &line[pos..]);
+    }
+    out
+}
+
+/// The episode URL: the front matter's `url`, else `[show] episode_url`
+/// with `{episode}` replaced (when the number is known).
+fn episode_url(notes: &Notes, config: &Config) -> Option<String> {
+    if let Some(u) = &notes.front_matter.url {
+        return Some(u.clone());
+    }
+    let t = config.show.episode_url.as_ref()?;
+    match notes.front_matter.episode {
+        Some(n) => Some(t.replace("{episode}", &n.to_string())),
+        None => (!t.contains("{episode}")).then(|| t.clone()),
+    }
+}
+
+/// Builds the context the templates receive.
+pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Context {
+    let fm = &notes.front_matter;
+    let rules = config.link_rules();
+    let text = notes.source.text.as_str();
+    let all_links: Vec<&Link> = notes.links.iter().collect();
+    let mut blocks = Vec::new();
+    let mut first_line: Option<String> = None;
+    let mut note_lines: Vec<&str> = Vec::new();
+    for b in &notes.blocks {
+        match b {
+            Block::Heading { level, text, .. } => {
+                first_line.get_or_insert_with(|| text.clone());
+                blocks.push(BlockCtx::Heading {
+                    level: *level,
+                    text: text.clone(),
+                });
+            }
+            Block::Paragraph { lines, span } => {
+                let mut cursor = span.start.min(text.len());
+                let mut out = Vec::new();
+                for line in lines {
+                    first_line.get_or_insert_with(|| line.clone());
+                    note_lines.push(line.trim());
+                    let end = span.end.clamp(cursor, text.len());
+                    let at = text
+                        .get(cursor..end)
+                        .and_then(|t| t.find(line.as_str()))
+                        .map(|i| cursor + i);
+                    match at {
+                        Some(at) => {
+                            out.push(segments(line, at, &all_links));
+                            cursor = at + line.len();
+                        }
+                        None => out.push(text_segments(line, &rules)),
+                    }
+                }
+                blocks.push(BlockCtx::Paragraph { lines: out });
+            }
+            Block::LinkList { label, index, .. } => blocks.push(BlockCtx::Links {
+                label: label.clone(),
+                items: notes
+                    .list_links(*index)
+                    .filter(|l| platform::allowed_url(&l.url))
+                    .map(|l| LinkItem {
+                        url: l.url.clone(),
+                        text: l.text.clone(),
+                        display: display(&l.url),
+                    })
+                    .collect(),
+            }),
+            Block::ChapterList { label, .. } => blocks.push(BlockCtx::Chapters {
+                label: if label.is_empty() {
+                    "Chapters".to_string()
+                } else {
+                    label.clone()
+                },
+            }),
+        }
+    }
+    let url = episode_url(notes, config);
+    let footer_text = config.show.footer.as_ref().map(|f| {
+        f.replace("{episode_url}", url.as_deref().unwrap_or(""))
+            .replace(
+                "{episode}",
+                &fm.episode.map(|n| n.to_string()).unwrap_or_default(),
+            )
+    });
+    let footer_lines: Vec<&str> = footer_text
+        .as_deref()
+        .map(|f| {
+            let lines: Vec<&str> = f.trim().lines().map(str::trim_end).collect();
+            lines
+        })
+        .unwrap_or_default();
+    // Notes that already end with the footer (the Netstack.FM seeds do)
+    // do not get it twice.
+    let already = !footer_lines.is_empty()
+        && footer_lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| note_lines.contains(&l.trim()));
+    let footer = if already {
+        vec![]
+    } else {
+        footer_lines
+            .iter()
+            .map(|l| text_segments(l, &rules))
+            .collect()
+    };
+    let guid = fm.guid.clone().or_else(|| url.clone());
+    let episode = EpisodeCtx {
+        title: fm
+            .title
+            .clone()
+            .or(first_line)
+            .unwrap_or_else(|| match fm.episode {
+                Some(n) => format!("Episode {n}"),
+                None => "Episode".to_string(),
+            }),
+        number: fm.episode,
+        season: fm.season,
+        date: fm.date.clone(),
+        pub_date: fm.date.as_deref().and_then(platform::rss::rfc2822),
+        guid_is_permalink: fm.guid.is_none() && guid.is_some(),
+        guid,
+        url,
+        image: fm.image.clone(),
+        explicit: fm.explicit,
+        episode_type: fm.episode_type.clone().unwrap_or_else(|| "full".into()),
+    };
+    let chapters = notes
+        .chapters
+        .iter()
+        .map(|c| ChapterCtx {
+            start_ms: c.start.as_ms(),
+            youtube: c.start.display(Style::Short).to_string(),
+            spotify: c.start.display(Style::TwoDigit).to_string(),
+            apple: c.start.display(Style::Hms).to_string(),
+            npt: c.start.display(Style::Precise).to_string(),
+            title: c.title.clone(),
+        })
+        .collect();
+    let audio = audio.map(|a| {
+        let file_name = a
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let stem = a
+            .path
+            .file_stem()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let base = config.show.media_base_url.as_deref();
+        AudioCtx {
+            url: base.map(|b| join_url(b, &file_name)),
+            chapters_url: base.map(|b| join_url(b, &format!("{stem}.chapters.json"))),
+            file_name,
+            bytes: a.bytes,
+            mime: a.mime.to_string(),
+            duration_ms: a.duration_ms,
+            duration_seconds: (a.duration_ms + 500) / 1000,
+        }
+    });
+    Context {
+        show: ShowCtx {
+            title: config.show.title.clone(),
+            website: config.show.website.clone(),
+            language: config.show.language.clone(),
+        },
+        episode,
+        blocks,
+        chapters,
+        footer,
+        audio,
+        html: None,
+    }
+}
+
+/// Characters XML 1.0 cannot hold (C0 controls but tab, newline and
+/// carriage return; U+FFFE, U+FFFF): removed from every output, so
+/// every output stays well-formed.
+fn xml_invalid(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Escapes text for HTML and XML, content and attribute values alike.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_invalid(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Wraps text in a CDATA section; a `]]>` inside is split across two
+/// sections, so it can never end the section early.
+pub fn cdata(s: &str) -> String {
+    let clean: String = s.chars().filter(|&c| !xml_invalid(c)).collect();
+    format!("<![CDATA[{}]]>", clean.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+/// Plain text for YouTube: `<` and `>` replaced; control characters out.
+fn youtube_text(s: &str) -> (String, usize) {
+    let clean: String = s
+        .chars()
+        .filter(|&c| !xml_invalid(c) && c != '\r')
+        .collect();
+    youtube::replace_angles(&clean)
+}
+
+/// Why a template could not be used: its file, line, and what is wrong.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", self.located())]
+pub struct TemplateError {
+    /// The override's path, or `<built-in NAME>`.
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+    /// The template's source, to show the line.
+    pub source_text: Option<String>,
+    /// The byte range of the error in the source, when known.
+    pub range: Option<std::ops::Range<usize>>,
+}
+
+impl TemplateError {
+    /// `path:line: message`.
+    pub fn located(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}: {}", self.path, self.message),
+            None => format!("{}: {}", self.path, self.message),
+        }
+    }
+
+    /// The error rustc-style: message, `--> path:line:col`, the line with a
+    /// caret.
+    pub fn render(&self, color: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let group = match (&self.source_text, self.line) {
+            (Some(src), Some(line)) => {
+                let source = crate::diagnostic::Source::new(self.path.as_str(), src.as_str());
+                let (ls, le) = source.line_range(line);
+                let (s, e) = match &self.range {
+                    Some(r) if r.start >= ls && r.start <= le => {
+                        (r.start, r.end.clamp(r.start, le))
+                    }
+                    _ => (ls, le),
+                };
+                let snippet = Snippet::source(&src[ls..le])
+                    .line_start(line)
+                    .path(self.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(s - ls..e - ls));
+                title.element(snippet)
+            }
+            _ => title.element(annotate_snippets::Origin::path(self.path.as_str())),
+        };
+        let group = group.element(Level::HELP.message(
+            "templates are minijinja (Jinja2); see `shownotes context NOTES` for the variables",
+        ));
+        renderer.render(&[group])
+    }
+}
+
+/// The templates: built in, or a show's overrides, in one sandboxed
+/// environment.
+pub struct Templates {
+    env: Environment<'static>,
+    /// Where each template came from (for errors): `(name, path, source)`.
+    origins: Vec<(&'static str, String, String)>,
+    replaced: Arc<AtomicUsize>,
+}
+
+/// Fuel (minijinja instructions) a template may spend: a base plus a share
+/// per item of the notes, so a runaway user template stops.
+fn fuel_for(ctx: &Context) -> u64 {
+    let lines: usize = ctx
+        .blocks
+        .iter()
+        .map(|b| match b {
+            BlockCtx::Paragraph { lines } => lines.iter().map(|l| l.len() + 1).sum(),
+            BlockCtx::Links { items, .. } => items.len(),
+            _ => 1,
+        })
+        .sum();
+    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len()) as u64
+}
+
+impl Templates {
+    /// Loads the built-in templates, replaced by any file of the same name
+    /// in `overrides`.
+    pub fn new(overrides: Option<&Path>) -> Result<Templates, TemplateError> {
+        let replaced = Arc::new(AtomicUsize::new(0));
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .map_err(|e| TemplateError {
+                path: "<syntax>".into(),
+                line: None,
+                message: e.to_string(),
+                source_text: None,
+                range: None,
+            })?;
+        env.set_syntax(syntax);
+        // Escaping is the default, by the template's extension: an author
+        // cannot forget it (`.html.j2` → HTML, `.xml.j2` → XML, `.txt.j2`
+        // → YouTube text).
+        env.set_auto_escape_callback(|name| match Escape::for_template(name) {
+            Some(e) => AutoEscape::Custom(e.tag().into()),
+            None => AutoEscape::None,
+        });
+        let counter = Arc::clone(&replaced);
+        env.set_formatter(move |out, state, value| {
+            if value.is_none() {
+                return Ok(());
+            }
+            let s = value.to_string();
+            let escaped = if value.is_safe() {
+                s
+            } else {
+                match state.auto_escape() {
+                    AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml(&s),
+                    AutoEscape::Custom(tag) if tag == "youtube" => {
+                        let (t, n) = youtube_text(&s);
+                        counter.fetch_add(n, Ordering::Relaxed);
+                        t
+                    }
+                    _ => s,
+                }
+            };
+            out.write_str(&escaped).map_err(|_| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+            })
+        });
+        env.add_filter("html", |s: String| Value::from_safe_string(escape_xml(&s)));
+        env.add_filter("xml", |s: String| Value::from_safe_string(escape_xml(&s)));
+        env.add_filter("cdata", |s: String| Value::from_safe_string(cdata(&s)));
+        let counter = Arc::clone(&replaced);
+        env.add_filter("youtube_text", move |s: String| {
+            let (t, n) = youtube_text(&s);
+            counter.fetch_add(n, Ordering::Relaxed);
+            Value::from_safe_string(t)
+        });
+        env.add_filter("spotify_title", |s: String| spotify::plain_title(&s));
+        let mut origins = Vec::new();
+        for p in platform::all() {
+            let name = p.template_name();
+            let custom = overrides.map(|d| d.join(name)).filter(|f| f.is_file());
+            let (path, source) = match custom {
+                Some(f) => {
+                    let src = std::fs::read_to_string(&f).map_err(|e| TemplateError {
+                        path: f.display().to_string(),
+                        line: None,
+                        message: format!(
+                            "cannot read the template: {}",
+                            crate::cli::input::io_reason(&e)
+                        ),
+                        source_text: None,
+                        range: None,
+                    })?;
+                    (f.display().to_string(), src)
+                }
+                None => (
+                    format!("<built-in {name}>"),
+                    p.default_template().to_string(),
+                ),
+            };
+            env.add_template_owned(name, source.clone())
+                .map_err(|e| template_error(&e, &path, &source))?;
+            origins.push((name, path, source));
+        }
+        Ok(Templates {
+            env,
+            origins,
+            replaced,
+        })
+    }
+
+    /// Where a template came from: the override's path, or `<built-in NAME>`.
+    pub fn origin(&self, id: PlatformId) -> &str {
+        let name = platform::get(id).template_name();
+        self.origins
+            .iter()
+            .find(|o| o.0 == name)
+            .map_or("", |o| o.1.as_str())
+    }
+
+    /// Renders one platform's template; returns the output and how many
+    /// `<`/`>` the YouTube escaper replaced.
+    pub fn render(&self, id: PlatformId, ctx: &Context) -> Result<(String, usize), TemplateError> {
+        let name = platform::get(id).template_name();
+        let (_, path, source) = self
+            .origins
+            .iter()
+            .find(|o| o.0 == name)
+            .expect("every platform's template is loaded");
+        let mut env = self.env.clone();
+        env.set_fuel(Some(fuel_for(ctx)));
+        self.replaced.store(0, Ordering::Relaxed);
+        let tpl = env
+            .get_template(name)
+            .map_err(|e| template_error(&e, path, source))?;
+        let out = tpl
+            .render(Value::from(Serde(ctx)))
+            .map_err(|e| template_error(&e, path, source))?;
+        Ok((out, self.replaced.load(Ordering::Relaxed)))
+    }
+}
+
+fn template_error(e: &minijinja::Error, path: &str, source: &str) -> TemplateError {
+    let mut message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        message.push_str(" (the template ran too long: a loop that does not end?)");
+    }
+    TemplateError {
+        path: path.to_string(),
+        line: e.line(),
+        message,
+        source_text: Some(source.to_string()),
+        range: None,
+    }
+}
+
+/// Everything `build` produces: each platform's output, `chapters.json`,
+/// and the findings of the platforms' rules.
+#[derive(Clone, Debug, Default)]
+pub struct Outputs {
+    /// `(platform, output)`, in build order.
+    pub files: Vec<(PlatformId, String)>,
+    /// Podcasting 2.0 chapters (`chapters.json`).
+    pub chapters_json: String,
+    /// `description-too-long`, `description-forbidden-char`, ...
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outputs {
+    /// The output of `id`, when it was built.
+    pub fn get(&self, id: PlatformId) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, s)| s.as_str())
+    }
+}
+
+/// Renders `platforms` (RSS needs the Apple and Spotify HTML, which are
+/// rendered for it even when not asked for) and checks each output
+/// against its platform's rules.
+pub fn build(
+    templates: &Templates,
+    ctx: &Context,
+    notes: &Notes,
+    config: &Config,
+    platforms: &[PlatformId],
+) -> Result<Outputs, TemplateError> {
+    let mut out = Outputs {
+        chapters_json: crate::chapters::json::write(&notes.chapters),
+        ..Outputs::default()
+    };
+    let wants = |p: PlatformId| platforms.contains(&p);
+    let mut html = HtmlCtx {
+        apple: String::new(),
+        spotify: String::new(),
+    };
+    for id in PlatformId::ALL {
+        let needed_for_rss =
+            wants(PlatformId::Rss) && matches!(id, PlatformId::Apple | PlatformId::Spotify);
+        if !wants(id) && !needed_for_rss {
+            continue;
+        }
+        let p = platform::get(id);
+        let mut c = ctx.clone();
+        if id == PlatformId::Rss {
+            c.html = Some(html.clone());
+        }
+        let (text, replaced) = templates.render(id, &c)?;
+        let mut diags = Vec::new();
+        let text = p.finish(text, replaced, &mut diags);
+        if let Some(tags) = p.allowed_tags() {
+            diags.extend(platform::check_html(id, &text, tags));
+        }
+        if wants(id) {
+            diags.extend(platform::check_size(
+                id,
+                "description",
+                &text,
+                config.max_bytes(id),
+            ));
+        }
+        match id {
+            PlatformId::Apple => html.apple = text.clone(),
+            PlatformId::Spotify => html.spotify = text.clone(),
+            PlatformId::Rss if !wants(PlatformId::Apple) => {
+                // The item's <description> is Apple's HTML: Apple's limit.
+                diags.extend(platform::check_size(
+                    id,
+                    "item's <description>",
+                    &html.apple,
+                    config.max_bytes(PlatformId::Apple),
+                ));
+            }
+            _ => {}
+        }
+        for d in &mut diags {
+            if d.code == Code::DescriptionForbiddenChar && d.span.is_none() {
+                d.span = first_angle(notes);
+            }
+        }
+        if wants(id) {
+            out.diagnostics.extend(diags);
+            out.files.push((id, text));
+        }
+    }
+    Ok(out)
+}
+
+/// The first `<` or `>` in the notes' text that reaches an output: a
+/// chapter title or a paragraph (not an `<autolink>`).
+fn first_angle(notes: &Notes) -> Option<Span> {
+    let text = &notes.source.text;
+    let mut spans: Vec<Span> = notes.chapters.iter().filter_map(|c| c.title_span).collect();
+    spans.extend(notes.blocks.iter().filter_map(|b| match b {
+        Block::Paragraph { span, .. } | Block::Heading { span, .. } => Some(*span),
+        _ => None,
+    }));
+    spans.sort();
+    spans.into_iter().find_map(|s| {
+        let body = text.get(s.start..s.end)?;
+        body.char_indices()
+            .filter(|(_, c)| matches!(c, '<' | '>'))
+            .find(|(i, c)| {
+                // Skip the brackets of `<https://...>` autolinks.
+                let rest = &body[*i..];
+                !(*c == '<' && (rest.starts_with("<http") || rest.starts_with("<mailto:")))
+                    && !(*c == '>' && notes.links.iter().any(|l| l.span.end == s.start + i))
+            })
+            .map(|(i, _)| Span::new(s.start + i, s.start + i + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Source;
+
+    fn notes(text: &str) -> Notes {
+        Notes::parse(Source::new("n.md", text), &links::Rules::default())
+    }
+
+    #[test]
+    fn paragraphs_split_into_text_and_links() {
+        let n = notes("See [the RFC](https://a.org/x?utm_source=z) and <https://b.org>, or https://c.org. Mail hello@x.org\n");
+        let c = context(&n, &Config::default(), None);
+        let BlockCtx::Paragraph { lines } = &c.blocks[0] else {
+            panic!("{:?}", c.blocks)
+        };
+        let got: Vec<(&str, Option<&str>)> = lines[0]
+            .iter()
+            .map(|s| (s.text.as_str(), s.url.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("See ", None),
+                ("the RFC", Some("https://a.org/x")),
+                (" and ", None),
+                ("https://b.org", Some("https://b.org")),
+                (", or ", None),
+                ("https://c.org", Some("https://c.org")),
+                (". Mail ", None),
+                ("hello@x.org", Some("mailto:hello@x.org")),
+            ]
+        );
+    }
+
+    #[test]
+    fn cdata_cannot_be_closed_early() {
+        assert_eq!(cdata("a]]>b"), "<![CDATA[a]]]]><![CDATA[>b]]>");
+        assert_eq!(
+            escape_xml("<a href='x'>&\u{1}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;"
+        );
+    }
+
+    #[test]
+    fn youtube_chapter_lines_match_the_chapter_writer() {
+        let n = notes("Chapters\n00:00 Intro <3\n05:32 B > A\n01:05:12 C\n");
+        let c = context(&n, &Config::default(), None);
+        let t = Templates::new(None).unwrap();
+        let (out, replaced) = t.render(PlatformId::Youtube, &c).unwrap();
+        assert!(
+            out.contains(&crate::chapters::youtube::write(&n.chapters)),
+            "{out}"
+        );
+        assert_eq!(replaced, 2);
+    }
+
+    #[test]
+    fn the_footer_is_appended_once() {
+        let mut config = Config::default();
+        config.show.episode_url = Some("https://n.fm/#episode-{episode}".into());
+        config.show.footer = Some("N.FM\nMore information: {episode_url}\n".into());
+        let n = notes("+++\nepisode = 3\n+++\nSummary.\n");
+        let c = context(&n, &config, None);
+        assert_eq!(c.footer.len(), 2);
+        assert_eq!(
+            c.footer[1][1].url.as_deref(),
+            Some("https://n.fm/#episode-3")
+        );
+        let n = notes("+++\nepisode = 3\n+++\nSummary.\n\nN.FM\nMore information: https://n.fm/#episode-3\nMore.\n");
+        assert!(context(&n, &config, None).footer.is_empty());
+    }
+}
