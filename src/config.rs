@@ -141,7 +141,7 @@ impl Config {
             column: None,
             message: format!(
                 "cannot read the config: {}",
-                crate::cli::input::io_reason(&e)
+                crate::diagnostic::io_reason(&e)
             ),
             help: Some("check the path given to `--config`".into()),
         })?;

@@ -656,7 +656,7 @@ impl Templates {
                         line: None,
                         message: format!(
                             "cannot read the template: {}",
-                            crate::cli::input::io_reason(&e)
+                            crate::diagnostic::io_reason(&e)
                         ),
                         source_text: None,
                         range: None,

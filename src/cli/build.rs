@@ -293,7 +293,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Fatal::new(format!(
             "cannot create `{}`: {}",
             dir.display(),
-            super::input::io_reason(&e)
+            crate::diagnostic::io_reason(&e)
         ))
         .help("choose another folder with `--out`")
     })?;

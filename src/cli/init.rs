@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Fatal::new(format!(
             "cannot create `{}`: {}",
             templates.display(),
-            super::input::io_reason(&e)
+            crate::diagnostic::io_reason(&e)
         ))
     })?;
     for (path, text) in &files {
