@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Diagnostic;
-use crate::notes::{self, Notes};
+use crate::notes::Notes;
 
 pub mod build;
 pub mod chapters;
 pub mod check;
 pub mod context;
 pub mod embed;
+pub mod episode;
 pub mod init;
 pub mod input;
 pub mod links;
@@ -196,26 +197,18 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads, parses and checks a notes file (`-` is stdin), printing to stderr
-/// the findings `show` selects, rustc-style.
+/// Reads, parses and checks a notes file (`-` is stdin) with its show
+/// config, without its audio, printing to stderr the findings `show`
+/// selects, rustc-style.
 pub fn load_notes(
     path: &str,
     ctx: &Ctx,
     show: impl Fn(&Diagnostic) -> bool,
 ) -> Result<Loaded, Fatal> {
-    let input = if path == "-" {
-        input::Input::Stdin
-    } else {
-        input::Input::File(path.into())
-    };
-    let bytes = input.read()?;
-    let (source, notes, diags) = match notes::decode(&input.name(), &bytes) {
-        Ok(src) => {
-            let n = Notes::parse(src, &crate::links::Rules::default());
-            let d = n.check(&crate::chapters::Rules::default(), None);
-            (n.source.clone(), Some(n), d)
-        }
-        Err(bad) => (bad.0, None, vec![bad.1]),
+    let input = input::Input::from_arg(path);
+    let (source, notes, diags) = match episode::load(&input, episode::Audio::Skip, None)? {
+        Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
+        Err((src, d)) => (src, None, vec![d]),
     };
     let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
     render_all(ctx, &source, &shown);

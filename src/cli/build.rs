@@ -2,14 +2,14 @@
 //! platform's output; writes nothing when a check fails.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::episode::{self, Audio, Episode};
 use super::input::Input;
-use super::{print, write_atomic, Ctx, Fatal, Outcome};
-use crate::audio::{self, AudioInfo};
+use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
+use crate::audio::Mode;
 use crate::config::Config;
-use crate::diagnostic::{Code, Diagnostic, Source, Span};
-use crate::notes::{self, Notes};
+use crate::diagnostic::Code;
 use crate::platform::{self, PlatformId};
 use crate::render::{self, Context, Templates};
 
@@ -40,146 +40,6 @@ pub struct Args {
     pub config: Option<PathBuf>,
 }
 
-/// A notes file with its config and audio, checked.
-pub struct Prepared {
-    pub notes: Notes,
-    pub config: Config,
-    pub audio: Option<AudioInfo>,
-    /// Every finding so far (notes, chapters against the audio, audio).
-    pub diagnostics: Vec<Diagnostic>,
-    /// The notes file's stem (`episode-17`), for the default output folder.
-    pub stem: String,
-}
-
-/// Reads the notes, the config and the audio, and runs every check.
-/// `Err(Ok(..))`: the notes are not text (a finding, exit 1);
-/// `Err(Err(fatal))`: could not run.
-pub fn prepare(
-    notes_arg: &str,
-    audio_arg: Option<&Path>,
-    config_arg: Option<&Path>,
-) -> Result<Result<Prepared, (Source, Diagnostic)>, Fatal> {
-    let input = if notes_arg == "-" {
-        Input::Stdin
-    } else {
-        Input::File(notes_arg.into())
-    };
-    let notes_path = match &input {
-        Input::File(p) => p.clone(),
-        Input::Stdin => PathBuf::from("./-"),
-    };
-    let config = match config_arg {
-        Some(p) => Config::load(p)?,
-        None => Config::discover(&notes_path)?
-            .map(|(_, c)| c)
-            .unwrap_or_default(),
-    };
-    let bytes = input.read()?;
-    let source = match notes::decode(&input.name(), &bytes) {
-        Ok(s) => s,
-        Err(bad) => return Ok(Err(*bad)),
-    };
-    let notes = Notes::parse(source, &config.link_rules());
-    let mut diagnostics = Vec::new();
-    let audio_path = match audio_arg {
-        Some(p) => Some((p.to_path_buf(), None)),
-        None => notes.front_matter.audio.as_ref().map(|a| {
-            let base = notes_path.parent().unwrap_or(Path::new(""));
-            (base.join(a), front_matter_key(&notes.source, "audio"))
-        }),
-    };
-    let audio = audio_path.and_then(|(path, span)| {
-        match audio::probe(&path, audio::Mode::Walk) {
-            Ok(info) => {
-                if let Some(diff) = info.header_mismatch_ms() {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::AudioHeaderMismatch,
-                            format!(
-                                "the header of `{}` claims a length `{diff}` ms off the packets' (truncated or damaged?)",
-                                path.display()
-                            ),
-                        )
-                        .at_opt(span)
-                        .help("check the upload is complete; `shownotes probe` shows both lengths"),
-                    );
-                }
-                if !info.exact {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::AudioDurationEstimated,
-                            format!("only an estimate of the length of `{}` could be had", path.display()),
-                        )
-                        .at_opt(span),
-                    );
-                }
-                Some(info)
-            }
-            Err(e) => {
-                let help = match e.code() {
-                    Code::AudioMissing => "check the path: `--audio` is relative to the current folder, front matter `audio` to the notes file",
-                    _ => "give an MP3, M4A, Ogg, Opus, FLAC or WAV file",
-                };
-                diagnostics.push(
-                    Diagnostic::new(e.code(), e.to_string())
-                        .at_opt(span)
-                        .help(help),
-                );
-                None
-            }
-        }
-    });
-    let mut all = notes.check(
-        &config.chapter_rules(),
-        audio.as_ref().map(AudioInfo::duration),
-    );
-    all.extend(diagnostics);
-    crate::diagnostic::sort(&mut all);
-    let stem = match &input {
-        Input::File(p) => p
-            .file_stem()
-            .map_or_else(|| "notes".into(), |s| s.to_string_lossy().into_owned()),
-        Input::Stdin => "stdin".into(),
-    };
-    Ok(Ok(Prepared {
-        notes,
-        config,
-        audio,
-        diagnostics: all,
-        stem,
-    }))
-}
-
-/// The span of a front matter key (`audio = ...` / `audio: ...`).
-fn front_matter_key(src: &Source, key: &str) -> Option<Span> {
-    let mut offset = 0;
-    for (i, line) in src.text.split_inclusive('\n').enumerate() {
-        if i > 0 && matches!(line.trim_end(), "+++" | "---") {
-            return None;
-        }
-        if line.starts_with(key) && line[key.len()..].trim_start().starts_with(['=', ':']) {
-            return Some(Span::new(offset, offset + key.len()));
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// Prints findings rustc-style to stderr.
-pub fn print_diagnostics(ctx: &Ctx, source: &Source, diags: &[Diagnostic]) {
-    let renderer = if ctx.color {
-        annotate_snippets::Renderer::styled()
-    } else {
-        annotate_snippets::Renderer::plain()
-    };
-    let mut err = String::new();
-    for d in diags {
-        err.push_str(&crate::report::render(&renderer, source, d));
-        err.push_str("\n\n");
-    }
-    let _ = std::io::stderr().write_all(err.as_bytes());
-}
-
 /// Loads the templates for `config`, a template error as a fatal one
 /// (printed rustc-style first).
 pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
@@ -195,14 +55,16 @@ pub fn template_fatal(e: &render::TemplateError, ctx: &Ctx) -> Fatal {
 
 /// Runs `build`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let prepared = match prepare(&args.notes, args.audio.as_deref(), args.config.as_deref())? {
+    let input = Input::from_arg(&args.notes);
+    let audio = Audio::Find(args.audio.as_deref(), Mode::Walk);
+    let prepared = match episode::load(&input, audio, args.config.as_deref())? {
         Ok(p) => p,
         Err((source, d)) => {
-            print_diagnostics(ctx, &source, &[d]);
+            render_all(ctx, &source, &[d]);
             return Ok(Outcome::Findings);
         }
     };
-    let Prepared {
+    let Episode {
         notes,
         config,
         audio,
@@ -267,7 +129,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         .map_err(|e| template_fatal(&e, ctx))?;
     diagnostics.extend(outputs.diagnostics.iter().cloned());
     crate::diagnostic::sort(&mut diagnostics);
-    print_diagnostics(ctx, &notes.source, &diagnostics);
+    render_all(ctx, &notes.source, &diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         if !ctx.quiet {

@@ -6,13 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::episode::{self, Audio};
 use super::input::{expand, Input};
 use super::{print, Ctx, Fatal, Outcome};
-use crate::audio::{AudioInfo, Mode};
-use crate::chapters;
+use crate::audio::Mode;
 use crate::diagnostic::{Diagnostic, Severity, Source};
-use crate::links;
-use crate::notes::{self, Notes};
 use crate::report::{self, Report};
 
 /// Arguments of `check`.
@@ -38,6 +36,11 @@ pub struct Args {
     /// Trust authoritative audio headers instead of walking every packet.
     #[arg(long)]
     pub fast: bool,
+
+    /// The show config (default: `shownotes.toml` found by walking up from
+    /// each notes file's folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `check --format`.
@@ -57,38 +60,20 @@ enum Checked {
     Failed(Fatal),
 }
 
-/// Parses and checks one notes file, with its audio: `audio` from
-/// `--audio`, else the front matter's `audio` relative to the notes file.
+/// Parses and checks one notes file, with its config and its audio
+/// (`--audio`, else the front matter's `audio`).
 pub fn check_one(
     input: &Input,
     audio: Option<&Path>,
     mode: Mode,
+    config: Option<&Path>,
 ) -> Result<(Source, Vec<Diagnostic>), Fatal> {
-    let bytes = input.read()?;
-    let src = match notes::decode(&input.name(), &bytes) {
-        Ok(src) => src,
-        Err(bad) => return Ok((bad.0, vec![bad.1])),
-    };
-    let notes = Notes::parse(src, &links::Rules::default());
-    let audio_path: Option<PathBuf> = audio.map(Path::to_path_buf).or_else(|| {
-        let named = notes.front_matter.audio.as_deref()?;
-        let base = match input {
-            Input::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
-            Input::Stdin => PathBuf::new(),
-        };
-        Some(base.join(named))
-    });
-    let (info, mut audio_diags) = match audio_path {
-        Some(p) => crate::audio::check(&p, mode),
-        None => (None, vec![]),
-    };
-    let mut diags = notes.check(
-        &chapters::Rules::default(),
-        info.as_ref().map(AudioInfo::duration),
-    );
-    diags.append(&mut audio_diags);
-    crate::diagnostic::sort(&mut diags);
-    Ok((notes.source, diags))
+    Ok(
+        match episode::load(input, Audio::Find(audio, mode), config)? {
+            Ok(ep) => (ep.notes.source, ep.diagnostics),
+            Err((source, d)) => (source, vec![d]),
+        },
+    )
 }
 
 /// Runs `check`.
@@ -112,7 +97,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         bar
     });
-    let results = check_all(&inputs, args.audio.as_deref(), mode, progress.as_ref());
+    let results = check_all(
+        &inputs,
+        args.audio.as_deref(),
+        mode,
+        args.config.as_deref(),
+        progress.as_ref(),
+    );
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -163,6 +154,7 @@ fn check_all(
     inputs: &[Result<Input, Fatal>],
     audio: Option<&Path>,
     mode: Mode,
+    config: Option<&Path>,
     progress: Option<&ProgressBar>,
 ) -> Vec<Checked> {
     let threads = std::thread::available_parallelism()
@@ -173,7 +165,7 @@ fn check_all(
     let work = |i: usize| -> Checked {
         let done = match &inputs[i] {
             Err(f) => Checked::Failed(f.clone()),
-            Ok(input) => match check_one(input, audio, mode) {
+            Ok(input) => match check_one(input, audio, mode, config) {
                 Ok((src, d)) => Checked::Done(src, d),
                 Err(f) => Checked::Failed(f),
             },

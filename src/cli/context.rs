@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use super::build::{prepare, print_diagnostics, template_fatal, templates, Prepared};
-use super::{print, Ctx, Fatal, Outcome};
+use super::build::{template_fatal, templates};
+use super::episode::{self, Audio, Episode};
+use super::input::Input;
+use super::{print, render_all, Ctx, Fatal, Outcome};
+use crate::audio::Mode;
 use crate::platform::PlatformId;
 use crate::render::{self, HtmlCtx};
 
@@ -26,20 +29,24 @@ pub struct Args {
 /// (the others receive it with `html` null). Errors in the notes are
 /// printed to stderr and make the exit code 1; the JSON is printed anyway.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let Prepared {
+    let Episode {
         notes,
         config,
         audio,
         diagnostics,
         ..
-    } = match prepare(&args.notes, args.audio.as_deref(), args.config.as_deref())? {
+    } = match episode::load(
+        &Input::from_arg(&args.notes),
+        Audio::Find(args.audio.as_deref(), Mode::Walk),
+        args.config.as_deref(),
+    )? {
         Ok(p) => p,
         Err((source, d)) => {
-            print_diagnostics(ctx, &source, &[d]);
+            render_all(ctx, &source, &[d]);
             return Ok(Outcome::Findings);
         }
     };
-    print_diagnostics(ctx, &notes.source, &diagnostics);
+    render_all(ctx, &notes.source, &diagnostics);
     let templates = templates(&config, ctx)?;
     let mut context = render::context(&notes, &config, audio.as_ref());
     let html = |id| {

@@ -13,6 +13,15 @@ pub enum Input {
 }
 
 impl Input {
+    /// The input an argument names: `-` is stdin.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::File(arg.into())
+        }
+    }
+
     /// The name shown in diagnostics: the path as given, or `<stdin>`.
     pub fn name(&self) -> String {
         match self {

@@ -100,6 +100,17 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
     }
 }
 
+/// Where `key` is set in the front matter of `src`, if it is.
+pub fn locate(src: &Source, key: &str) -> Option<Span> {
+    let mut diags = Vec::new();
+    let parsed = parse(src, &mut diags);
+    let (_, first_end) = src.line_range(1);
+    let start = (first_end + 1).min(src.text.len());
+    let end = parsed.body_start.max(start);
+    let span = key_span(&src.text[start..end], start, key);
+    (span.end > span.start).then_some(span)
+}
+
 /// The span of `key` as it starts a line of `content` (`key =` / `key:`).
 fn key_span(content: &str, base: usize, key: &str) -> Span {
     let mut offset = 0;
