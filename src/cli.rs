@@ -167,7 +167,19 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
         ))
         .help("check that the folder exists and is writable")
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    // A new file gets the usual 0666 less the umask (tempfile's own 0600
+    // would surprise); a file being replaced keeps its permissions.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".shownotes-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o666));
+        builder.permissions(perms);
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -272,6 +284,26 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_keep_or_give_sensible_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.txt");
+        write_atomic(&new, b"a").unwrap();
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
+        assert_ne!(mode & 0o044, 0, "readable by others as umask allows: {mode:o}");
+        let old = dir.path().join("old.txt");
+        std::fs::write(&old, "x").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&old, b"y").unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "y");
+        let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary file left behind");
+    }
 
     #[test]
     fn the_cli_definition_is_consistent() {
