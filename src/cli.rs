@@ -293,7 +293,11 @@ mod tests {
         let new = dir.path().join("new.txt");
         write_atomic(&new, b"a").unwrap();
         let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
-        assert_ne!(mode & 0o044, 0, "readable by others as umask allows: {mode:o}");
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable by others as umask allows: {mode:o}"
+        );
         let old = dir.path().join("old.txt");
         std::fs::write(&old, "x").unwrap();
         std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();

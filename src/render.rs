@@ -366,12 +366,21 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         }
     }
     let url = episode_url(notes, config);
+    // A footer line whose placeholder has no value (no episode number, so
+    // no episode URL) is left out rather than shown dangling.
+    let episode = fm.episode.map(|n| n.to_string());
     let footer_text = config.show.footer.as_ref().map(|f| {
-        f.replace("{episode_url}", url.as_deref().unwrap_or(""))
-            .replace(
-                "{episode}",
-                &fm.episode.map(|n| n.to_string()).unwrap_or_default(),
-            )
+        f.lines()
+            .filter(|l| {
+                !(l.contains("{episode_url}") && url.is_none()
+                    || l.contains("{episode}") && episode.is_none())
+            })
+            .map(|l| {
+                l.replace("{episode_url}", url.as_deref().unwrap_or(""))
+                    .replace("{episode}", episode.as_deref().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     let footer_lines: Vec<&str> = footer_text
         .as_deref()
@@ -915,5 +924,8 @@ mod tests {
         );
         let n = notes("+++\nepisode = 3\n+++\nSummary.\n\nN.FM\nMore information: https://n.fm/#episode-3\nMore.\n");
         assert!(context(&n, &config, None).footer.is_empty());
+        // Without an episode number there is no episode URL: that line goes.
+        let n = notes("Summary.\n");
+        assert_eq!(context(&n, &config, None).footer.len(), 1);
     }
 }

@@ -18,7 +18,8 @@ fn check(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-const NOTES: &str = "Learn more:\nhttps://a.org/?ref_src=feed — A\n\nChapters\n0:00 Intro\n0:20 Outro\n";
+const NOTES: &str =
+    "Learn more:\nhttps://a.org/?ref_src=feed — A\n\nChapters\n0:00 Intro\n0:20 Outro\n";
 
 #[test]
 fn config_rules_apply_to_check() {
@@ -28,7 +29,10 @@ fn config_rules_apply_to_check() {
     // Without a config: two chapters are too few, `ref_src` is not tracking.
     let (code, _, err) = check(dir.path(), &["episodes"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("chapter-too-few") && !err.contains("link-tracking"), "{err}");
+    assert!(
+        err.contains("chapter-too-few") && !err.contains("link-tracking"),
+        "{err}"
+    );
     // The show's config, found by walking up.
     std::fs::write(
         dir.path().join("shownotes.toml"),
@@ -37,14 +41,21 @@ fn config_rules_apply_to_check() {
     .unwrap();
     let (code, _, err) = check(dir.path(), &["episodes"]);
     assert_eq!(code, 0, "{err}");
-    assert!(!err.contains("chapter-too-few") && err.contains("link-tracking"), "{err}");
+    assert!(
+        !err.contains("chapter-too-few") && err.contains("link-tracking"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_bad_config_exits_2_naming_its_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ep.md"), NOTES).unwrap();
-    std::fs::write(dir.path().join("other.toml"), "[show]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "[show]\ntitle = \"x\"\ntitel = \"y\"\n",
+    )
+    .unwrap();
     let (code, _, err) = check(dir.path(), &["ep.md", "--config", "other.toml"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("other.toml:3:1"), "{err}");
