@@ -95,6 +95,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         {
             bar.set_style(style);
         }
+        bar.tick();
         bar
     });
     let results = check_all(
