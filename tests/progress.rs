@@ -20,7 +20,10 @@ fn episodes() -> tempfile::TempDir {
 
 /// Runs `shownotes check ARGS` on a pseudo-terminal; what it drew.
 fn on_a_terminal(dir: &std::path::Path, args: &str) -> Option<String> {
-    let cmd = format!("{} check {args} 2>&1 >/dev/null", env!("CARGO_BIN_EXE_shownotes"));
+    let cmd = format!(
+        "{} check {args} 2>&1 >/dev/null",
+        env!("CARGO_BIN_EXE_shownotes")
+    );
     let out = Command::new("script")
         .args(["-qfc", &cmd, "/dev/null"])
         .current_dir(dir)
@@ -46,6 +49,9 @@ fn a_progress_bar_only_on_a_terminal() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&piped.stderr);
-    assert!(!err.contains("checking") && !err.contains('\r'), "bar drawn into a pipe");
+    assert!(
+        !err.contains("checking") && !err.contains('\r'),
+        "bar drawn into a pipe"
+    );
     assert!(err.contains("checked 400 files"));
 }
