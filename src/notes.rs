@@ -5,7 +5,6 @@
 pub mod flattened;
 pub mod front_matter;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -624,22 +623,6 @@ fn parse_chapter_line(line: Line<'_>) -> Option<Result<Chapter, (Span, String, T
         })),
         Err(e) => Some(Err((span, stamp.as_str().to_string(), e))),
     }
-}
-
-/// Counts of what the notes hold, for summaries.
-pub fn counts(notes: &Notes) -> HashMap<&'static str, usize> {
-    let mut m = HashMap::new();
-    m.insert("chapters", notes.chapters.len());
-    m.insert(
-        "learn_more",
-        notes
-            .links
-            .iter()
-            .filter(|l| l.kind == Kind::LearnMore)
-            .count(),
-    );
-    m.insert("links", notes.links.len());
-    m
 }
 
 #[cfg(test)]

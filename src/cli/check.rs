@@ -10,8 +10,8 @@ use super::episode::{self, Audio};
 use super::input::{expand, Input};
 use super::{print, Ctx, Fatal, Outcome};
 use crate::audio::Mode;
-use crate::diagnostic::{Diagnostic, Severity, Source};
-use crate::report::{self, Report};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::report::{self, Report, Totals};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -114,18 +114,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Format::Github => Box::new(report::Github::default()),
     };
     let mut failures = Vec::new();
-    let (mut errors, mut warnings) = (0, 0);
+    let mut totals = Totals::default();
     for r in results {
         match r {
             Checked::Done(src, diags) => {
-                errors += diags
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .count();
-                warnings += diags
-                    .iter()
-                    .filter(|d| d.severity == Severity::Warning)
-                    .count();
+                totals.add(&diags);
                 report.file(&src, &diags);
             }
             Checked::Failed(f) => failures.push(f),
@@ -142,7 +135,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         return Err(first.clone());
     }
-    if errors > 0 || (args.strict && warnings > 0) {
+    if totals.errors > 0 || (args.strict && totals.warnings > 0) {
         Ok(Outcome::Findings)
     } else {
         Ok(Outcome::Clean)

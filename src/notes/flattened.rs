@@ -368,7 +368,7 @@ type Reading = (usize, u64);
 
 /// The ways the digits of a stamp site can be read, most likely first:
 /// two-digit leading fields, then one digit, then longer (rule 4).
-fn readings(line: &str, caps: &regex::Captures<'_>) -> Vec<Reading> {
+fn readings(caps: &regex::Captures<'_>) -> Vec<Reading> {
     let lead = caps.get(1).unwrap();
     let b = caps.get(2).unwrap().as_str();
     let frac = caps.get(4).map_or("", |m| m.as_str());
@@ -405,7 +405,6 @@ fn readings(line: &str, caps: &regex::Captures<'_>) -> Vec<Reading> {
             }
         }
     }
-    let _ = line;
     out
 }
 
@@ -421,7 +420,7 @@ fn choose_stamps(line: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         if !after.is_none_or(|c| c.is_whitespace() || "-–—|)]".contains(c)) {
             continue;
         }
-        let r: Vec<Reading> = readings(region, &caps)
+        let r: Vec<Reading> = readings(&caps)
             .into_iter()
             .map(|(s, t)| (s + start, t))
             .collect();
