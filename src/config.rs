@@ -335,7 +335,9 @@ fn lower_first(s: &str) -> String {
 /// Netstack.FM values as examples.
 pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for `shownotes build`, `check` and
 # `context`. Everything is optional: delete what you do not need. shownotes
-# finds this file by walking up from the notes file's folder, like Cargo.
+# finds this file by walking up from the notes file's folder, like Cargo,
+# up to the folder holding `.git` or your home folder; it must be yours and
+# not writable by others (`chmod go-w shownotes.toml`).
 
 # Folder of template overrides, relative to this file. A file named like a
 # built-in template (youtube.txt.j2, spotify.html.j2, apple.html.j2,

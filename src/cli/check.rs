@@ -38,7 +38,8 @@ pub struct Args {
     pub fast: bool,
 
     /// The show config (default: `shownotes.toml` found by walking up from
-    /// each notes file's folder).
+    /// each notes file's folder to the one holding `.git`, or to the home
+    /// folder; a found config must be yours and not writable by others).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
