@@ -209,19 +209,20 @@ pub fn probe(path: &Path, mode: Mode) -> Result<AudioInfo, AudioError> {
         path: path.to_path_buf(),
         reason,
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    // Only a regular file is read: a FIFO would block the open, and a
+    // link to `/dev/zero` would never end.
+    let (mut file, meta) = match crate::regular::open(path) {
+        Ok(opened) => opened,
+        Err(e) if e.is_not_found() => {
             return Err(AudioError::Missing {
                 path: path.to_path_buf(),
             })
         }
-        Err(e) => return Err(unreadable(io_reason(&e))),
+        Err(crate::regular::OpenError::NotRegular("a directory")) => {
+            return Err(unreadable("it is a directory, not an audio file".into()))
+        }
+        Err(e) => return Err(unreadable(e.reason())),
     };
-    if meta.is_dir() {
-        return Err(unreadable("it is a directory, not an audio file".into()));
-    }
-    let mut file = File::open(path).map_err(|e| unreadable(io_reason(&e)))?;
     let bytes = meta.len();
     if bytes == 0 {
         return Err(unreadable("the file is empty".into()));
@@ -460,7 +461,7 @@ fn mpeg_samples_per_frame(b: &[u8]) -> Option<u64> {
 /// cut) or yields no packet (`mdat` cut, `moov` first); this names the
 /// cause instead. `None` for anything else, MP4 or not.
 fn mp4_cut_reason(path: &Path, len: u64) -> Option<String> {
-    let mut f = File::open(path).ok()?;
+    let (mut f, _) = crate::regular::open(path).ok()?;
     let mut pos = 0u64;
     let mut seen_moov = false;
     let mut first = true;

@@ -11,6 +11,9 @@ use crate::chapters;
 use crate::diagnostic::Source;
 use crate::links;
 use crate::platform::PlatformId;
+use crate::regular::{self, OpenError, TEXT_CAP};
+
+mod trust;
 
 /// The file name searched for.
 pub const FILE_NAME: &str = "shownotes.toml";
@@ -28,6 +31,9 @@ pub struct Config {
     /// The config file's folder (set by [`Config::load`]).
     #[serde(skip)]
     pub dir: Option<PathBuf>,
+    /// The config file (set by [`Config::load`]).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 /// `[show]`.
@@ -117,33 +123,87 @@ impl From<ConfigError> for crate::cli::Fatal {
 impl Config {
     /// Finds `shownotes.toml` in the notes file's folder or the nearest
     /// folder above it, and loads it. `Ok(None)`: there is none.
+    ///
+    /// The search stops at the folder holding `.git` (the repository's
+    /// top, searched too) and at the home folder, so a file planted
+    /// higher up is never applied; a config found that belongs to another
+    /// user, or that others can write, is refused (an error naming it).
     pub fn discover(notes_path: &Path) -> Result<Option<(PathBuf, Config)>, ConfigError> {
         let start = notes_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let start = std::fs::canonicalize(&start).unwrap_or(start);
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .map(|h| std::fs::canonicalize(&h).unwrap_or(h));
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
-            if candidate.is_file() {
-                let config = Config::load(&candidate)?;
+            // Anything by that name is the config: a FIFO or a folder
+            // named so is an error, not skipped.
+            if std::fs::symlink_metadata(&candidate).is_ok() {
+                let config = Config::read(&candidate, false)?;
                 return Ok(Some((candidate, config)));
+            }
+            let top = std::fs::symlink_metadata(dir.join(".git")).is_ok();
+            if top || home.as_deref() == Some(dir) {
+                break;
             }
         }
         Ok(None)
     }
 
-    /// Reads and checks the config at `path`.
+    /// Reads and checks the config at `path` (named by the user, so
+    /// trusted whoever owns it).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        Config::read(path, true)
+    }
+
+    /// Reads and checks the config at `path`; `named`: the user named it
+    /// (else it was found by walking up, and must be theirs alone).
+    fn read(path: &Path, named: bool) -> Result<Config, ConfigError> {
+        let fail = |message: String, help: Option<String>| ConfigError {
             path: path.to_path_buf(),
             line: None,
             column: None,
-            message: format!(
-                "cannot read the config: {}",
-                crate::diagnostic::io_reason(&e)
-            ),
-            help: Some("check the path given to `--config`".into()),
+            message,
+            help,
+        };
+        let unreadable = |e: OpenError| {
+            let help = match e.help() {
+                Some(h) => h.to_string(),
+                None if named => "check the path given to `--config`".into(),
+                None => "fix the file, or remove it".into(),
+            };
+            fail(
+                format!("cannot read the config: {}", e.reason()),
+                Some(help),
+            )
+        };
+        let (file, meta) = regular::open(path).map_err(unreadable)?;
+        if !named {
+            if let Some(why) = trust::check(&meta) {
+                return Err(fail(
+                    why.message(),
+                    Some(why.help(&path.display().to_string())),
+                ));
+            }
+        }
+        if meta.len() > TEXT_CAP {
+            return Err(unreadable(OpenError::TooLarge {
+                size: meta.len(),
+                cap: TEXT_CAP,
+                exact: true,
+            }));
+        }
+        let bytes = regular::read_capped(file, meta.len(), TEXT_CAP).map_err(unreadable)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            fail(
+                "cannot read the config: it is not UTF-8 text".into(),
+                Some("save it as UTF-8".into()),
+            )
         })?;
         let mut config = Config::parse(path, &text)?;
         config.dir = Some(
@@ -151,6 +211,7 @@ impl Config {
                 .filter(|p| !p.as_os_str().is_empty())
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         );
+        config.path = Some(path.to_path_buf());
         Ok(config)
     }
 
@@ -274,7 +335,9 @@ fn lower_first(s: &str) -> String {
 /// Netstack.FM values as examples.
 pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for `shownotes build`, `check` and
 # `context`. Everything is optional: delete what you do not need. shownotes
-# finds this file by walking up from the notes file's folder, like Cargo.
+# finds this file by walking up from the notes file's folder, like Cargo,
+# up to the folder holding `.git` or your home folder; it must be yours and
+# not writable by others (`chmod go-w shownotes.toml`).
 
 # Folder of template overrides, relative to this file. A file named like a
 # built-in template (youtube.txt.j2, spotify.html.j2, apple.html.j2,

@@ -19,6 +19,8 @@ pub mod links;
 pub mod notes;
 /// The platforms `build` writes for, and their rules.
 pub mod platform;
+/// Opening inputs safely: regular files only, never blocking, size caps.
+pub mod regular;
 /// Rendering each platform's output through its template.
 pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.

@@ -657,19 +657,24 @@ impl Templates {
         let mut origins = Vec::new();
         for p in platform::all() {
             let name = p.template_name();
-            let custom = overrides.map(|d| d.join(name)).filter(|f| f.is_file());
+            // Anything by a template's name is that template: a FIFO or a
+            // device there is an error, not a silent fallback.
+            let custom = overrides
+                .map(|d| d.join(name))
+                .filter(|f| std::fs::symlink_metadata(f).is_ok());
             let (path, source) = match custom {
                 Some(f) => {
-                    let src = std::fs::read_to_string(&f).map_err(|e| TemplateError {
+                    let unreadable = |reason: String| TemplateError {
                         path: f.display().to_string(),
                         line: None,
-                        message: format!(
-                            "cannot read the template: {}",
-                            crate::diagnostic::io_reason(&e)
-                        ),
+                        message: format!("cannot read the template: {reason}"),
                         source_text: None,
                         range: None,
-                    })?;
+                    };
+                    let bytes = crate::regular::read(&f, crate::regular::TEXT_CAP)
+                        .map_err(|e| unreadable(e.reason()))?;
+                    let src = String::from_utf8(bytes)
+                        .map_err(|_| unreadable("it is not UTF-8 text".into()))?;
                     (f.display().to_string(), src)
                 }
                 None => (

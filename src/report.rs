@@ -49,6 +49,7 @@ pub struct Human {
     out: String,
     totals: Totals,
     quiet: bool,
+    configs: Vec<String>,
 }
 
 impl Human {
@@ -64,7 +65,14 @@ impl Human {
             out: String::new(),
             totals: Totals::default(),
             quiet,
+            configs: Vec::new(),
         }
+    }
+
+    /// Names the show configs applied on the summary line.
+    pub fn with_configs(mut self, configs: Vec<String>) -> Self {
+        self.configs = configs;
+        self
     }
 }
 
@@ -163,13 +171,23 @@ impl Report for Human {
         let mut out = std::mem::take(&mut self.out);
         if !self.quiet {
             let t = self.totals;
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "checked {}: {}, {}",
                 plural(t.files, "file"),
                 plural(t.errors, "error"),
                 plural(t.warnings, "warning")
             );
+            match self.configs.as_slice() {
+                [] => {}
+                [one] => {
+                    let _ = write!(out, " (config: {one})");
+                }
+                many => {
+                    let _ = write!(out, " (configs: {})", many.join(", "));
+                }
+            }
+            out.push('\n');
         }
         out
     }
@@ -325,6 +343,26 @@ mod tests {
         assert!(out.contains("^^^^^ bad timestamp"), "{out}");
         assert!(out.contains("help: write `MM:SS`"), "{out}");
         assert!(out.contains("checked 1 file: 1 error, 1 warning"), "{out}");
+    }
+
+    #[test]
+    fn the_summary_names_the_configs_applied() {
+        let (src, d) = sample();
+        let summary = |configs: &[&str]| {
+            let mut r = Human::new(false, false)
+                .with_configs(configs.iter().map(|c| c.to_string()).collect());
+            r.file(&src, &d);
+            r.stderr().lines().last().unwrap().to_string()
+        };
+        assert_eq!(summary(&[]), "checked 1 file: 1 error, 1 warning");
+        assert_eq!(
+            summary(&["shownotes.toml"]),
+            "checked 1 file: 1 error, 1 warning (config: shownotes.toml)"
+        );
+        assert_eq!(
+            summary(&["a/shownotes.toml", "b/shownotes.toml"]),
+            "checked 1 file: 1 error, 1 warning (configs: a/shownotes.toml, b/shownotes.toml)"
+        );
     }
 
     #[test]

@@ -412,8 +412,9 @@ struct Toc {
 /// Reads the chapters of the MP3 file at `path`, reading only its tag.
 pub fn read_file(path: &Path) -> Result<Vec<Chapter>, ReadError> {
     let fail = |e: std::io::Error| err(format!("cannot read `{}`: {e}", path.display()));
-    let mut f = std::fs::File::open(path).map_err(fail)?;
-    let file_len = f.metadata().map_err(fail)?.len() as usize;
+    let (mut f, meta) = crate::regular::open(path)
+        .map_err(|e| err(format!("cannot read `{}`: {}", path.display(), e.reason())))?;
+    let file_len = meta.len() as usize;
     let mut head = Vec::new();
     f.by_ref().take(10).read_to_end(&mut head).map_err(fail)?;
     let len = tag_len(&head);

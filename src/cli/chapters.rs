@@ -1,15 +1,17 @@
 //! `shownotes chapters`: read chapters from notes or any chapter format,
 //! check them, and write another format.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::input::Input;
+use super::input::{open_fatal, Input};
 use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapters::{self, cue, Chapter, Format};
 use crate::diagnostic::{Code, Diagnostic, Severity, Source};
 use crate::links;
 use crate::notes::{self, Notes};
+use crate::regular;
 
 /// Arguments of `chapters`.
 #[derive(Debug, clap::Args)]
@@ -95,6 +97,28 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
     } else {
         Input::File(input.into())
     };
+    let end = audio.map(AudioInfo::duration);
+    let rules = chapters::Rules::default();
+    // An MP3's chapters live in its ID3v2 tag: only the tag is read (an
+    // episode is often larger than the cap on text inputs).
+    if let Input::File(p) = &input {
+        let (file, _) = regular::open(p).map_err(|e| open_fatal(p, &e))?;
+        let id3 = match from {
+            Some(f) => f == Format::Id3,
+            None => {
+                let mut head = Vec::new();
+                file.take(16)
+                    .read_to_end(&mut head)
+                    .map_err(|e| open_fatal(p, &e.into()))?;
+                Format::guess(Some(p), &head) == Some(Format::Id3)
+            }
+        };
+        if id3 {
+            let source = Source::new(input.name(), "");
+            let parsed = chapters::read_id3_file(p);
+            return Ok(checked(source, Format::Id3, parsed, &rules, end));
+        }
+    }
     let bytes = input.read()?;
     let name = input.name();
     let path = match &input {
@@ -110,8 +134,6 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
             Fatal::new(format!("cannot tell the chapter format of `{name}`"))
                 .help("name it with `--from FMT`, such as `--from json` or `--from notes`")
         })?;
-    let end = audio.map(AudioInfo::duration);
-    let rules = chapters::Rules::default();
     if format == Format::Id3 {
         let source = Source::new(name, "");
         return Ok(checked(

@@ -38,7 +38,8 @@ pub struct Args {
     pub fast: bool,
 
     /// The show config (default: `shownotes.toml` found by walking up from
-    /// each notes file's folder).
+    /// each notes file's folder to the one holding `.git`, or to the home
+    /// folder; a found config must be yours and not writable by others).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -56,29 +57,51 @@ pub enum Format {
 
 /// The outcome of checking one input.
 enum Checked {
-    Done(Source, Vec<Diagnostic>),
+    /// The source, its findings, and the config applied (if any).
+    Done(Source, Vec<Diagnostic>, Option<PathBuf>),
     Failed(Fatal),
 }
 
 /// Parses and checks one notes file, with its config and its audio
-/// (`--audio`, else the front matter's `audio`).
+/// (`--audio`, else the front matter's `audio`); the findings, and the
+/// path of the config applied, if any.
 pub fn check_one(
     input: &Input,
     audio: Option<&Path>,
     mode: Mode,
     config: Option<&Path>,
-) -> Result<(Source, Vec<Diagnostic>), Fatal> {
+) -> Result<(Source, Vec<Diagnostic>, Option<PathBuf>), Fatal> {
     Ok(
         match episode::load(input, Audio::Find(audio, mode), config)? {
-            Ok(ep) => (ep.notes.source, ep.diagnostics),
-            Err((source, d)) => (source, vec![d]),
+            Ok(ep) => (ep.notes.source, ep.diagnostics, ep.config.path),
+            Err((source, d)) => (source, vec![d], None),
         },
     )
 }
 
+/// How a config's path is shown: relative to the current folder when it
+/// is inside it, else as it is.
+fn shown_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize);
+    match cwd
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => p.display().to_string(),
+    }
+}
+
 /// Runs `check`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let inputs = expand(&args.paths);
+    let expanded = expand(&args.paths);
+    for skipped in &expanded.skipped {
+        eprintln!("warning: {skipped}");
+    }
+    if !expanded.skipped.is_empty() {
+        eprintln!("help: a folder's walk reads only regular files inside it; name a file on the command line to check it\n");
+    }
+    let inputs = expanded.inputs;
     if args.audio.is_some() && inputs.len() != 1 {
         return Err(Fatal::new(format!(
             "`--audio` goes with one notes file, and {} were given",
@@ -108,8 +131,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    // The configs applied, each once, in the order first used.
+    let mut configs: Vec<String> = Vec::new();
+    for r in &results {
+        if let Checked::Done(_, _, Some(p)) = r {
+            let shown = shown_path(p);
+            if !configs.contains(&shown) {
+                configs.push(shown);
+            }
+        }
+    }
     let mut report: Box<dyn Report> = match args.format {
-        Format::Human => Box::new(report::Human::new(ctx.color, ctx.quiet)),
+        Format::Human => Box::new(report::Human::new(ctx.color, ctx.quiet).with_configs(configs)),
         Format::Json => Box::new(report::Json::default()),
         Format::Github => Box::new(report::Github::default()),
     };
@@ -117,7 +150,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let mut totals = Totals::default();
     for r in results {
         match r {
-            Checked::Done(src, diags) => {
+            Checked::Done(src, diags, _) => {
                 totals.add(&diags);
                 report.file(&src, &diags);
             }
@@ -160,7 +193,7 @@ fn check_all(
         let done = match &inputs[i] {
             Err(f) => Checked::Failed(f.clone()),
             Ok(input) => match check_one(input, audio, mode, config) {
-                Ok((src, d)) => Checked::Done(src, d),
+                Ok((src, d, config)) => Checked::Done(src, d, config),
                 Err(f) => Checked::Failed(f),
             },
         };

@@ -1,9 +1,9 @@
 //! Reading the user's inputs: files, directories of notes, and `-` (stdin).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::Fatal;
+use crate::regular::{self, OpenError, TEXT_CAP};
 
 /// One input to read: a path, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,75 +30,132 @@ impl Input {
         }
     }
 
-    /// The file's bytes.
+    /// The file's bytes, at most [`TEXT_CAP`] of them.
     pub fn read(&self) -> Result<Vec<u8>, Fatal> {
         match self {
             Input::Stdin => {
-                let mut buf = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut buf)
-                    .map_err(|e| Fatal::new(format!("cannot read stdin: {e}")))?;
-                Ok(buf)
+                regular::read_capped(std::io::stdin().lock(), 0, TEXT_CAP).map_err(|e| match e {
+                    OpenError::TooLarge { cap, .. } => Fatal::new(format!(
+                        "stdin holds more than the {} limit for an input",
+                        regular::format_size(cap)
+                    ))
+                    .help("check what is piped in; notes are text well under that"),
+                    e => Fatal::new(format!("cannot read stdin: {}", e.reason())),
+                })
             }
             Input::File(p) => read_file(p),
         }
     }
 }
 
-/// Reads a file, with an error that names it and says how to fix it.
+/// Reads a regular file (at most [`TEXT_CAP`] bytes), with an error that
+/// names it and says how to fix it.
 pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
-    if p.is_dir() {
-        return Err(
+    regular::read(p, TEXT_CAP).map_err(|e| open_fatal(p, &e))
+}
+
+/// An input that could not be opened or read, as a fatal error.
+pub fn open_fatal(p: &Path, e: &OpenError) -> Fatal {
+    let f = match e {
+        OpenError::NotRegular("a directory") => {
             Fatal::new(format!("`{}` is a directory, not a file", p.display()))
-                .help("name a notes file, such as `episodes/ep17.md`"),
-        );
-    }
-    std::fs::read(p).map_err(|e| {
-        let f = Fatal::new(format!(
-            "cannot read `{}`: {}",
-            p.display(),
-            crate::diagnostic::io_reason(&e)
-        ));
-        match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                f.help("check the path; it is relative to the current folder")
-            }
-            std::io::ErrorKind::PermissionDenied => f.help("check the file's permissions"),
-            _ => f,
+                .help("name a notes file, such as `episodes/ep17.md`")
         }
-    })
+        e => Fatal::new(format!("cannot read `{}`: {}", p.display(), e.reason())),
+    };
+    match (&f.help, e.help()) {
+        (None, Some(h)) => f.help(h),
+        _ => f,
+    }
+}
+
+/// A file `check` found in a folder but does not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "skipped `{}`: {}", self.path.display(), self.why)
+    }
+}
+
+/// The inputs named on `check`'s command line, folders expanded.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// In order; missing paths and unreadable folders as errors.
+    pub inputs: Vec<Result<Input, Fatal>>,
+    /// Files found in folders but not read: symbolic links out of the
+    /// folder or to something other than a regular file, FIFOs, devices.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Expands the paths given to `check`: `-` is stdin, a directory is
 /// searched (recursively) for `*.md` and `*.txt` notes, skipping hidden
 /// entries, `README`/`CHANGELOG`/`LICENSE` files, and `target`, `dist`
 /// and `node_modules` folders. Missing paths are returned as errors, in order.
-pub fn expand(paths: &[String]) -> Vec<Result<Input, Fatal>> {
-    let mut out = Vec::new();
+///
+/// A folder's walk never leaves it: a symbolic link is followed only when
+/// it resolves to a regular file inside the folder given, and anything
+/// else that is not a regular file (a FIFO, a device) is skipped unread.
+/// Paths named on the command line are read as named.
+pub fn expand(paths: &[String]) -> Expanded {
+    let mut out = Expanded::default();
     for p in paths {
         if p == "-" {
-            out.push(Ok(Input::Stdin));
+            out.inputs.push(Ok(Input::Stdin));
             continue;
         }
         let path = PathBuf::from(p);
         if path.is_dir() {
             let mut found = Vec::new();
-            if let Err(e) = walk(&path, &mut found) {
-                out.push(Err(e));
+            let root = Root {
+                real: std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+                given: p,
+            };
+            if let Err(e) = walk(&path, &root, &mut found, &mut out.skipped) {
+                out.inputs.push(Err(e));
             }
             found.sort();
-            out.extend(found.into_iter().map(|f| Ok(Input::File(f))));
+            out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+            out.inputs
+                .extend(found.into_iter().map(|f| Ok(Input::File(f))));
         } else if path.exists() {
-            out.push(Ok(Input::File(path)));
+            out.inputs.push(Ok(Input::File(path)));
         } else {
-            out.push(Err(Fatal::new(format!("`{p}` does not exist"))
-                .help("check the path; it is relative to the current folder")));
+            out.inputs
+                .push(Err(Fatal::new(format!("`{p}` does not exist"))
+                    .help("check the path; it is relative to the current folder")));
         }
     }
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fatal> {
+/// Whether a file name is a notes file's.
+fn is_notes_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    (lower.ends_with(".md") || lower.ends_with(".txt"))
+        && !["readme", "changelog", "license", "licence", "contributing"].contains(&stem)
+}
+
+/// The folder a walk started from.
+struct Root<'a> {
+    /// Its canonical path.
+    real: PathBuf,
+    /// As given on the command line.
+    given: &'a str,
+}
+
+/// Collects the notes files under `dir`, a folder inside `root`.
+fn walk(
+    dir: &Path,
+    root: &Root<'_>,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<(), Fatal> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Fatal::new(format!(
             "cannot read folder `{}`: {}",
@@ -112,20 +169,117 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fatal> {
         if name.starts_with('.') {
             continue;
         }
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir {
+        // The entry's own type: a symbolic link is not followed here.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             if !["target", "dist", "node_modules"].contains(&name.as_str()) {
-                walk(&path, out)?;
+                walk(&path, root, out, skipped)?;
             }
             continue;
         }
-        let lower = name.to_ascii_lowercase();
-        let stem = lower.split('.').next().unwrap_or("");
-        if (lower.ends_with(".md") || lower.ends_with(".txt"))
-            && !["readme", "changelog", "license", "licence", "contributing"].contains(&stem)
-        {
+        if !is_notes_name(&name) {
+            continue;
+        }
+        if kind.is_symlink() {
+            match link_target(&path, root) {
+                Ok(()) => out.push(path),
+                Err(why) => skipped.push(Skipped { path, why }),
+            }
+        } else if let Some(what) = regular::not_regular(&kind) {
+            skipped.push(Skipped {
+                path,
+                why: format!("it is {what}, not a regular file"),
+            });
+        } else {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Whether the symbolic link at `link` may be read as notes: it resolves
+/// to a regular file inside `root`. `Err`: why not.
+fn link_target(link: &Path, root: &Root<'_>) -> Result<(), String> {
+    let target = std::fs::canonicalize(link).map_err(|e| {
+        format!(
+            "a symbolic link that cannot be followed: {}",
+            crate::diagnostic::io_reason(&e)
+        )
+    })?;
+    if !target.starts_with(&root.real) {
+        return Err(format!(
+            "a symbolic link to `{}`, outside `{}`",
+            target.display(),
+            root.given
+        ));
+    }
+    let meta = std::fs::metadata(&target).map_err(|e| {
+        format!(
+            "a symbolic link that cannot be followed: {}",
+            crate::diagnostic::io_reason(&e)
+        )
+    })?;
+    match regular::not_regular(&meta.file_type()) {
+        None => Ok(()),
+        Some(what) => Err(format!("a symbolic link to {what}, not to a regular file")),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_never_leave_the_folder_nor_open_special_files() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "x").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("eps")).unwrap();
+        std::fs::write(root.join("eps/ep1.md"), "a").unwrap();
+        std::os::unix::fs::symlink("eps/ep1.md", root.join("same.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), root.join("out.md")).unwrap();
+        std::os::unix::fs::symlink("/proc/self/environ", root.join("env.md")).unwrap();
+        std::os::unix::fs::symlink("eps", root.join("dir.md")).unwrap();
+        std::os::unix::fs::symlink("gone.md", root.join("dangling.md")).unwrap();
+        let c = std::ffi::CString::new(root.join("pipe.md").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = expand(&[root.display().to_string()]);
+        let read: Vec<PathBuf> = e
+            .inputs
+            .iter()
+            .map(|i| match i {
+                Ok(Input::File(p)) => p.strip_prefix(root).unwrap().to_path_buf(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [PathBuf::from("eps/ep1.md"), PathBuf::from("same.md")]
+        );
+        let mut skipped: Vec<String> = e
+            .skipped
+            .iter()
+            .map(|s| s.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        skipped.sort();
+        assert_eq!(
+            skipped,
+            ["dangling.md", "dir.md", "env.md", "out.md", "pipe.md"]
+        );
+        let why = |n: &str| {
+            e.skipped
+                .iter()
+                .find(|s| s.path.ends_with(n))
+                .unwrap()
+                .to_string()
+        };
+        assert!(why("out.md").contains("outside"), "{}", why("out.md"));
+        assert!(why("env.md").contains("outside"), "{}", why("env.md"));
+        assert!(why("pipe.md").contains("FIFO"), "{}", why("pipe.md"));
+        assert!(why("dir.md").contains("a directory"), "{}", why("dir.md"));
+    }
 }
