@@ -2,6 +2,7 @@
 //! and footer, parsed with the line and column of every item, including
 //! notes whose line breaks were lost.
 
+pub mod date;
 pub mod flattened;
 pub mod front_matter;
 
