@@ -386,7 +386,7 @@ fn toml_date_error(content: &str, base: usize, at: usize) -> Option<Diagnostic> 
     Some(date_error(value, &why, key))
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
