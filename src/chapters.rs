@@ -301,9 +301,9 @@ fn sniff(content: &[u8]) -> Option<Format> {
     if text.starts_with("+++") || text.starts_with("---") {
         return Some(Format::Notes);
     }
+    // LF, CRLF and a lone CR (old Mac) all end a line.
     let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+        .split(['\n', '\r'])
         .filter(|l| !l.trim().is_empty())
         .collect();
     let first = lines.first()?;

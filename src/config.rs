@@ -189,12 +189,14 @@ impl Config {
                 .filter(|p| !p.as_os_str().is_empty())
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         );
-        config.check_templates(path, &text)?;
+        config.check_templates(path, &crate::diagnostic::lone_cr_to_lf(text))?;
         Ok(config)
     }
 
     /// Parses config text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        // TOML knows LF and CRLF; a lone CR (old Mac) is a line break too.
+        let text = &crate::diagnostic::lone_cr_to_lf(text.to_string());
         let config: Config = toml::from_str(text).map_err(|e| {
             let src = Source::new(path.display().to_string(), text);
             let pos = e.span().map(|r| src.position(r.start));
