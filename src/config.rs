@@ -388,7 +388,10 @@ impl Config {
 /// or change (spaces, control characters, backslashes), because the
 /// outputs use the text as written.
 fn http_url(raw: &str) -> Result<url::Url, String> {
-    if let Some(c) = raw.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '\\') {
+    if let Some(c) = raw
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || *c == '\\')
+    {
         return Err(format!(
             "holds {}, which a URL cannot",
             match c {
@@ -410,8 +413,7 @@ fn http_url(raw: &str) -> Result<url::Url, String> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(
-            "holds a user name or password, which every feed and description would publish"
-                .into(),
+            "holds a user name or password, which every feed and description would publish".into(),
         );
     }
     Ok(url)
@@ -427,12 +429,7 @@ fn key_position(text: &str, table: &str, key: &str) -> Option<crate::diagnostic:
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         if let Some(rest) = trimmed.strip_prefix('[') {
-            current = rest
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+            current = rest.split(']').next().unwrap_or("").trim().to_string();
         } else if current == table {
             if let Some(rest) = trimmed.strip_prefix(key) {
                 if rest.trim_start().starts_with('=') {
@@ -549,27 +546,78 @@ mod tests {
     #[test]
     fn urls_are_http_and_media_base_url_has_no_query() {
         for (text, line, want) in [
-            ("[show]\nmedia_base_url = \"https://m.example/x?token=1\"\n", 2, "has a query (`?...`), but the audio file's name is appended"),
-            ("[show]\ntitle = \"t\"\nmedia_base_url = \"https://m.example/x/#a\"\n", 3, "has a fragment"),
-            ("[show]\nmedia_base_url = \"https://m.example/x?\"\n", 2, "has a query"),
-            ("[show]\nmedia_base_url = \"javascript:alert(1)\"\n", 2, "its scheme is `javascript`"),
-            ("[show]\nmedia_base_url = \"https:m.example/x/\"\n", 2, "is not a full URL"),
-            ("[show]\nmedia_base_url = \"https://u:p@m.example/x/\"\n", 2, "user name or password"),
-            ("[show]\nwebsite = \"file:///etc/passwd\"\n", 2, "its scheme is `file`"),
-            ("[show]\nwebsite = \"https://a.example/\\tx\"\n", 2, "U+0009"),
+            (
+                "[show]\nmedia_base_url = \"https://m.example/x?token=1\"\n",
+                2,
+                "has a query (`?...`), but the audio file's name is appended",
+            ),
+            (
+                "[show]\ntitle = \"t\"\nmedia_base_url = \"https://m.example/x/#a\"\n",
+                3,
+                "has a fragment",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https://m.example/x?\"\n",
+                2,
+                "has a query",
+            ),
+            (
+                "[show]\nmedia_base_url = \"javascript:alert(1)\"\n",
+                2,
+                "its scheme is `javascript`",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https:m.example/x/\"\n",
+                2,
+                "is not a full URL",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https://u:p@m.example/x/\"\n",
+                2,
+                "user name or password",
+            ),
+            (
+                "[show]\nwebsite = \"file:///etc/passwd\"\n",
+                2,
+                "its scheme is `file`",
+            ),
+            (
+                "[show]\nwebsite = \"https://a.example/\\tx\"\n",
+                2,
+                "U+0009",
+            ),
             ("[show]\nwebsite = \" https://a.example/\"\n", 2, "a space"),
-            ("[show]\nwebsite = \"https:\\\\a.example/\"\n", 2, "a backslash"),
+            (
+                "[show]\nwebsite = \"https:\\\\a.example/\"\n",
+                2,
+                "a backslash",
+            ),
             ("[show]\nwebsite = \"https://\"\n", 2, "is not a URL"),
-            ("[show]\nepisode_url = \"data:text/html,{episode}\"\n", 2, "its scheme is `data`"),
-            ("[show]\nepisode_url = \"https://a.example/{number}\"\n", 2, "placeholder `{number}`"),
-            ("[show]\n\n# c\nepisode_url = \"https://a.example/{episode\"\n", 4, "placeholder `{episode`"),
+            (
+                "[show]\nepisode_url = \"data:text/html,{episode}\"\n",
+                2,
+                "its scheme is `data`",
+            ),
+            (
+                "[show]\nepisode_url = \"https://a.example/{number}\"\n",
+                2,
+                "placeholder `{number}`",
+            ),
+            (
+                "[show]\n\n# c\nepisode_url = \"https://a.example/{episode\"\n",
+                4,
+                "placeholder `{episode`",
+            ),
         ] {
             let e = parse(text).unwrap_err();
             assert_eq!(e.line, Some(line), "{text}: {e}");
             assert!(e.message.contains(want), "{text}: {e}");
         }
         let c = parse("[show]\nwebsite = \"HTTPS://A.example\"\nepisode_url = \"https://a.example/{episode}/\"\nmedia_base_url = \"https://m.example/show\"\n").unwrap();
-        assert_eq!(c.show.media_base_url.as_deref(), Some("https://m.example/show"));
+        assert_eq!(
+            c.show.media_base_url.as_deref(),
+            Some("https://m.example/show")
+        );
     }
 
     #[test]
@@ -581,13 +629,19 @@ mod tests {
         let e = Config::load(&cfg).unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(e.message.contains("`tempaltes` does not exist"), "{e}");
-        assert_eq!(e.help.as_deref(), Some("did you mean `templates = \"templates\"`?"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `templates = \"templates\"`?")
+        );
         std::fs::write(&cfg, "templates = \"nothing/like/it\"\n").unwrap();
         let e = Config::load(&cfg).unwrap_err();
         assert!(e.help.unwrap().contains("create the folder"));
         std::fs::write(dir.path().join("file"), "").unwrap();
         std::fs::write(&cfg, "templates = \"file\"\n").unwrap();
-        assert!(Config::load(&cfg).unwrap_err().message.contains("is not a folder"));
+        assert!(Config::load(&cfg)
+            .unwrap_err()
+            .message
+            .contains("is not a folder"));
         std::fs::write(&cfg, "templates = \"templates\"\n").unwrap();
         assert!(Config::load(&cfg).unwrap().templates_dir().is_some());
         // Without the key, `templates/` stays optional.

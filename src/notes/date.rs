@@ -87,7 +87,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 fn is_leap(y: i64) -> bool {
@@ -184,10 +192,7 @@ impl Date {
     /// Checks the fields against the calendar and the clock.
     fn checked(self) -> Result<Date, String> {
         if !(1900..=9999).contains(&self.year) {
-            return Err(format!(
-                "the year `{}` is outside 1900 to 9999",
-                self.year
-            ));
+            return Err(format!("the year `{}` is outside 1900 to 9999", self.year));
         }
         if !(1..=12).contains(&self.month) {
             return Err(format!("there is no month `{}`", self.month));
@@ -218,9 +223,7 @@ fn offset(z: &str) -> Result<i32, String> {
     if z.eq_ignore_ascii_case("z") {
         return Ok(0);
     }
-    let bad = || {
-        format!("`{z}` is not a UTC offset (write `Z`, `+01:00` or `-0500`)")
-    };
+    let bad = || format!("`{z}` is not a UTC offset (write `Z`, `+01:00` or `-0500`)");
     let sign = match z.as_bytes().first() {
         Some(b'+') => 1,
         Some(b'-') => -1,
@@ -263,9 +266,7 @@ fn digits(s: &str, n: usize) -> Option<u32> {
 
 /// RFC 3339 / ISO 8601.
 fn iso(s: &str) -> Result<Date, String> {
-    let shape = || {
-        "it matches no date form".to_string()
-    };
+    let shape = || "it matches no date form".to_string();
     let b = s.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(shape());
@@ -319,9 +320,7 @@ fn iso(s: &str) -> Result<Date, String> {
 
 /// RFC 2822 section 3.3 (obsolete two-digit years and comments aside).
 fn rfc2822_in(s: &str) -> Result<Date, String> {
-    let shape = || {
-        "it matches no date form".to_string()
-    };
+    let shape = || "it matches no date form".to_string();
     let (weekday, rest) = match s.split_once(',') {
         Some((w, r)) => (Some(w.trim()), r.trim_start()),
         None => (None, s),
@@ -415,16 +414,31 @@ mod tests {
             ("1970-01-01", "Thu, 01 Jan 1970 00:00:00 +0000"),
             ("1899-12-31", "the year `1899` is outside 1900 to 9999"),
             ("1973-03-03", "Sat, 03 Mar 1973 00:00:00 +0000"),
-            ("2024-02-29T10:05:07.25+01:00", "Thu, 29 Feb 2024 10:05:07 +0100"),
+            (
+                "2024-02-29T10:05:07.25+01:00",
+                "Thu, 29 Feb 2024 10:05:07 +0100",
+            ),
             ("2000-03-01 23:59Z", "Wed, 01 Mar 2000 23:59:00 +0000"),
             ("2000-02-29", "Tue, 29 Feb 2000 00:00:00 +0000"),
-            ("2025-10-28T08:00:00-0500", "Tue, 28 Oct 2025 08:00:00 -0500"),
-            ("2025-10-28 08:00:00 +0530", "Tue, 28 Oct 2025 08:00:00 +0530"),
+            (
+                "2025-10-28T08:00:00-0500",
+                "Tue, 28 Oct 2025 08:00:00 -0500",
+            ),
+            (
+                "2025-10-28 08:00:00 +0530",
+                "Tue, 28 Oct 2025 08:00:00 +0530",
+            ),
             ("2025-10-28t08:00:00z", "Tue, 28 Oct 2025 08:00:00 +0000"),
             ("2025-10-28T08:00+02", "Tue, 28 Oct 2025 08:00:00 +0200"),
-            ("Tue, 09 Dec 2025 10:00:00 +0000", "Tue, 09 Dec 2025 10:00:00 +0000"),
+            (
+                "Tue, 09 Dec 2025 10:00:00 +0000",
+                "Tue, 09 Dec 2025 10:00:00 +0000",
+            ),
             ("9 dec 2025 10:00 GMT", "Tue, 09 Dec 2025 10:00:00 +0000"),
-            ("Tue, 09 Dec 2025 10:00:00 PST", "Tue, 09 Dec 2025 10:00:00 -0800"),
+            (
+                "Tue, 09 Dec 2025 10:00:00 PST",
+                "Tue, 09 Dec 2025 10:00:00 -0800",
+            ),
             ("1733740800000", "Mon, 09 Dec 2024 10:40:00 +0000"),
             (" 2025-12-09 ", "Tue, 09 Dec 2025 00:00:00 +0000"),
         ] {
@@ -444,17 +458,41 @@ mod tests {
             ("2025-01-00", "there is no day `0`"),
             ("2025-12-09T24:00", "`24:00:00` is not a time of day"),
             ("2025-12-09T10:60", "`10:60:00` is not a time of day"),
-            ("2025-12-09T10:00:00+25:00", "the UTC offset `+25:00` does not exist"),
-            ("2025-12-09T10:00:00-00:60", "the UTC offset `-00:60` does not exist"),
+            (
+                "2025-12-09T10:00:00+25:00",
+                "the UTC offset `+25:00` does not exist",
+            ),
+            (
+                "2025-12-09T10:00:00-00:60",
+                "the UTC offset `-00:60` does not exist",
+            ),
             ("2025-12-09T10:00+1", "`+1` is not a UTC offset"),
-            ("2025-12-09T10:00:00+01:00:00", "`+01:00:00` is not a UTC offset"),
-            ("Wed, 09 Dec 2025 10:00:00 +0000", "9 Dec 2025 is a Tuesday, not a Wednesday"),
+            (
+                "2025-12-09T10:00:00+01:00:00",
+                "`+01:00:00` is not a UTC offset",
+            ),
+            (
+                "Wed, 09 Dec 2025 10:00:00 +0000",
+                "9 Dec 2025 is a Tuesday, not a Wednesday",
+            ),
             ("Tue, 09 Dez 2025 10:00:00 +0000", "`Dez` is not a month"),
-            ("Tue, 09 Dec 25 10:00:00 +0000", "the year `25` is not four digits"),
-            ("Tue, 30 Feb 2025 10:00:00 +0000", "February 2025 has 28 days"),
-            ("Tue, 09 Dec 2025 10:00:00 +2500", "the UTC offset `+2500` does not exist"),
+            (
+                "Tue, 09 Dec 25 10:00:00 +0000",
+                "the year `25` is not four digits",
+            ),
+            (
+                "Tue, 30 Feb 2025 10:00:00 +0000",
+                "February 2025 has 28 days",
+            ),
+            (
+                "Tue, 09 Dec 2025 10:00:00 +2500",
+                "the UTC offset `+2500` does not exist",
+            ),
             ("1733740800", "is before 1973 (seconds? multiply by 1000)"),
-            ("20251209", "is before 1973 (a date? write it as `YYYY-MM-DD`)"),
+            (
+                "20251209",
+                "is before 1973 (a date? write it as `YYYY-MM-DD`)",
+            ),
             ("99999999999999999999", "too large"),
             ("253402300800000", "after the year 9999"),
             ("yesterday", "matches no date form"),

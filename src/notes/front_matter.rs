@@ -375,7 +375,9 @@ fn toml_date_error(content: &str, base: usize, at: usize) -> Option<Diagnostic> 
     let start = content[..at.min(content.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
-    let end = content[start..].find('\n').map_or(content.len(), |i| start + i);
+    let end = content[start..]
+        .find('\n')
+        .map_or(content.len(), |i| start + i);
     let line = &content[start..end];
     let indent = line.len() - line.trim_start().len();
     let rest = line.trim_start().strip_prefix("date")?;
@@ -465,19 +467,51 @@ mod tests {
             assert!(p.front_matter.date.is_some(), "{text}");
         }
         for (text, value, why) in [
-            ("+++\ntitle = \"x\"\ndate = \"2025-02-30\"\n+++\n", "2025-02-30", "February 2025 has 28 days"),
-            ("+++\ntitle = \"x\"\ndate = 2025-02-30\n+++\n", "2025-02-30", "February 2025 has 28 days"),
-            ("+++\ntitle = \"x\"\ndate = 2023-02-29 # c\n+++\n", "2023-02-29", "2023 is not a leap year"),
-            ("+++\ntitle = \"x\"\ndate = 2025-12-09T10:00:00+25:00\n+++\n", "2025-12-09T10:00:00+25:00", "offset `+25:00` does not exist"),
-            ("---\ntitle: x\ndate: 2025-13-01\n---\n", "2025-13-01", "no month `13`"),
-            ("---\ntitle: x\ndate: '2025-12-09T10:00:00+25:00'\n---\n", "2025-12-09T10:00:00+25:00", "does not exist"),
-            ("---\ntitle: x\ndate: 1733740800\n---\n", "1733740800", "seconds?"),
+            (
+                "+++\ntitle = \"x\"\ndate = \"2025-02-30\"\n+++\n",
+                "2025-02-30",
+                "February 2025 has 28 days",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2025-02-30\n+++\n",
+                "2025-02-30",
+                "February 2025 has 28 days",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2023-02-29 # c\n+++\n",
+                "2023-02-29",
+                "2023 is not a leap year",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2025-12-09T10:00:00+25:00\n+++\n",
+                "2025-12-09T10:00:00+25:00",
+                "offset `+25:00` does not exist",
+            ),
+            (
+                "---\ntitle: x\ndate: 2025-13-01\n---\n",
+                "2025-13-01",
+                "no month `13`",
+            ),
+            (
+                "---\ntitle: x\ndate: '2025-12-09T10:00:00+25:00'\n---\n",
+                "2025-12-09T10:00:00+25:00",
+                "does not exist",
+            ),
+            (
+                "---\ntitle: x\ndate: 1733740800\n---\n",
+                "1733740800",
+                "seconds?",
+            ),
         ] {
             let (p, d, src) = run(text);
             assert_eq!(p.front_matter.date, None, "{text}");
             assert_eq!(d.len(), 1, "{text}: {d:?}");
             assert_eq!(d[0].code, Code::FrontMatterInvalid);
-            assert!(d[0].message.contains(&format!("`{value}`")), "{}", d[0].message);
+            assert!(
+                d[0].message.contains(&format!("`{value}`")),
+                "{}",
+                d[0].message
+            );
             assert!(d[0].message.contains(why), "{}", d[0].message);
             assert!(d[0].help.as_deref().unwrap().contains("RFC 3339"));
             let span = d[0].span.unwrap();
