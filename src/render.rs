@@ -524,11 +524,11 @@ pub struct TemplateError {
     pub line: Option<usize>,
     pub message: String,
     /// The template's source, to show the line.
-    pub source_text: Option<String>,
+    pub source_text: Option<Box<str>>,
     /// The byte range of the error in the source, when known.
     pub range: Option<std::ops::Range<usize>>,
     /// How to fix it, when there is more to say than the general help.
-    pub help: Option<String>,
+    pub help: Option<&'static str>,
 }
 
 impl TemplateError {
@@ -552,7 +552,7 @@ impl TemplateError {
         let title = Level::ERROR.primary_title(self.message.as_str());
         let group = match (&self.source_text, self.line) {
             (Some(src), Some(line)) => {
-                let source = crate::diagnostic::Source::new(self.path.as_str(), src.as_str());
+                let source = crate::diagnostic::Source::new(self.path.as_str(), &**src);
                 let (ls, le) = source.line_range(line);
                 let (s, e) = match &self.range {
                     Some(r) if r.start >= ls && r.start <= le => {
@@ -568,7 +568,7 @@ impl TemplateError {
             }
             _ => title.element(annotate_snippets::Origin::path(self.path.as_str())),
         };
-        let group = group.element(Level::HELP.message(self.help.as_deref().unwrap_or(
+        let group = group.element(Level::HELP.message(self.help.unwrap_or(
             "templates are minijinja (Jinja2); see `shownotes context NOTES` for the variables",
         )));
         renderer.render(&[group])
@@ -733,13 +733,13 @@ impl Templates {
         let rendered = limits::run(limits, move || {
             env.get_template(name).and_then(|t| t.render(value))
         });
-        let limit_error = |message: String, help: &str| TemplateError {
+        let limit_error = |message: String, help: &'static str| TemplateError {
             path: path.clone(),
             line: None,
             message,
             source_text: None,
             range: None,
-            help: Some(help.to_string()),
+            help: Some(help),
         };
         let out = match rendered {
             Ok(r) => r.map_err(|e| template_error(&e, path, source))?,
@@ -813,8 +813,7 @@ fn xml_error(e: &xml::XmlError, out: &str, path: &str) -> TemplateError {
         source_text: None,
         range: None,
         help: Some(
-            "a value printed with `|safe` is not escaped: drop `|safe`, or wrap HTML in `|cdata`"
-                .into(),
+            "a value printed with `|safe` is not escaped: drop `|safe`, or wrap HTML in `|cdata`",
         ),
     }
 }
@@ -831,7 +830,7 @@ fn template_error(e: &minijinja::Error, path: &str, source: &str) -> TemplateErr
         path: path.to_string(),
         line: e.line(),
         message,
-        source_text: Some(source.to_string()),
+        source_text: Some(source.into()),
         range: None,
         help: None,
     }

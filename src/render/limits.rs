@@ -4,7 +4,9 @@
 //!
 //! - **Filters** that can make a value much larger than their input
 //!   (`indent`, `replace`, `join`, `format`, `list`, `split`, `lines`,
-//!   `slice`, `batch`, `pprint`) are replaced by checked versions that
+//!   `slice`, `batch`, `pprint`), and those that make a lazy sequence real
+//!   (`sort`, `unique`, `reverse`, `map`, `select`, ...), are replaced by
+//!   checked versions that
 //!   refuse, before allocating, a string over [`Limits::string_bytes`] or a
 //!   list over [`Limits::list_items`].
 //! - **The output** is counted as it is written; past
@@ -352,6 +354,7 @@ fn precheck(name: &str, args: &[Value], l: &Limits) -> Result<(), Error> {
                 .cloned()
                 .or_else(|| keyword(args, "d"))
                 .map_or(0, |v| text_len(&v));
+            list(items)?;
             string(items.saturating_mul(sep))
         }
         "format" => {
@@ -371,9 +374,12 @@ fn precheck(name: &str, args: &[Value], l: &Limits) -> Result<(), Error> {
                         while i < b.len() && b[i].is_ascii_digit() {
                             i += 1;
                         }
-                        let n = s[start..i]
-                            .parse::<usize>()
-                            .map_or_else(|_| if i > start { usize::MAX } else { 0 }, |n| n);
+                        // Digits that do not fit are a width past any limit.
+                        let n = match s[start..i].parse::<usize>() {
+                            Ok(n) => n,
+                            Err(_) if i > start => usize::MAX,
+                            Err(_) => 0,
+                        };
                         total = total.saturating_add(n);
                         if i < b.len() && b[i] == b'.' {
                             i += 1;
@@ -401,7 +407,9 @@ fn precheck(name: &str, args: &[Value], l: &Limits) -> Result<(), Error> {
             list(pieces)
         }
         "lines" => list(s.lines().count()),
-        _ => Ok(()),
+        // Filters that collect their input into a list: `[1]*100000000`
+        // is lazy until one of them makes it real.
+        _ => list(value.and_then(Value::len).unwrap_or(0)),
     }
 }
 
@@ -432,7 +440,18 @@ fn postcheck(name: &str, out: &Value, l: &Limits) -> Result<(), Error> {
 /// within the limits).
 pub fn install_checked_filters(env: &mut Environment<'_>) {
     use minijinja::filters as f;
-    let filters: [(&'static str, Value); 10] = [
+    let filters: [(&'static str, Value); 21] = [
+        ("sort", Value::from_function(f::sort)),
+        ("unique", Value::from_function(f::unique)),
+        ("reverse", Value::from_function(f::reverse)),
+        ("dictsort", Value::from_function(f::dictsort)),
+        ("items", Value::from_function(f::items)),
+        ("map", Value::from_function(f::map)),
+        ("select", Value::from_function(f::select)),
+        ("reject", Value::from_function(f::reject)),
+        ("selectattr", Value::from_function(f::selectattr)),
+        ("rejectattr", Value::from_function(f::rejectattr)),
+        ("groupby", Value::from_function(f::groupby)),
         ("indent", Value::from_function(f::indent)),
         ("replace", Value::from_function(f::replace)),
         ("join", Value::from_function(f::join)),
@@ -513,6 +532,15 @@ mod tests {
                 "{{ [1]|slice(100000000)|length }}",
                 "`slice` would make a list",
             ),
+            (
+                "{{ ([1]*100000000)|sort|length }}",
+                "`sort` would make a list of 100000000 items",
+            ),
+            (
+                "{{ ([1]*100000000)|map('abs')|list|length }}",
+                "`map` would make a list",
+            ),
+            ("{{ ([1]*100000000)|join }}", "`join` would make a list"),
             (
                 "{{ [1]|batch(100000000, 0)|length }}",
                 "`batch` would make a list",

@@ -106,10 +106,8 @@ pub fn check(xml: &str) -> Result<(), XmlError> {
                 depth = depth.saturating_sub(1);
                 open.pop();
             }
-            Event::Text(ref t) => {
-                if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) {
-                    return Err(fail("text outside the root element".into()));
-                }
+            Event::Text(ref t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {
+                return Err(fail("text outside the root element".into()));
             }
             Event::GeneralRef(ref g) => {
                 if depth == 0 {
