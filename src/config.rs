@@ -459,6 +459,7 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # Folder of template overrides, relative to this file. A file named like a
 # built-in template (youtube.txt.j2, spotify.html.j2, apple.html.j2,
 # rss-item.xml.j2) replaces it. Default: a templates/ folder beside this file.
+# A folder named here that does not exist is an error.
 # templates = "templates"
 
 [show]
@@ -469,6 +470,7 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # episode_url = "https://netstack.fm/#episode-{episode}"
 # The RSS enclosure URL is this plus the audio file's name; the
 # chapters.json URL is this plus `<audio file stem>.chapters.json`.
+# A folder URL: http(s), no query or fragment; a missing final / is added.
 # media_base_url = "https://media.example.com/netstack/"
 # Appended to every platform's description ({episode_url} and {episode}
 # are replaced). Left out when the notes already hold every line of it.
@@ -484,6 +486,8 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # strip_params = ["ref_src"]
 
 [chapters]
+# Ranges: min_count 0 to 10000, min_seconds 0 to 86400,
+# max_title_chars 1 to 10000; max_bytes below is 1 to 100000000.
 # YouTube, Spotify and Apple show chapters only from 3 on.
 # min_count = 3
 # YouTube drops chapters shorter than 10 seconds.
