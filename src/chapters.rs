@@ -301,9 +301,9 @@ fn sniff(content: &[u8]) -> Option<Format> {
     if text.starts_with("+++") || text.starts_with("---") {
         return Some(Format::Notes);
     }
+    // LF, CRLF and a lone CR (old Mac) all end a line.
     let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+        .split(['\n', '\r'])
         .filter(|l| !l.trim().is_empty())
         .collect();
     let first = lines.first()?;
@@ -977,7 +977,7 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
         if let Some(next) = next_start {
             let len = next.as_ms().saturating_sub(ch.start.as_ms());
             let past_end = audio_end.is_some_and(|e| ch.start >= e);
-            if next > ch.start && len < rules.min_seconds * 1000 && !past_end {
+            if next > ch.start && len < rules.min_seconds.saturating_mul(1000) && !past_end {
                 let last = i + 1 == chapters.len();
                 out.push(
                     Diagnostic::new(

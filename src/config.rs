@@ -64,8 +64,11 @@ pub struct LinksConfig {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChaptersConfig {
+    #[serde(deserialize_with = "min_count")]
     pub min_count: Option<usize>,
+    #[serde(deserialize_with = "min_seconds")]
     pub min_seconds: Option<u64>,
+    #[serde(deserialize_with = "max_title_chars")]
     pub max_title_chars: Option<usize>,
 }
 
@@ -85,8 +88,43 @@ pub struct PlatformsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// The description's size limit in bytes (the platform's own by default).
+    #[serde(deserialize_with = "max_bytes")]
     pub max_bytes: Option<usize>,
 }
+
+/// A `deserialize_with` function for an integer key that refuses a value
+/// outside `min..=max`, so the TOML error points at the value, names the
+/// key and says the range (`min_seconds = 18446744073709552` would
+/// otherwise overflow when turned into milliseconds).
+macro_rules! ranged {
+    ($name:ident: $t:ty, $min:expr, $max:expr, $unit:expr) => {
+        fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<$t>, D::Error> {
+            use serde::de::Error as _;
+            let v = i64::deserialize(d)?;
+            if !($min..=$max).contains(&v) {
+                return Err(D::Error::custom(format!(
+                    "`{}` must be from {} to {}{}, not `{v}`",
+                    stringify!($name),
+                    $min,
+                    $max,
+                    $unit
+                )));
+            }
+            // In range, so it fits.
+            Ok(Some(v as $t))
+        }
+    };
+}
+
+/// The ranges of the numeric keys (the README lists them).
+pub const MIN_COUNT_MAX: i64 = 10_000;
+pub const MIN_SECONDS_MAX: i64 = 86_400;
+pub const MAX_TITLE_CHARS_MAX: i64 = 10_000;
+pub const MAX_BYTES_MAX: i64 = 100_000_000;
+ranged!(min_count: usize, 0, MIN_COUNT_MAX, " chapters");
+ranged!(min_seconds: u64, 0, MIN_SECONDS_MAX, " seconds (a day)");
+ranged!(max_title_chars: usize, 1, MAX_TITLE_CHARS_MAX, " characters");
+ranged!(max_bytes: usize, 1, MAX_BYTES_MAX, " bytes (100 MB)");
 
 /// Why a config could not be used: the file, where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -212,11 +250,14 @@ impl Config {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         );
         config.path = Some(path.to_path_buf());
+        config.check_templates(path, &crate::diagnostic::lone_cr_to_lf(text))?;
         Ok(config)
     }
 
     /// Parses config text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        // TOML knows LF and CRLF; a lone CR (old Mac) is a line break too.
+        let text = &crate::diagnostic::lone_cr_to_lf(text.to_string());
         let config: Config = toml::from_str(text).map_err(|e| {
             let src = Source::new(path.display().to_string(), text);
             let pos = e.span().map(|r| src.position(r.start));
@@ -228,6 +269,8 @@ impl Config {
                 column: pos.map(|p| p.column),
                 help: Some(if message.starts_with("unknown field") || message.starts_with("unknown variant") {
                     "see `shownotes init` for every key, with comments".to_string()
+                } else if message.contains("` must be from ") {
+                    "write a whole number in that range, or delete the key for the default (see `shownotes init`)".to_string()
                 } else {
                     "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]` and `[platforms]`".to_string()
                 }),
@@ -239,12 +282,8 @@ impl Config {
     }
 
     fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
-        let err = |key: &str, message: String, help: &str| {
-            let src = Source::new("", text);
-            let at = text
-                .match_indices(key)
-                .find(|(i, _)| *i == 0 || text.as_bytes()[i - 1] == b'\n')
-                .map(|(i, _)| src.position(i));
+        let err = |table: &str, key: &str, message: String, help: &str| {
+            let at = key_position(text, table, key);
             ConfigError {
                 path: path.to_path_buf(),
                 line: at.map(|p| p.line),
@@ -254,34 +293,115 @@ impl Config {
             }
         };
         if let Some(base) = &self.show.media_base_url {
-            if !(base.starts_with("https://") || base.starts_with("http://"))
-                || url::Url::parse(base).is_err()
-            {
+            if let Err(why) = http_url(base) {
                 return Err(err(
+                    "show",
                     "media_base_url",
-                    format!("`media_base_url` `{base}` is not an http(s) URL"),
+                    format!("`media_base_url` `{base}` {why}"),
                     "write the folder URL the audio is served from, such as `https://media.example.com/show/`",
                 ));
             }
+            // The audio file's name is appended: a query or fragment
+            // would come before it and the enclosure would not point at
+            // the file (`https://m.example/?t=1/ep.mp3`).
+            if base.contains(['?', '#']) {
+                return Err(err(
+                    "show",
+                    "media_base_url",
+                    format!(
+                        "`media_base_url` `{base}` has a {}, but the audio file's name is appended to it",
+                        if base.contains('?') { "query (`?...`)" } else { "fragment (`#...`)" }
+                    ),
+                    "write the plain folder URL the audio is served from, such as `https://media.example.com/show/`; the enclosure is that URL followed by the file name",
+                ));
+            }
         }
-        for (key, v) in [
-            ("episode_url", &self.show.episode_url),
-            ("website", &self.show.website),
-        ] {
-            if let Some(u) = v {
-                let probe = u.replace("{episode}", "1");
-                if !(probe.starts_with("https://") || probe.starts_with("http://"))
-                    || url::Url::parse(&probe).is_err()
-                {
-                    return Err(err(
-                        key,
-                        format!("`{key}` `{u}` is not an http(s) URL"),
-                        "write a full URL such as `https://example.com/#episode-{episode}`",
-                    ));
-                }
+        if let Some(u) = &self.show.episode_url {
+            let probe = u.replace("{episode}", "1");
+            if let Some(i) = probe.find('{') {
+                let end = probe[i..].find('}').map_or(probe.len(), |e| i + e + 1);
+                return Err(err(
+                    "show",
+                    "episode_url",
+                    format!(
+                        "`episode_url` `{u}` has the placeholder `{}`, which is not one",
+                        &probe[i..end]
+                    ),
+                    "the only placeholder is `{episode}`, the episode number: `https://example.com/#episode-{episode}`",
+                ));
+            }
+            if let Err(why) = http_url(&probe) {
+                return Err(err(
+                    "show",
+                    "episode_url",
+                    format!("`episode_url` `{u}` {why}"),
+                    "write a full URL such as `https://example.com/#episode-{episode}`",
+                ));
+            }
+        }
+        if let Some(u) = &self.show.website {
+            if let Err(why) = http_url(u) {
+                return Err(err(
+                    "show",
+                    "website",
+                    format!("`website` `{u}` {why}"),
+                    "write a full URL such as `https://example.com/`",
+                ));
             }
         }
         Ok(())
+    }
+
+    /// A `templates` folder that is not there is an error (with the name
+    /// of a folder beside it that is close), not a silent fall back to
+    /// the built-in templates. `text` is the config, for the key's line.
+    fn check_templates(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let (Some(t), Some(dir)) = (&self.templates, &self.dir) else {
+            return Ok(());
+        };
+        let full = dir.join(t);
+        if full.is_dir() {
+            return Ok(());
+        }
+        let at = key_position(text, "", "templates");
+        let what = if full.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        let near = full
+            .file_name()
+            .and_then(|name| {
+                let name = name.to_string_lossy();
+                let parent = full.parent().unwrap_or(dir);
+                std::fs::read_dir(parent)
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .map(|n| (crate::notes::front_matter::edit_distance(&n, &name), n))
+                    .filter(|(d, n)| *d <= 2.max(n.chars().count() / 3))
+                    .min()
+            })
+            .map(|(_, n)| n);
+        let shown = |p: &Path| p.display().to_string();
+        Err(ConfigError {
+            path: path.to_path_buf(),
+            line: at.map(|p| p.line),
+            column: at.map(|p| p.column),
+            message: format!(
+                "the templates folder `{}` {what} (`{}`)",
+                shown(t),
+                shown(&full)
+            ),
+            help: Some(match near {
+                Some(n) => {
+                    let fixed = t.with_file_name(&n);
+                    format!("did you mean `templates = \"{}\"`?", shown(&fixed))
+                }
+                None => "create the folder, or delete the `templates` line to use the built-in templates".into(),
+            }),
+        })
     }
 
     /// The link rules: the built-in tracking parameters plus `[links] strip_params`.
@@ -323,6 +443,66 @@ impl Config {
     }
 }
 
+/// Why `raw` is not a URL that may stand in a published feed: parsed
+/// with the WHATWG rules (`url`), `http` or `https` with `://` and a host,
+/// no user name or password, and nothing the parser would silently drop
+/// or change (spaces, control characters, backslashes), because the
+/// outputs use the text as written.
+fn http_url(raw: &str) -> Result<url::Url, String> {
+    if let Some(c) = raw
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || *c == '\\')
+    {
+        return Err(format!(
+            "holds {}, which a URL cannot",
+            match c {
+                ' ' => "a space".to_string(),
+                '\\' => "a backslash".to_string(),
+                c => format!("the character U+{:04X}", u32::from(c)),
+            }
+        ));
+    }
+    let url = url::Url::parse(raw).map_err(|e| format!("is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "is not an http(s) URL (its scheme is `{}`)",
+            url.scheme()
+        ));
+    }
+    if !raw[url.scheme().len()..].starts_with("://") || url.host_str().is_none_or(str::is_empty) {
+        return Err("is not a full URL: write `https://` and the host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "holds a user name or password, which every feed and description would publish".into(),
+        );
+    }
+    Ok(url)
+}
+
+/// The position of `key` at the start of a line in `[table]` (`""`: the
+/// top level, before any table), for errors about a key's value.
+fn key_position(text: &str, table: &str, key: &str) -> Option<crate::diagnostic::Position> {
+    let src = Source::new("", text);
+    let mut current = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            current = rest.split(']').next().unwrap_or("").trim().to_string();
+        } else if current == table {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(src.position(offset + indent));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -342,6 +522,7 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # Folder of template overrides, relative to this file. A file named like a
 # built-in template (youtube.txt.j2, spotify.html.j2, apple.html.j2,
 # rss-item.xml.j2) replaces it. Default: a templates/ folder beside this file.
+# A folder named here that does not exist is an error.
 # templates = "templates"
 
 [show]
@@ -352,6 +533,7 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # episode_url = "https://netstack.fm/#episode-{episode}"
 # The RSS enclosure URL is this plus the audio file's name; the
 # chapters.json URL is this plus `<audio file stem>.chapters.json`.
+# A folder URL: http(s), no query or fragment; a missing final / is added.
 # media_base_url = "https://media.example.com/netstack/"
 # Appended to every platform's description ({episode_url} and {episode}
 # are replaced). Left out when the notes already hold every line of it.
@@ -367,6 +549,8 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # strip_params = ["ref_src"]
 
 [chapters]
+# Ranges: min_count 0 to 10000, min_seconds 0 to 86400,
+# max_title_chars 1 to 10000; max_bytes below is 1 to 100000000.
 # YouTube, Spotify and Apple show chapters only from 3 on.
 # min_count = 3
 # YouTube drops chapters shorter than 10 seconds.
@@ -424,6 +608,134 @@ mod tests {
         assert_eq!(e.line, Some(1), "{e}");
         let e = parse("[show]\nmedia_base_url = \"ftp://x\"\n").unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
+    }
+
+    #[test]
+    fn urls_are_http_and_media_base_url_has_no_query() {
+        for (text, line, want) in [
+            (
+                "[show]\nmedia_base_url = \"https://m.example/x?token=1\"\n",
+                2,
+                "has a query (`?...`), but the audio file's name is appended",
+            ),
+            (
+                "[show]\ntitle = \"t\"\nmedia_base_url = \"https://m.example/x/#a\"\n",
+                3,
+                "has a fragment",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https://m.example/x?\"\n",
+                2,
+                "has a query",
+            ),
+            (
+                "[show]\nmedia_base_url = \"javascript:alert(1)\"\n",
+                2,
+                "its scheme is `javascript`",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https:m.example/x/\"\n",
+                2,
+                "is not a full URL",
+            ),
+            (
+                "[show]\nmedia_base_url = \"https://u:p@m.example/x/\"\n",
+                2,
+                "user name or password",
+            ),
+            (
+                "[show]\nwebsite = \"file:///etc/passwd\"\n",
+                2,
+                "its scheme is `file`",
+            ),
+            (
+                "[show]\nwebsite = \"https://a.example/\\tx\"\n",
+                2,
+                "U+0009",
+            ),
+            ("[show]\nwebsite = \" https://a.example/\"\n", 2, "a space"),
+            (
+                "[show]\nwebsite = \"https:\\\\a.example/\"\n",
+                2,
+                "a backslash",
+            ),
+            ("[show]\nwebsite = \"https://\"\n", 2, "is not a URL"),
+            (
+                "[show]\nepisode_url = \"data:text/html,{episode}\"\n",
+                2,
+                "its scheme is `data`",
+            ),
+            (
+                "[show]\nepisode_url = \"https://a.example/{number}\"\n",
+                2,
+                "placeholder `{number}`",
+            ),
+            (
+                "[show]\n\n# c\nepisode_url = \"https://a.example/{episode\"\n",
+                4,
+                "placeholder `{episode`",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(want), "{text}: {e}");
+        }
+        let c = parse("[show]\nwebsite = \"HTTPS://A.example\"\nepisode_url = \"https://a.example/{episode}/\"\nmedia_base_url = \"https://m.example/show\"\n").unwrap();
+        assert_eq!(
+            c.show.media_base_url.as_deref(),
+            Some("https://m.example/show")
+        );
+    }
+
+    #[test]
+    fn a_missing_templates_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        let cfg = dir.path().join(FILE_NAME);
+        std::fs::write(&cfg, "# x\ntemplates = \"tempaltes\"\n[show]\n").unwrap();
+        let e = Config::load(&cfg).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.message.contains("`tempaltes` does not exist"), "{e}");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `templates = \"templates\"`?")
+        );
+        std::fs::write(&cfg, "templates = \"nothing/like/it\"\n").unwrap();
+        let e = Config::load(&cfg).unwrap_err();
+        assert!(e.help.unwrap().contains("create the folder"));
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        std::fs::write(&cfg, "templates = \"file\"\n").unwrap();
+        assert!(Config::load(&cfg)
+            .unwrap_err()
+            .message
+            .contains("is not a folder"));
+        std::fs::write(&cfg, "templates = \"templates\"\n").unwrap();
+        assert!(Config::load(&cfg).unwrap().templates_dir().is_some());
+        // Without the key, `templates/` stays optional.
+        std::fs::remove_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(&cfg, "[show]\n").unwrap();
+        assert_eq!(Config::load(&cfg).unwrap().templates_dir(), None);
+    }
+
+    #[test]
+    fn numbers_are_range_checked_at_their_line() {
+        for (text, line, key, range) in [
+            ("[chapters]\nmin_seconds = 18446744073709552\n", 2, "min_seconds", "from 0 to 86400"),
+            ("[chapters]\nmin_seconds = -1\n", 2, "min_seconds", "from 0 to 86400"),
+            ("[chapters]\n\nmin_count = 1000000\n", 3, "min_count", "from 0 to 10000"),
+            ("[chapters]\nmax_title_chars = 0\n", 2, "max_title_chars", "from 1 to 10000"),
+            ("[platforms.apple]\nmax_bytes = 0\n[platforms.youtube]\nmax_bytes = 9999999999\n", 2, "max_bytes", "from 1 to 100000000"),
+            ("[platforms.apple]\nmax_bytes = 4000\n[platforms.youtube]\nmax_bytes = 9999999999\n", 4, "max_bytes", "`9999999999`"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(&format!("`{key}` must be")), "{e}");
+            assert!(e.message.contains(range), "{e}");
+        }
+        let c = parse("[chapters]\nmin_seconds = 86400\nmin_count = 0\n").unwrap();
+        assert_eq!(c.chapter_rules().min_seconds, 86_400);
+        assert_eq!(c.chapter_rules().min_count, 0);
+        assert!(parse("[chapters]\nmin_seconds = 1.5\n").is_err());
     }
 
     #[test]

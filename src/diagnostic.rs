@@ -39,7 +39,8 @@ pub struct Position {
 pub struct Source {
     /// The name shown to the user: the path as given, or `<stdin>`.
     pub name: String,
-    /// The text (after BOM removal; CRLF kept, so offsets match the file).
+    /// The text (after BOM removal; CRLF kept, and a lone CR — old Mac
+    /// line ends — read as LF, byte for byte, so offsets match the file).
     pub text: String,
     line_starts: Vec<usize>,
 }
@@ -47,7 +48,7 @@ pub struct Source {
 impl Source {
     /// Indexes `text` under the display name `name`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let text = lone_cr_to_lf(text.into());
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Source {
@@ -91,6 +92,29 @@ impl Source {
         }
         (start, end)
     }
+}
+
+/// A carriage return not followed by a line feed (the line end of classic
+/// Mac OS and some exporters) becomes a line feed, so every reader sees
+/// the line breaks the user sees. One byte for one: offsets, lines and
+/// columns still match the file. CRLF stays as it is.
+pub fn lone_cr_to_lf(text: String) -> String {
+    let b = text.as_bytes();
+    if !b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+    {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // Only ASCII bytes changed, for ASCII bytes: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// How bad a finding is.
@@ -275,6 +299,17 @@ mod tests {
         assert_eq!(src.line_text(1), "ab");
         assert_eq!(src.line_text(2), "cé d");
         assert_eq!(src.line_text(3), "last");
+    }
+
+    #[test]
+    fn a_lone_cr_is_a_line_break() {
+        let src = Source::new("n.md", "a\rb\r\nc\r\rd\r");
+        assert_eq!(src.text, "a\nb\r\nc\n\nd\n");
+        assert_eq!(src.position(2), Position { line: 2, column: 1 });
+        assert_eq!(src.line_text(2), "b");
+        assert_eq!(src.line_text(3), "c");
+        assert_eq!(src.line_text(5), "d");
+        assert_eq!(src.position(8), Position { line: 5, column: 1 });
     }
 
     #[test]

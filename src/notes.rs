@@ -2,6 +2,7 @@
 //! and footer, parsed with the line and column of every item, including
 //! notes whose line breaks were lost.
 
+pub mod date;
 pub mod flattened;
 pub mod front_matter;
 
@@ -653,6 +654,30 @@ If you like this podcast you might also like: https://ramaproxy.org
 Netstack.FM
 Reach out to us: hello@netstack.fm
 ";
+
+    #[test]
+    fn cr_line_ends_parse_like_lf() {
+        let lf = parse(EXAMPLE);
+        let cr = parse(&EXAMPLE.replace('\n', "\r"));
+        let crlf = parse(&EXAMPLE.replace('\n', "\r\n"));
+        assert_eq!(cr.chapters.len(), 3);
+        for other in [&cr, &crlf] {
+            assert_eq!(other.chapters.len(), lf.chapters.len());
+            for (a, b) in lf.chapters.iter().zip(&other.chapters) {
+                assert_eq!((a.start, &a.title), (b.start, &b.title));
+                let (pa, pb) = (
+                    lf.position(a.span.unwrap().start),
+                    other.position(b.span.unwrap().start),
+                );
+                assert_eq!(pa, pb);
+            }
+            let urls = |n: &Notes| n.links.iter().map(|l| l.url.clone()).collect::<Vec<_>>();
+            assert_eq!(urls(other), urls(&lf));
+            assert_eq!(other.blocks.len(), lf.blocks.len());
+        }
+        // Offsets still match the file: one byte for one.
+        assert_eq!(cr.source.text.len(), EXAMPLE.len());
+    }
 
     #[test]
     fn parses_every_part() {

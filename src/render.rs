@@ -4,11 +4,14 @@
 //! overrides — sandboxed, with strict undefined variables, a fuel limit,
 //! and escaping chosen by the template's extension.
 
+pub mod limits;
+pub mod xml;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use minijinja::value::{Serde, Value};
+use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -521,9 +524,11 @@ pub struct TemplateError {
     pub line: Option<usize>,
     pub message: String,
     /// The template's source, to show the line.
-    pub source_text: Option<String>,
+    pub source_text: Option<Box<str>>,
     /// The byte range of the error in the source, when known.
     pub range: Option<std::ops::Range<usize>>,
+    /// How to fix it, when there is more to say than the general help.
+    pub help: Option<&'static str>,
 }
 
 impl TemplateError {
@@ -547,7 +552,7 @@ impl TemplateError {
         let title = Level::ERROR.primary_title(self.message.as_str());
         let group = match (&self.source_text, self.line) {
             (Some(src), Some(line)) => {
-                let source = crate::diagnostic::Source::new(self.path.as_str(), src.as_str());
+                let source = crate::diagnostic::Source::new(self.path.as_str(), &**src);
                 let (ls, le) = source.line_range(line);
                 let (s, e) = match &self.range {
                     Some(r) if r.start >= ls && r.start <= le => {
@@ -563,9 +568,9 @@ impl TemplateError {
             }
             _ => title.element(annotate_snippets::Origin::path(self.path.as_str())),
         };
-        let group = group.element(Level::HELP.message(
+        let group = group.element(Level::HELP.message(self.help.unwrap_or(
             "templates are minijinja (Jinja2); see `shownotes context NOTES` for the variables",
-        ));
+        )));
         renderer.render(&[group])
     }
 }
@@ -612,8 +617,10 @@ impl Templates {
                 message: e.to_string(),
                 source_text: None,
                 range: None,
+                help: None,
             })?;
         env.set_syntax(syntax);
+        limits::install_checked_filters(&mut env);
         // Escaping is the default, by the template's extension: an author
         // cannot forget it (`.html.j2` → HTML, `.xml.j2` → XML, `.txt.j2`
         // → YouTube text).
@@ -626,6 +633,10 @@ impl Templates {
             if value.is_none() {
                 return Ok(());
             }
+            // A string past the output limit is refused before it is
+            // copied; what escaping adds is counted after.
+            let pre = value.as_str().map_or(0, str::len);
+            limits::count_output(pre)?;
             let s = value.to_string();
             let escaped = if value.is_safe() {
                 s
@@ -640,6 +651,7 @@ impl Templates {
                     _ => s,
                 }
             };
+            limits::count_output(escaped.len().saturating_sub(pre))?;
             out.write_str(&escaped).map_err(|_| {
                 minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
             })
@@ -670,12 +682,17 @@ impl Templates {
                         message: format!("cannot read the template: {reason}"),
                         source_text: None,
                         range: None,
+                        help: None,
                     };
                     let bytes = crate::regular::read(&f, crate::regular::TEXT_CAP)
                         .map_err(|e| unreadable(e.reason()))?;
                     let src = String::from_utf8(bytes)
                         .map_err(|_| unreadable("it is not UTF-8 text".into()))?;
-                    (f.display().to_string(), src)
+                    // A lone CR (old Mac line ends) is a line break here too.
+                    (
+                        f.display().to_string(),
+                        crate::diagnostic::lone_cr_to_lf(src),
+                    )
                 }
                 None => (
                     format!("<built-in {name}>"),
@@ -703,7 +720,9 @@ impl Templates {
     }
 
     /// Renders one platform's template; returns the output and how many
-    /// `<`/`>` the YouTube escaper replaced.
+    /// `<`/`>` the YouTube escaper replaced. The render runs under
+    /// [`limits::Limits`] (fuel, value and output sizes, heap, time), and
+    /// an XML template's output must be well-formed XML.
     pub fn render(&self, id: PlatformId, ctx: &Context) -> Result<(String, usize), TemplateError> {
         let name = platform::get(id).template_name();
         let (_, path, source) = self
@@ -714,13 +733,93 @@ impl Templates {
         let mut env = self.env.clone();
         env.set_fuel(Some(fuel_for(ctx)));
         self.replaced.store(0, Ordering::Relaxed);
-        let tpl = env
-            .get_template(name)
-            .map_err(|e| template_error(&e, path, source))?;
-        let out = tpl
-            .render(Value::from(Serde(ctx)))
-            .map_err(|e| template_error(&e, path, source))?;
+        let limits = limits::Limits::for_context_bytes(json_len(ctx));
+        let value = Value::from(minijinja::value::Serde(ctx));
+        let rendered = limits::run(limits, move || {
+            env.get_template(name).and_then(|t| t.render(value))
+        });
+        let limit_error = |message: String, help: &'static str| TemplateError {
+            path: path.clone(),
+            line: None,
+            message,
+            source_text: None,
+            range: None,
+            help: Some(help),
+        };
+        let out = match rendered {
+            Ok(r) => r.map_err(|e| template_error(&e, path, source))?,
+            Err(limits::Stopped::Memory(n)) => {
+                return Err(limit_error(
+                    format!(
+                        "the template used more than {} of memory, the limit for one render",
+                        limits::size(n)
+                    ),
+                    "a value is built up without end (`~`, `+` or `*` in a loop?); build the output from the context's values",
+                ))
+            }
+            Err(limits::Stopped::Time(t)) => {
+                return Err(limit_error(
+                    format!(
+                        "the template ran longer than {} s, the limit for one render",
+                        t.as_secs()
+                    ),
+                    "look for a loop over a very long value; build the output from the context's values",
+                ))
+            }
+            Err(limits::Stopped::Lost) => {
+                return Err(limit_error(
+                    "the template's render stopped without a result".into(),
+                    "this is a bug in shownotes; please report it with the template",
+                ))
+            }
+        };
+        if Escape::for_template(name) == Some(Escape::Xml) {
+            if let Err(e) = xml::check(&out) {
+                return Err(xml_error(&e, &out, path));
+            }
+        }
         Ok((out, self.replaced.load(Ordering::Relaxed)))
+    }
+}
+
+/// The size of `ctx` as JSON, without making the JSON.
+fn json_len(ctx: &Context) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, ctx);
+    c.0
+}
+
+/// An XML template whose output is not well-formed: where in the output,
+/// and the output's line.
+fn xml_error(e: &xml::XmlError, out: &str, path: &str) -> TemplateError {
+    let src = crate::diagnostic::Source::new("", out);
+    let pos = src.position(e.offset);
+    let mut line: String = src.line_text(pos.line).trim().chars().take(120).collect();
+    if line.len() < src.line_text(pos.line).trim().len() {
+        line.push('…');
+    }
+    TemplateError {
+        path: path.to_string(),
+        line: None,
+        message: format!(
+            "the output is not well-formed XML: {} (output line {}, column {}: `{line}`)",
+            e.message, pos.line, pos.column
+        ),
+        source_text: None,
+        range: None,
+        help: Some(
+            "a value printed with `|safe` is not escaped: drop `|safe`, or wrap HTML in `|cdata`",
+        ),
     }
 }
 
@@ -736,8 +835,9 @@ fn template_error(e: &minijinja::Error, path: &str, source: &str) -> TemplateErr
         path: path.to_string(),
         line: e.line(),
         message,
-        source_text: Some(source.to_string()),
+        source_text: Some(source.into()),
         range: None,
+        help: None,
     }
 }
 

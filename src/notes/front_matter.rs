@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::date;
 use crate::diagnostic::{Code, Diagnostic, Source, Span};
 
 /// The keys DESIGN.md allows, and nothing else.
@@ -15,7 +16,8 @@ pub struct FrontMatter {
     pub title: Option<String>,
     pub episode: Option<u64>,
     pub season: Option<u64>,
-    /// An RFC 3339 / ISO 8601 date (`2025-12-09`) or date-time, as written.
+    /// A real date as written: RFC 3339 (`2025-12-09`, a date-time),
+    /// RFC 2822, or epoch milliseconds (see [`super::date`]).
     pub date: Option<String>,
     /// The audio file, relative to the notes file.
     pub audio: Option<String>,
@@ -141,6 +143,13 @@ fn parse_toml(
             let span = e.span().map_or(Span::new(base, base), |r| {
                 Span::new(base + r.start, base + r.end)
             });
+            if let Some(d) = e
+                .span()
+                .and_then(|r| toml_date_error(content, base, r.start))
+            {
+                diags.push(d);
+                return vec![];
+            }
             diags.push(
                 Diagnostic::new(
                     Code::FrontMatterInvalid,
@@ -255,7 +264,23 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
         }
     };
     match key {
-        "title" | "audio" | "guid" | "url" | "image" | "date" | "type" => {
+        "date" => {
+            // Text, a TOML date-time, or epoch milliseconds (a number).
+            let text = match value {
+                Value::Str(s) => s,
+                Value::Int(i) => i.to_string(),
+                other => {
+                    let got = describe(&other);
+                    diags.push(wrong("a date", got).help(date::FORMS_HELP));
+                    return;
+                }
+            };
+            match date::Date::parse(&text) {
+                Ok(_) => fm.date = Some(text),
+                Err(why) => diags.push(date_error(&text, &why, span)),
+            }
+        }
+        "title" | "audio" | "guid" | "url" | "image" | "type" => {
             let Value::Str(s) = value else {
                 let got = describe(&value);
                 diags.push(wrong("text", got).help(format!("quote the value: `{key} = \"...\"`")));
@@ -267,20 +292,6 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
                 "guid" => fm.guid = Some(s),
                 "url" => fm.url = Some(s),
                 "image" => fm.image = Some(s),
-                "date" => {
-                    if valid_date(&s) {
-                        fm.date = Some(s);
-                    } else {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::FrontMatterInvalid,
-                                format!("`date` `{s}` is not an RFC 3339 / ISO 8601 date"),
-                            )
-                            .at(span)
-                            .help("write the date as `2025-12-09` or `2025-12-09T10:00:00Z`"),
-                        );
-                    }
-                }
                 _ => {
                     if ["full", "trailer", "bonus"].contains(&s.as_str()) {
                         fm.episode_type = Some(s);
@@ -346,29 +357,38 @@ fn list(keys: &[&str]) -> String {
         .join(", ")
 }
 
-/// `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
-fn valid_date(s: &str) -> bool {
-    static DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
-        )
-        .unwrap()
-    });
-    let Some(c) = DATE.captures(s) else {
-        return false;
-    };
-    let num = |i: usize| {
-        c.get(i)
-            .map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(99))
-    };
-    (1..=12).contains(&num(2))
-        && (1..=31).contains(&num(3))
-        && num(4) < 24
-        && num(5) < 60
-        && num(6) < 61
+/// `date` that is not a real date: the value and why, at the key.
+fn date_error(text: &str, why: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::FrontMatterInvalid,
+        format!("`date` `{text}` is not a date: {why}"),
+    )
+    .at(span)
+    .label("not a date")
+    .help(date::FORMS_HELP)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// A TOML date-time the TOML parser refused (`date = 2025-02-30`): when
+/// the error is on a `date = ...` line, the date error with the reason,
+/// at the key, instead of the parser's message.
+fn toml_date_error(content: &str, base: usize, at: usize) -> Option<Diagnostic> {
+    let start = content[..at.min(content.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = content[start..]
+        .find('\n')
+        .map_or(content.len(), |i| start + i);
+    let line = &content[start..end];
+    let indent = line.len() - line.trim_start().len();
+    let rest = line.trim_start().strip_prefix("date")?;
+    let value = rest.trim_start().strip_prefix('=')?;
+    let value = value.split('#').next().unwrap_or("").trim();
+    let why = date::Date::parse(value).err()?;
+    let key = Span::new(base + start + indent, base + start + indent + "date".len());
+    Some(date_error(value, &why, key))
+}
+
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -428,6 +448,76 @@ mod tests {
         assert_eq!(d[0].code, Code::FrontMatterInvalid);
         let (_, d, _) = run("+++\nepisode = \"x\"\ndate = \"yesterday\"\ntype = \"main\"\n+++\n");
         assert_eq!(d.len(), 3);
+    }
+
+    #[test]
+    fn dates_are_real_dates() {
+        for text in [
+            "+++\ndate = 2024-02-29\n+++\n",
+            "+++\ndate = 2024-02-29T10:00:00+01:00\n+++\n",
+            "+++\ndate = \"2024-02-29\"\n+++\n",
+            "+++\ndate = \"Thu, 29 Feb 2024 10:00:00 +0000\"\n+++\n",
+            "+++\ndate = 1733740800000\n+++\n",
+            "---\ndate: 2024-02-29\n---\n",
+            "---\ndate: 2024-02-29 10:00:00 +01:00\n---\n",
+            "---\ndate: 1733740800000\n---\n",
+        ] {
+            let (p, d, _) = run(text);
+            assert!(d.is_empty(), "{text}: {d:?}");
+            assert!(p.front_matter.date.is_some(), "{text}");
+        }
+        for (text, value, why) in [
+            (
+                "+++\ntitle = \"x\"\ndate = \"2025-02-30\"\n+++\n",
+                "2025-02-30",
+                "February 2025 has 28 days",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2025-02-30\n+++\n",
+                "2025-02-30",
+                "February 2025 has 28 days",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2023-02-29 # c\n+++\n",
+                "2023-02-29",
+                "2023 is not a leap year",
+            ),
+            (
+                "+++\ntitle = \"x\"\ndate = 2025-12-09T10:00:00+25:00\n+++\n",
+                "2025-12-09T10:00:00+25:00",
+                "offset `+25:00` does not exist",
+            ),
+            (
+                "---\ntitle: x\ndate: 2025-13-01\n---\n",
+                "2025-13-01",
+                "no month `13`",
+            ),
+            (
+                "---\ntitle: x\ndate: '2025-12-09T10:00:00+25:00'\n---\n",
+                "2025-12-09T10:00:00+25:00",
+                "does not exist",
+            ),
+            (
+                "---\ntitle: x\ndate: 1733740800\n---\n",
+                "1733740800",
+                "seconds?",
+            ),
+        ] {
+            let (p, d, src) = run(text);
+            assert_eq!(p.front_matter.date, None, "{text}");
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            assert_eq!(d[0].code, Code::FrontMatterInvalid);
+            assert!(
+                d[0].message.contains(&format!("`{value}`")),
+                "{}",
+                d[0].message
+            );
+            assert!(d[0].message.contains(why), "{}", d[0].message);
+            assert!(d[0].help.as_deref().unwrap().contains("RFC 3339"));
+            let span = d[0].span.unwrap();
+            assert_eq!(src.position(span.start).line, 3, "{text}");
+            assert_eq!(&src.text[span.start..span.end], "date", "{text}");
+        }
     }
 
     #[test]
