@@ -155,9 +155,9 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
                 c.starts_with("chapter") || c.starts_with("notes-") || c.starts_with("front-matter")
             })
             .collect();
-        let named_audio = path.zip(notes.front_matter.audio.as_ref()).map(|(p, a)| {
-            super::output::parent_dir(p).join(a)
-        });
+        let named_audio = path
+            .zip(notes.front_matter.audio.as_ref())
+            .map(|(p, a)| p.parent().unwrap_or(Path::new("")).join(a));
         return Ok(Loaded {
             source: notes.source,
             format,
@@ -300,7 +300,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             let path = Path::new(path);
             let mut inputs = Inputs::new();
             if args.input != "-" {
-                inputs.add("the chapter source", Path::new(&args.input));
+                inputs.add("the input file", Path::new(&args.input));
             }
             if let Some(a) = &args.audio {
                 inputs.add("the audio file", a);
@@ -309,7 +309,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 inputs.add("the audio file the notes name", a);
             }
             inputs.check(path, "`-o`")?;
-            let what = format!("a `{}` chapter file as `shownotes chapters` writes it", args.to);
+            let what = format!(
+                "a `{}` chapter file as `shownotes chapters` writes it",
+                args.to
+            );
             check_replace(path, args.force, &what, |old| written_by_us(args.to, old))?;
             write_atomic(path, out.as_bytes())?;
         }

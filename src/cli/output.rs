@@ -256,9 +256,29 @@ pub fn temp_file_in(
     if let Some(p) = perms {
         b.permissions(p);
     }
+    install_handler();
+    // Created and registered under the registry's lock: a signal arriving
+    // in between is handled once the path is registered.
+    let mut paths = registry();
     let tmp = b.tempfile_in(dir)?;
-    let reg = Registered::new(tmp.path());
+    paths.push(tmp.path().to_path_buf());
+    drop(paths);
+    let reg = Registered(tmp.path().to_path_buf());
     Ok((tmp, reg))
+}
+
+/// A temporary folder in `parent`, named and registered like
+/// [`temp_file_in`] (the caller removes it).
+fn temp_dir_in(parent: &Path) -> io::Result<(PathBuf, Registered)> {
+    install_handler();
+    let mut paths = registry();
+    let dir = tempfile::Builder::new()
+        .prefix(&own_prefix())
+        .tempdir_in(parent)?
+        .keep();
+    paths.push(dir.clone());
+    drop(paths);
+    Ok((dir.clone(), Registered(dir)))
 }
 
 /// The process that made a temporary name, from the name.
@@ -329,8 +349,12 @@ pub fn parent_dir(path: &Path) -> &Path {
 }
 
 fn write_fail(path: &Path, e: &io::Error) -> Fatal {
-    Fatal::new(format!("cannot write `{}`: {}", path.display(), io_reason(e)))
-        .help("check that the folder exists, is writable and has room")
+    Fatal::new(format!(
+        "cannot write `{}`: {}",
+        path.display(),
+        io_reason(e)
+    ))
+    .help("check that the folder exists, is writable and has room")
 }
 
 /// A complete temporary file beside `path` holding `bytes`, synced, with
@@ -599,8 +623,12 @@ pub struct SetOptions<'a> {
 /// and it is unchanged since, or with `force`; an input never is.
 pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> Result<(), Fatal> {
     fs::create_dir_all(dir).map_err(|e| {
-        Fatal::new(format!("cannot create `{}`: {}", dir.display(), io_reason(&e)))
-            .help("choose another folder with `--out`")
+        Fatal::new(format!(
+            "cannot create `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+        .help("choose another folder with `--out`")
     })?;
     for (name, _) in files.iter().chain([&(MANIFEST, "")]) {
         opts.inputs.check(&dir.join(name), "`--out`")?;
@@ -626,10 +654,13 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
                 ))
                 .help("move it away, or choose another folder with `--out`"));
             }
+            Ok(_) if opts.force => {}
             Ok(_) => {
-                let ours = manifest.get(*name).is_some_and(|h| unchanged(&real, name, h));
-                if !ours && !opts.force {
-                    refused.push(format!("`{}`", dir.join(name).display()));
+                let shown = dir.join(name);
+                match manifest.get(*name) {
+                    Some(h) if unchanged(&real, name, h) => {}
+                    Some(_) => refused.push(format!("`{}` (changed since)", shown.display())),
+                    None => refused.push(format!("`{}` (not written by it)", shown.display())),
                 }
             }
         }
@@ -641,7 +672,7 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
             ("them", "were")
         };
         return Err(Fatal::new(format!(
-            "refusing to replace {}: not written by `shownotes build`, or changed since",
+            "refusing to replace {}: `shownotes build` replaces only the files it wrote, unchanged",
             refused.join(", ")
         ))
         .help(format!(
@@ -650,7 +681,9 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
     }
 
     // Only ours in the folder: swap the whole folder.
-    let cwd = std::env::current_dir().ok().and_then(|c| fs::canonicalize(c).ok());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| fs::canonicalize(c).ok());
     let only_ours = cwd.as_deref() != Some(real.as_path())
         && fs::read_dir(&real).is_ok_and(|entries| {
             entries.flatten().all(|e| {
@@ -662,12 +695,7 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
             })
         });
     if only_ours {
-        if let Ok(stage) = tempfile::Builder::new()
-            .prefix(&own_prefix())
-            .tempdir_in(&parent)
-        {
-            let stage = stage.keep();
-            let reg = Registered::new(&stage);
+        if let Ok((stage, reg)) = temp_dir_in(&parent) {
             let written = fill(&stage, files).and_then(|()| {
                 if let Ok(m) = fs::metadata(&real) {
                     let _ = fs::set_permissions(&stage, m.permissions());
@@ -692,12 +720,7 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
     }
 
     // Other files in the folder: commit, then move in file by file.
-    let stage = tempfile::Builder::new()
-        .prefix(&own_prefix())
-        .tempdir_in(&real)
-        .map_err(|e| fail_in(dir, "write into", &e))?
-        .keep();
-    let reg = Registered::new(&stage);
+    let (stage, reg) = temp_dir_in(&real).map_err(|e| fail_in(dir, "write into", &e))?;
     if let Err(e) = fill(&stage, files) {
         remove(&stage);
         return Err(fail_in(dir, "write into", &e));
