@@ -240,7 +240,7 @@ fn written_by_us(format: Format, old: &[u8]) -> bool {
     let lines = |s: &str| -> Vec<String> {
         s.lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !(format == Format::Cue && l.starts_with("FILE ")))
+            .filter(|l| !(l.is_empty() || format == Format::Cue && l.starts_with("FILE ")))
             .map(str::to_owned)
             .collect()
     };

@@ -469,22 +469,32 @@ struct BuildLock {
 }
 
 /// Locks `on` (a folder: the output folder's parent, which does not change
-/// when the output folder is swapped), waiting for another build.
+/// when the output folder is swapped), waiting for another build. The
+/// lock is `flock(2)` on the folder itself: it is released when the
+/// process ends, however it ends, and leaves no lock file behind. (std's
+/// `File::lock` needs Rust 1.89, above this crate's `rust-version`.)
 fn lock(on: &Path, shown: &Path, quiet: bool) -> Result<BuildLock, Fatal> {
     let file = File::open(on).map_err(|e| fail_in(on, "lock", &e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            if !quiet {
-                eprintln!(
-                    "waiting for another build into `{}` to finish",
-                    shown.display()
-                );
+    #[cfg(unix)]
+    {
+        use rustix::fs::{flock, FlockOperation};
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                if !quiet {
+                    eprintln!(
+                        "waiting for another build into `{}` to finish",
+                        shown.display()
+                    );
+                }
+                flock(&file, FlockOperation::LockExclusive)
+                    .map_err(|e| fail_in(on, "lock", &e.into()))?;
             }
-            file.lock().map_err(|e| fail_in(on, "lock", &e))?;
+            Err(e) => return Err(fail_in(on, "lock", &e.into())),
         }
-        Err(fs::TryLockError::Error(e)) => return Err(fail_in(on, "lock", &e)),
     }
+    #[cfg(not(unix))]
+    let _ = (shown, quiet);
     Ok(BuildLock { _file: file })
 }
 
