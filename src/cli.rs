@@ -18,6 +18,7 @@ pub mod episode;
 pub mod init;
 pub mod input;
 pub mod links;
+pub mod output;
 pub mod probe;
 
 /// Lint, convert and publish podcast show notes and chapters.
@@ -153,37 +154,10 @@ pub fn print(s: &str) -> Result<(), Fatal> {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// folder, renamed over the target once it is complete, so an interrupted
-/// run leaves the old file or the new one, never half of one.
+/// run leaves the old file or the new one, never half of one (see
+/// [`output`] for the temporary files' names and cleanup).
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let fail = |e: io::Error| {
-        Fatal::new(format!(
-            "cannot write `{}`: {}",
-            path.display(),
-            crate::diagnostic::io_reason(&e)
-        ))
-        .help("check that the folder exists and is writable")
-    };
-    // A new file gets the usual 0666 less the umask (tempfile's own 0600
-    // would surprise); a file being replaced keeps its permissions.
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".shownotes-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let perms = std::fs::metadata(path)
-            .map(|m| m.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o666));
-        builder.permissions(perms);
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    output::write_atomic(path, bytes)
 }
 
 /// Prints findings to stderr, rustc-style.

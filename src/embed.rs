@@ -323,7 +323,9 @@ pub fn embed_file(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
+    // Named and registered so that a signal removes it and a later run
+    // removes it if this one is killed: no full-size copies pile up.
+    let (tmp, _registered) = crate::cli::output::temp_file_in(dir, None)
         .map_err(|e| io_err("write a temporary file in", dir, e))?;
     let audio_bytes = {
         let mut w = BufWriter::new(tmp.as_file());

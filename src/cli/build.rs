@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use super::episode::{self, Audio, Episode};
 use super::input::Input;
-use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
+use super::output::{self, Inputs};
+use super::{print, render_all, Ctx, Fatal, Outcome};
 use crate::audio::Mode;
 use crate::config::Config;
 use crate::diagnostic::Code;
@@ -38,6 +39,11 @@ pub struct Args {
     /// the notes file's folder).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Replace files in the output folder that an earlier build did not
+    /// write, or that were changed since (inputs are never replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Loads the templates for `config`, a template error as a fatal one
@@ -70,6 +76,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         audio,
         mut diagnostics,
         stem,
+        config_path,
+        audio_path,
     } = prepared;
     let explicit = !args.platform.is_empty();
     let mut wanted: Vec<PlatformId> = if explicit {
@@ -151,40 +159,36 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Clean);
     }
     let dir = PathBuf::from(args.out.unwrap_or_else(|| format!("dist/{stem}")));
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Fatal::new(format!(
-            "cannot create `{}`: {}",
-            dir.display(),
-            crate::diagnostic::io_reason(&e)
-        ))
-        .help("choose another folder with `--out`")
-    })?;
     let mut files: Vec<(&str, &str)> = outputs
         .files
         .iter()
         .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
         .collect();
     files.push(("chapters.json", outputs.chapters_json.as_str()));
-    // Each file is synced to disk before it is renamed into place; the
-    // syncs, not the rendering, are most of a build's time, so they run
-    // side by side.
-    let results: Vec<Result<(), Fatal>> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .iter()
-            .map(|(name, text)| {
-                let path = dir.join(name);
-                s.spawn(move || write_atomic(&path, text.as_bytes()))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Fatal::new("a writer thread stopped")))
-            })
-            .collect()
-    });
-    results.into_iter().collect::<Result<Vec<()>, Fatal>>()?;
+    let mut inputs = Inputs::new();
+    if let Input::File(p) = &input {
+        inputs.add("the notes file", p);
+    }
+    if let Some(p) = &audio_path {
+        inputs.add("the audio file", p);
+    }
+    if let Some(p) = &config_path {
+        inputs.add("the show config", p);
+    }
+    if let Some(t) = config.templates_dir() {
+        for p in platform::all() {
+            inputs.add("a template", &t.join(p.template_name()));
+        }
+    }
+    output::write_set(
+        &dir,
+        &files,
+        &output::SetOptions {
+            inputs: &inputs,
+            force: args.force,
+            quiet: ctx.quiet,
+        },
+    )?;
     let written: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     if !ctx.quiet {
         eprintln!("wrote `{}`: {}", dir.display(), written.join(", "));

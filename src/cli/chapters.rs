@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::input::{open_fatal, Input};
+use super::output::{check_replace, Inputs};
 use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapters::{self, cue, Chapter, Format};
@@ -32,9 +33,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub audio: Option<PathBuf>,
 
-    /// Write to FILE (atomically) instead of stdout.
+    /// Write to FILE (atomically) instead of stdout. An existing FILE is
+    /// replaced only when it is a chapter file in the `--to` format, as
+    /// this command writes it (or with `--force`); never an input.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+
+    /// Replace `-o FILE` even when it is not a chapter file in the `--to`
+    /// format.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// Findings that make the chapters themselves wrong: nothing is written.
@@ -60,6 +68,8 @@ pub struct Loaded {
     pub chapters: Vec<Chapter>,
     /// Findings about the chapters (and the input's decoding).
     pub diagnostics: Vec<Diagnostic>,
+    /// The audio a notes file's front matter names (relative to it).
+    pub named_audio: Option<PathBuf>,
 }
 
 impl Loaded {
@@ -153,6 +163,7 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
                 format,
                 chapters: vec![],
                 diagnostics: vec![d],
+                named_audio: None,
             });
         }
     };
@@ -166,11 +177,15 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
                 c.starts_with("chapter") || c.starts_with("notes-") || c.starts_with("front-matter")
             })
             .collect();
+        let named_audio = path
+            .zip(notes.front_matter.audio.as_ref())
+            .map(|(p, a)| p.parent().unwrap_or(Path::new("")).join(a));
         return Ok(Loaded {
             source: notes.source,
             format,
             chapters: notes.chapters,
             diagnostics,
+            named_audio,
         });
     }
     let parsed = chapters::read(format, &source);
@@ -195,6 +210,7 @@ fn checked(
                 format,
                 chapters: parsed.chapters,
                 diagnostics,
+                named_audio: None,
             }
         }
         Err(e) => invalid(source, format, e),
@@ -215,7 +231,42 @@ fn invalid(source: Source, format: Format, e: chapters::ReadError) -> Loaded {
         format,
         chapters: vec![],
         diagnostics: vec![d],
+        named_audio: None,
     }
+}
+
+/// Whether `old` (a file's first bytes) is a chapter file in `format` as
+/// this command writes it: read back and written again, it gives the same
+/// lines. A notes file with more than chapters in it is not.
+fn written_by_us(format: Format, old: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(old) else {
+        return false;
+    };
+    let source = Source::new("", text);
+    let chapters = if format == Format::Notes {
+        Notes::parse(source, &links::Rules::default()).chapters
+    } else {
+        match chapters::read(format, &source) {
+            Ok(p) => p.chapters,
+            Err(_) => return false,
+        }
+    };
+    if chapters.is_empty() {
+        return false;
+    }
+    let end = chapters.iter().filter_map(|c| c.end).max();
+    let Ok(again) = chapters::write(format, &chapters, end) else {
+        return false;
+    };
+    // A CUE sheet's `FILE` line (and the indent under it) names the audio.
+    let lines = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !(l.is_empty() || format == Format::Cue && l.starts_with("FILE ")))
+            .map(str::to_owned)
+            .collect()
+    };
+    lines(&again) == lines(text)
 }
 
 /// Measures `--audio` when given: the audio, and the findings about it.
@@ -267,7 +318,26 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     };
     match args.output.as_deref() {
         None | Some("-") => print(&out)?,
-        Some(path) => write_atomic(Path::new(path), out.as_bytes())?,
+        Some(path) => {
+            let path = Path::new(path);
+            let mut inputs = Inputs::new();
+            if args.input != "-" {
+                inputs.add("the input file", Path::new(&args.input));
+            }
+            if let Some(a) = &args.audio {
+                inputs.add("the audio file", a);
+            }
+            if let Some(a) = &loaded.named_audio {
+                inputs.add("the audio file the notes name", a);
+            }
+            inputs.check(path, "`-o`")?;
+            let what = format!(
+                "a `{}` chapter file as `shownotes chapters` writes it",
+                args.to
+            );
+            check_replace(path, args.force, &what, |old| written_by_us(args.to, old))?;
+            write_atomic(path, out.as_bytes())?;
+        }
     }
     let errors = loaded
         .diagnostics

@@ -1,8 +1,9 @@
 //! `shownotes embed AUDIO --chapters SRC [-o OUT | --in-place]`: writes
 //! chapters into an MP3's ID3v2 tag (CHAP/CTOC).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::output::{check_replace, Inputs};
 use super::{render_all, Ctx, Fatal, Outcome};
 use crate::chapters::Format;
 use crate::embed;
@@ -38,6 +39,11 @@ pub struct Args {
     /// checked, then renamed over the original.
     #[arg(long)]
     pub in_place: bool,
+
+    /// Replace an existing OUT even when it is not an MP3 (inputs are
+    /// never replaced).
+    #[arg(long, conflicts_with = "in_place")]
+    pub force: bool,
 }
 
 /// Runs `embed`.
@@ -51,7 +57,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             ))
         })?,
         (Some(out), false) => {
-            if same_file(&args.audio, out) {
+            let mut audio_only = Inputs::new();
+            audio_only.add("the audio file", &args.audio);
+            if audio_only.check(out, "`-o`").is_err() {
                 return Err(Fatal::new(format!(
                     "`-o {}` is the input file; `embed` does not overwrite its input unless asked",
                     out.display()
@@ -79,6 +87,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
     let input = args.chapters.to_string_lossy().into_owned();
     let loaded = super::chapters::load(&input, args.from, Some(&audio))?;
+    if !args.in_place {
+        let mut inputs = Inputs::new();
+        if input != "-" {
+            inputs.add("the chapter source", &args.chapters);
+        }
+        if let Some(a) = &loaded.named_audio {
+            inputs.add("the audio file the notes name", a);
+        }
+        inputs.check(&output, "`-o`")?;
+        check_replace(&output, args.force, "an MP3", |old| {
+            Format::guess(None, old) == Some(Format::Id3)
+        })?;
+    }
     let mut diags = loaded.diagnostics.clone();
     diags.extend(audio_diags);
     render_all(ctx, &loaded.source, &diags);
@@ -108,12 +129,4 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         );
     }
     Ok(Outcome::Clean)
-}
-
-/// Whether two paths name one file (the second may not exist yet).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }

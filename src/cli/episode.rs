@@ -20,6 +20,10 @@ pub struct Episode {
     pub diagnostics: Vec<Diagnostic>,
     /// The notes file's stem (`episode-17`), for the default output folder.
     pub stem: String,
+    /// The config file read, if any (outputs must not overwrite it).
+    pub config_path: Option<PathBuf>,
+    /// The audio file measured, if any (outputs must not overwrite it).
+    pub audio_path: Option<PathBuf>,
 }
 
 /// Which audio to measure.
@@ -44,11 +48,12 @@ pub fn load(
         Input::File(p) => p.clone(),
         Input::Stdin => PathBuf::from("./-"),
     };
-    let config = match config_arg {
-        Some(p) => Config::load(p)?,
-        None => Config::discover(&notes_path)?
-            .map(|(_, c)| c)
-            .unwrap_or_default(),
+    let (config, config_path) = match config_arg {
+        Some(p) => (Config::load(p)?, Some(p.to_path_buf())),
+        None => match Config::discover(&notes_path)? {
+            Some((path, c)) => (c, Some(path)),
+            None => (Config::default(), None),
+        },
     };
     let bytes = input.read()?;
     let source = match notes::decode(&input.name(), &bytes) {
@@ -56,6 +61,7 @@ pub fn load(
         Err(bad) => return Ok(Err(*bad)),
     };
     let notes = Notes::parse(source, &config.link_rules());
+    let mut audio_path = None;
     let (info, mut audio_diags) = match audio {
         Audio::Skip => (None, vec![]),
         Audio::Find(arg, mode) => {
@@ -70,6 +76,7 @@ pub fn load(
                 None => (None, vec![]),
                 Some((path, named_in_notes)) => {
                     let (info, mut diags) = audio::check(&path, mode);
+                    audio_path = Some(path);
                     // Findings about audio named in the front matter point there.
                     if named_in_notes && !diags.is_empty() {
                         let span = front_matter::locate(&notes.source, "audio");
@@ -98,5 +105,7 @@ pub fn load(
         audio: info,
         diagnostics,
         stem,
+        config_path,
+        audio_path,
     }))
 }

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::{write_atomic, Ctx, Fatal, Outcome};
+use super::output::write_new;
+use super::{Ctx, Fatal, Outcome};
 use crate::config;
 use crate::platform;
 
@@ -33,7 +34,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
     let existing: Vec<String> = files
         .iter()
-        .filter(|(p, _)| p.exists())
+        // A dangling symlink is a file too: writing would follow or replace it.
+        .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
         .map(|(p, _)| format!("`{}`", p.display()))
         .collect();
     if !existing.is_empty() {
@@ -51,7 +53,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         ))
     })?;
     for (path, text) in &files {
-        write_atomic(path, text.as_bytes())?;
+        // Fails if the file appeared since the check (never replaced).
+        write_new(path, text.as_bytes())?;
     }
     if !ctx.quiet {
         for (path, _) in &files {
