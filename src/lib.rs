@@ -13,6 +13,8 @@ pub mod config;
 pub mod diagnostic;
 /// Writing chapters into an MP3's ID3v2 tag.
 pub mod embed;
+/// The library's one error type: what went wrong, where, and how to fix it.
+pub mod error;
 /// Links: finding, normalizing (tracking parameters out), and checking.
 pub mod links;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
