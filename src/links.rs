@@ -108,7 +108,7 @@ impl Problem {
         let d = match self {
             Problem::UnsafeScheme(scheme) => Diagnostic::new(
                 Code::LinkUnsafeScheme,
-                format!("`{shown}` uses the scheme `{scheme}:`, which is not allowed"),
+                format!("`{shown}` uses the unsafe scheme `{scheme}:`"),
             ),
             Problem::Disguised(why) => {
                 Diagnostic::new(Code::LinkUnsafeScheme, format!("`{shown}` {why}"))
@@ -124,7 +124,7 @@ impl Problem {
         };
         d.at_opt(span)
             .label("removed from every output")
-            .help("link only to `https://` pages (or `mailto:` addresses), written plainly: `https://example.com/page`")
+            .help("link only to `https://` pages (or `mailto:` addresses)")
     }
 }
 
@@ -536,7 +536,7 @@ pub fn make(
                         .label("plain `http://`")
                         .help(format!(
                             "use `https://{}` if the site supports it",
-                            &n.url["http://".len()..]
+                            written.get("http://".len()..).unwrap_or_default()
                         )),
                 );
             }

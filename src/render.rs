@@ -556,6 +556,7 @@ fn xml_invalid(c: char) -> bool {
 
 /// Escapes text for HTML and XML, content and attribute values alike.
 pub fn escape_xml(s: &str) -> String {
+    let s = text::strip_invisible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -564,7 +565,7 @@ pub fn escape_xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if xml_invalid(c) || text::is_invisible(c) => {}
+            c if xml_invalid(c) => {}
             c => out.push(c),
         }
     }
@@ -574,18 +575,18 @@ pub fn escape_xml(s: &str) -> String {
 /// Wraps text in a CDATA section; a `]]>` inside is split across two
 /// sections, so it can never end the section early.
 pub fn cdata(s: &str) -> String {
-    let clean: String = s
+    let clean: String = text::strip_invisible(s)
         .chars()
-        .filter(|&c| !xml_invalid(c) && !text::is_invisible(c))
+        .filter(|&c| !xml_invalid(c))
         .collect();
     format!("<![CDATA[{}]]>", clean.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 /// Plain text for YouTube: `<` and `>` replaced; control characters out.
 fn youtube_text(s: &str) -> (String, usize) {
-    let clean: String = s
+    let clean: String = text::strip_invisible(s)
         .chars()
-        .filter(|&c| !xml_invalid(c) && c != '\r' && !text::is_invisible(c))
+        .filter(|&c| !xml_invalid(c) && c != '\r')
         .collect();
     youtube::replace_angles(&clean)
 }

@@ -59,16 +59,59 @@ fn name(c: char) -> &'static str {
     }
 }
 
-/// Text for an output: invisible characters removed, each run of control
-/// characters (tab aside) replaced by one space. Borrowed when clean.
+/// Whether `c`, between `prev` and `next`, is an invisible character to
+/// warn about and remove: a bidi control, a zero-width space, a word
+/// joiner, a BOM or a soft hyphen anywhere; a zero-width joiner or
+/// non-joiner unless it joins two visible non-ASCII characters, as it does
+/// in emoji sequences (`👩‍💻`) and in Persian and Indic writing.
+pub fn is_hidden(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    let joins = |c: Option<char>| {
+        c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace() && !is_invisible(c))
+    };
+    match c {
+        '\u{200C}' | '\u{200D}' => !(joins(prev) && joins(next)),
+        c => is_invisible(c),
+    }
+}
+
+/// Each character of `s` with its byte offset and whether it is hidden
+/// ([`is_hidden`]).
+fn hidden_chars(s: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let mut prev = None;
+    let mut it = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (i, c) = it.next()?;
+        let next = it.peek().map(|&(_, n)| n);
+        let hidden = is_invisible(c) && is_hidden(prev, c, next);
+        prev = Some(c);
+        Some((i, c, hidden))
+    })
+}
+
+/// `s` without its hidden characters ([`is_hidden`]). Borrowed when clean.
+pub fn strip_invisible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_invisible) || !hidden_chars(s).any(|(_, _, h)| h) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        hidden_chars(s)
+            .filter(|&(_, _, h)| !h)
+            .map(|(_, c, _)| c)
+            .collect(),
+    )
+}
+
+/// Text for an output: hidden characters removed ([`is_hidden`]), each
+/// run of control characters (tab aside) replaced by one space. Borrowed
+/// when clean.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut in_run = false;
-    for c in s.chars() {
-        if is_invisible(c) {
+    for (_, c, hidden) in hidden_chars(s) {
+        if hidden {
             continue;
         }
         if is_breaking_control(c) {
@@ -81,7 +124,10 @@ pub fn clean(s: &str) -> Cow<'_, str> {
             in_run = false;
         }
     }
-    Cow::Owned(out)
+    match out == s {
+        true => Cow::Borrowed(s),
+        false => Cow::Owned(out),
+    }
 }
 
 /// The stand-in shown for `c` on a terminal or in a workflow command, or
@@ -126,9 +172,9 @@ pub fn invisible_diagnostics(src: &Source) -> Vec<Diagnostic> {
     for line in text.split_inclusive('\n') {
         let mut first: Option<(usize, char)> = None;
         let mut count = 0usize;
-        for (i, c) in line.char_indices() {
+        for (i, c, hidden) in hidden_chars(line) {
             let at = line_start + i;
-            if is_invisible(c) && !(at == 0 && c == '\u{FEFF}') {
+            if hidden && !(at == 0 && c == '\u{FEFF}') {
                 count += 1;
                 first.get_or_insert((at, c));
             }
@@ -173,6 +219,18 @@ mod tests {
         assert_eq!(clean("a\u{202E}b\u{200B}c"), "abc");
         assert_eq!(clean("a\r\nb\0c\u{1b}[31md\te"), "a b c [31md\te");
         assert_eq!(clean("x\u{2028}y\u{85}z"), "x y z");
+    }
+
+    #[test]
+    fn joiners_inside_emoji_and_scripts_stay() {
+        assert_eq!(clean("🚀👩\u{200D}💻"), "🚀👩\u{200D}💻");
+        assert_eq!(clean("می\u{200C}خواهم"), "می\u{200C}خواهم");
+        assert_eq!(clean("pay\u{200D}pal \u{200C}x"), "paypal x");
+        assert_eq!(strip_invisible("a\u{200B}b"), "ab");
+        let src = Source::new("n.md", "👩\u{200D}💻 ok\npay\u{200D}pal\n");
+        let d = invisible_diagnostics(&src);
+        assert_eq!(d.len(), 1);
+        assert_eq!(src.position(d[0].span.unwrap().start).line, 2);
     }
 
     #[test]
