@@ -346,8 +346,8 @@ fn is_scheme(s: &str) -> bool {
 /// Normalizes a URL as written: passes it through the [`gate`] (which
 /// parses it with the WHATWG rules, `url` crate), then removes tracking
 /// parameters from the text as written. The string is edited rather than
-/// re-serialized because re-serializing changes what DESIGN.md says to
-/// keep: `url` adds a `/` to a bare host, re-encodes the query, and
+/// re-serialized because re-serializing changes what a link must
+/// keep as written: `url` adds a `/` to a bare host, re-encodes the query, and
 /// lowercases percent-escapes.
 pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
     let gated = gate(original)?;
