@@ -410,6 +410,7 @@ pub fn read_id3_file(path: &Path) -> Result<Parsed, ReadError> {
 /// were not. DAW exports are often unsorted (PLATFORMS.md "Chapter formats",
 /// podlove/podlove-publisher#1416), and Podlove readers re-sort by time.
 fn finish(mut chapters: Vec<Chapter>, mut warnings: Vec<Diagnostic>) -> Parsed {
+    gate_urls(&mut chapters, &mut warnings);
     if let Some(i) = (1..chapters.len()).find(|&i| chapters[i].start < chapters[i - 1].start) {
         let (ch, prev) = (&chapters[i], &chapters[i - 1]);
         warnings.push(
@@ -429,6 +430,39 @@ fn finish(mut chapters: Vec<Chapter>, mut warnings: Vec<Diagnostic>) -> Parsed {
     Parsed { chapters, warnings }
 }
 
+/// Passes every chapter's `url` and `img` through the URL gate
+/// ([`crate::links::gate`]): one that fails is removed and reported
+/// (`link-unsafe-scheme` or `link-invalid`, errors, at the chapter's line),
+/// so no script URL read from any chapter format reaches an output.
+fn gate_urls(chapters: &mut [Chapter], diags: &mut Vec<Diagnostic>) {
+    for ch in chapters {
+        let span = ch.line_span();
+        for field in [&mut ch.url, &mut ch.img] {
+            let Some(u) = field.take() else { continue };
+            match crate::links::gate(&u) {
+                Ok(safe) => *field = Some(safe),
+                Err(p) => diags.push(p.diagnostic(&u, span)),
+            }
+        }
+    }
+}
+
+/// Chapters as every writer puts them out: titles without control
+/// characters (a line break or a NUL would break a line-based format; each
+/// run becomes one space) or invisible ones (bidi controls, zero-width
+/// characters: removed), and only the `url` / `img` that pass the URL gate.
+pub fn for_output(chapters: &[Chapter]) -> Vec<Chapter> {
+    chapters
+        .iter()
+        .map(|c| Chapter {
+            title: crate::text::clean(&c.title).into_owned(),
+            url: c.url.as_deref().and_then(|u| crate::links::gate(u).ok()),
+            img: c.img.as_deref().and_then(|u| crate::links::gate(u).ok()),
+            ..c.clone()
+        })
+        .collect()
+}
+
 /// Writes chapters in `format`. `end` is the audio's end, which `vtt` and
 /// `ffmetadata` need for the last chapter (unless it has its own `end`).
 /// Chapters are written in time order.
@@ -437,7 +471,7 @@ pub fn write(
     chapters: &[Chapter],
     end: Option<Timestamp>,
 ) -> Result<String, WriteError> {
-    let mut sorted = chapters.to_vec();
+    let mut sorted = for_output(chapters);
     sorted.sort_by_key(|c| c.start);
     let chapters = &sorted[..];
     Ok(match format {
@@ -823,6 +857,62 @@ mod format_tests {
             write(Format::Notes, &c, None).unwrap(),
             "Chapters\n00:00:00 Intro split\n01:05:12 Late\n"
         );
+    }
+
+    #[test]
+    fn chapter_urls_pass_the_gate_in_every_reader() {
+        let json = r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"A","url":"JavaScript:alert(1)","img":"data:image/png;base64,AA"},{"startTime":5,"title":"B","url":"https://a.org/x y"}]}"#;
+        let p = read(Format::Json, &Source::new("c.json", json)).unwrap();
+        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::LinkUnsafeScheme, Code::LinkUnsafeScheme]);
+        assert_eq!(
+            (p.chapters[0].url.as_deref(), p.chapters[0].img.as_deref()),
+            (None, None)
+        );
+        assert_eq!(p.chapters[1].url.as_deref(), Some("https://a.org/x%20y"));
+        let psc = r#"<psc:chapters version="1.2" xmlns:psc="http://podlove.org/simple-chapters"><psc:chapter start="0" title="A" href="file:///etc/passwd"/></psc:chapters>"#;
+        let p = read(Format::Psc, &Source::new("c.psc", psc)).unwrap();
+        assert_eq!(p.warnings[0].code, Code::LinkUnsafeScheme);
+        assert_eq!(p.chapters[0].url, None);
+        let mp4 = "00:00:00.000 A <intent://x.org/#Intent;end>\n00:00:05.000 B\n";
+        let p = read(Format::Mp4chaps, &Source::new("c.txt", mp4)).unwrap();
+        assert_eq!(p.warnings[0].code, Code::LinkUnsafeScheme);
+        let mp3 = id3::tests::tag(
+            4,
+            &[id3::tests::chap_frame(
+                4,
+                "c0",
+                0,
+                1000,
+                "A",
+                Some("javascript:alert(1)"),
+            )],
+        );
+        let p = read_id3(&mp3).unwrap();
+        assert_eq!(p.warnings[0].code, Code::LinkUnsafeScheme);
+        assert_eq!(p.chapters[0].url, None);
+    }
+
+    #[test]
+    fn every_writer_keeps_controls_and_invisibles_out() {
+        let mut c = vec![
+            Chapter::new(ts(0), "A\r\nB\0C\u{1b}[31mD\u{202E}E\u{2028}F"),
+            Chapter::new(ts(10_000), "Two"),
+        ];
+        c[0].url = Some("https://a.org/\n00:00:09.000 Injected".into());
+        c[1].end = Some(ts(20_000));
+        for &f in Format::ALL.iter().filter(|f| f.is_writable()) {
+            let out = write(f, &c, Some(ts(20_000))).unwrap();
+            assert!(
+                !out.chars()
+                    .any(|ch| (ch.is_control() && ch != '\n' && ch != '\t')
+                        || crate::text::is_invisible(ch)
+                        || ch == '\u{2028}'),
+                "{f}: {out:?}"
+            );
+            assert!(!out.contains("Injected"), "{f}: {out}");
+            assert!(out.contains("A B C [31mDE F"), "{f}: {out}");
+        }
     }
 
     #[test]

@@ -207,6 +207,13 @@ pub fn load_notes(
 /// Parses the arguments, runs the subcommand, and maps the result to the
 /// exit codes of DESIGN.md (0 clean, 1 findings, 2 could not run).
 pub fn main() -> ExitCode {
+    install_panic_hook();
+    // A deliberate panic whose message quotes a value, so tests can check
+    // that the hook prints no data. Debug builds only.
+    #[cfg(debug_assertions)]
+    if let Some(v) = std::env::var_os("SHOWNOTES_DEBUG_PANIC") {
+        panic!("deliberate panic quoting {}", v.to_string_lossy());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -220,13 +227,50 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(fatal) => {
-            let mut msg = format!("error: {}\n", fatal.message);
+            let mut msg = format!("error: {}\n", crate::text::visible(&fatal.message));
             if let Some(help) = &fatal.help {
-                msg.push_str(&format!("help: {help}\n"));
+                msg.push_str(&format!("help: {}\n", crate::text::visible(help)));
             }
             let _ = io::stderr().write_all(msg.as_bytes());
             ExitCode::from(2)
         }
+    }
+}
+
+/// Replaces Rust's panic message (which quotes the panic's payload, and a
+/// payload may quote a file: a line of notes, a path, an environment
+/// value) with one line that names only where in the code it happened.
+/// The process still exits with 101.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| (l.file(), l.line()));
+        let _ = writeln!(io::stderr(), "{}", bug_report(at));
+    }));
+}
+
+/// The line a panic prints: `error: shownotes hit an internal bug at
+/// src/x.rs:12; please report it with the command you ran`.
+pub fn bug_report(at: Option<(&str, u32)>) -> String {
+    let tail = "please report it with the command you ran";
+    match at {
+        Some((file, line)) => format!(
+            "error: shownotes hit an internal bug at {}:{line}; {tail}",
+            code_path(file)
+        ),
+        None => format!("error: shownotes hit an internal bug; {tail}"),
+    }
+}
+
+/// A source path as a bug report needs it: ours as `src/x.rs`, a
+/// dependency's or the standard library's from its crate folder
+/// (`annotate-snippets-0.12.17/src/renderer/source_map.rs`), without the
+/// home or build folders before it.
+fn code_path(file: &str) -> String {
+    let parts: Vec<&str> = file.split(['/', '\\']).collect();
+    match parts.iter().rposition(|p| *p == "src") {
+        Some(i) if i > 0 && std::path::Path::new(file).is_absolute() => parts[i - 1..].join("/"),
+        Some(i) => parts[i..].join("/"),
+        None => parts.last().copied().unwrap_or("").to_string(),
     }
 }
 
@@ -281,6 +325,24 @@ mod tests {
         assert_eq!(mode, 0o640);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2, "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_bug_report_names_the_code_and_nothing_else() {
+        assert_eq!(
+            bug_report(Some(("src/report.rs", 12))),
+            "error: shownotes hit an internal bug at src/report.rs:12; please report it with the command you ran"
+        );
+        assert_eq!(
+            code_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/annotate-snippets-0.12.17/src/renderer/source_map.rs"),
+            "annotate-snippets-0.12.17/src/renderer/source_map.rs"
+        );
+        assert_eq!(
+            code_path("/rustc/5980/library/core/src/str/mod.rs"),
+            "core/src/str/mod.rs"
+        );
+        assert_eq!(code_path("x.rs"), "x.rs");
+        assert!(bug_report(None).starts_with("error: shownotes hit an internal bug;"));
     }
 
     #[test]

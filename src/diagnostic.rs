@@ -189,6 +189,7 @@ codes! {
     DescriptionTooLong = "description-too-long", Error;
     DescriptionForbiddenChar = "description-forbidden-char", Warning;
     DescriptionForbiddenTag = "description-forbidden-tag", Error;
+    TextInvisibleChar = "text-invisible-char", Warning;
 }
 
 impl fmt::Display for Code {

@@ -85,7 +85,9 @@ fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
         ))
         .help("merge chapters until there are 255 or fewer"));
     }
-    let mut sorted = chapters.to_vec();
+    // Titles without control or invisible characters, URLs through the
+    // URL gate, as every chapter writer does.
+    let mut sorted = crate::chapters::for_output(chapters);
     sorted.sort_by_key(|c| c.start);
     let audio_end = Timestamp::from_ms(end_ms);
     if let Some(c) = sorted.iter().find(|c| c.start >= audio_end) {

@@ -27,5 +27,7 @@ pub mod regular;
 pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
+/// Text safety: control and invisible characters kept out of outputs.
+pub mod text;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.
 pub mod timestamp;

@@ -90,28 +90,279 @@ pub struct Normalized {
 pub enum Problem {
     /// Does not parse as a URL (the parser's reason).
     Invalid(String),
-    /// A scheme that runs code or reads files.
+    /// A scheme other than `http`, `https` and `mailto` (lowercase, as a
+    /// browser reads it).
     UnsafeScheme(String),
+    /// Written so that what a browser reads may differ from what a person
+    /// sees: whitespace or control characters around or inside it, a
+    /// backslash, no `//` after `http(s):`, protocol-relative, or a
+    /// percent-encoded scheme (the reason).
+    Disguised(&'static str),
 }
 
-/// Normalizes a URL as written: parses it with the WHATWG rules (`url`
-/// crate) to check it, then removes tracking parameters from the text as
-/// written. The string is edited rather than re-serialized because
-/// re-serializing changes what DESIGN.md says to keep: `url` adds a `/` to
-/// a bare host, re-encodes the query, and lowercases percent-escapes.
+impl Problem {
+    /// The finding for a URL written as `original` at `span`:
+    /// `link-unsafe-scheme` or `link-invalid`.
+    pub fn diagnostic(&self, original: &str, span: Option<Span>) -> Diagnostic {
+        let shown = ellipsize(original, 60);
+        let d = match self {
+            Problem::UnsafeScheme(scheme) => Diagnostic::new(
+                Code::LinkUnsafeScheme,
+                format!("`{shown}` uses the unsafe scheme `{scheme}:`"),
+            ),
+            Problem::Disguised(why) => {
+                Diagnostic::new(Code::LinkUnsafeScheme, format!("`{shown}` {why}"))
+            }
+            Problem::Invalid(reason) => {
+                return Diagnostic::new(
+                    Code::LinkInvalid,
+                    format!("`{shown}` is not a valid URL: {reason}"),
+                )
+                .at_opt(span)
+                .help("check the address; a URL looks like `https://example.com/page`");
+            }
+        };
+        d.at_opt(span)
+            .label("removed from every output")
+            .help("link only to `https://` pages (or `mailto:` addresses)")
+    }
+}
+
+/// The URL gate: every URL that reaches an output passes here first.
+///
+/// Only `http`, `https` and `mailto` URLs pass, parsed with the WHATWG
+/// rules (`url` crate), and only when written plainly, so that what a
+/// person reads is what a browser follows: no whitespace at either end,
+/// no control or invisible characters anywhere (browsers drop tabs and
+/// newlines inside `java\tscript:`), no whitespace in the scheme, no
+/// backslash (browsers read `https:\\evil` as `https://evil`), `//`
+/// right after `http:` / `https:`, not protocol-relative (`//evil`), and
+/// no percent-encoded scheme (`javascript%3A`). Anything else is
+/// [`Problem::UnsafeScheme`] or [`Problem::Disguised`]
+/// (`link-unsafe-scheme`), or [`Problem::Invalid`] (`link-invalid`) when
+/// an `http(s)` URL does not parse.
+///
+/// Returns the URL as written, with the characters that may not stand
+/// raw in a URL (space, `"`, `<`, `>`, `` ` ``) percent-encoded as the
+/// WHATWG serializer does, so the result is safe in any output.
+pub fn gate(written: &str) -> Result<String, Problem> {
+    if written.is_empty() {
+        return Err(Problem::Invalid("the URL is empty".into()));
+    }
+    if written
+        .chars()
+        .any(|c| c.is_control() || crate::text::is_invisible(c))
+    {
+        return Err(Problem::Disguised(
+            "holds control or invisible characters, which browsers drop or hide",
+        ));
+    }
+    if written.starts_with(char::is_whitespace) || written.ends_with(char::is_whitespace) {
+        return Err(Problem::Disguised(
+            "starts or ends with whitespace, which browsers drop",
+        ));
+    }
+    if written.contains('\\') {
+        return Err(Problem::Disguised(
+            "holds a backslash, which browsers read as `/`",
+        ));
+    }
+    let scheme = match written.split_once(':') {
+        Some((head, _)) if is_scheme(head) => head.to_ascii_lowercase(),
+        _ if written.starts_with("//") => {
+            return Err(Problem::Disguised(
+                "is protocol-relative (`//host`): its scheme depends on the page it lands on",
+            ))
+        }
+        _ => {
+            let revealed = reveal(written);
+            return Err(match revealed.split_once(':') {
+                Some((head, _)) if is_scheme(head) => Problem::Disguised(
+                    "hides its scheme behind whitespace or an escape (`%3A`, `&colon;`)",
+                ),
+                _ => Problem::Invalid("it has no scheme (such as `https://`)".into()),
+            });
+        }
+    };
+    match scheme.as_str() {
+        "http" | "https" => {
+            if !written[scheme.len() + 1..].starts_with("//") {
+                return Err(Problem::Disguised(
+                    "has no `//` after its scheme, which browsers would make up",
+                ));
+            }
+        }
+        "mailto" => {}
+        _ => return Err(Problem::UnsafeScheme(scheme)),
+    }
+    let parsed = url::Url::parse(written).map_err(|e| Problem::Invalid(e.to_string()))?;
+    if parsed.scheme() != scheme {
+        return Err(Problem::UnsafeScheme(parsed.scheme().to_string()));
+    }
+    if scheme != "mailto" && parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Problem::Invalid("it has no host".into()));
+    }
+    if !written.contains([' ', '"', '<', '>', '`']) {
+        return Ok(written.to_string());
+    }
+    let mut out = String::with_capacity(written.len() + 8);
+    for c in written.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '"' => out.push_str("%22"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '`' => out.push_str("%60"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// Schemes that run code or reach local data in a browser or an app.
+const SCRIPT_SCHEMES: &[&str] = &[
+    "javascript",
+    "vbscript",
+    "livescript",
+    "data",
+    "file",
+    "blob",
+    "filesystem",
+    "intent",
+    "view-source",
+    "jar",
+];
+
+/// Whether `s` reads as a script or local URL once what browsers ignore
+/// or decode is taken out (whitespace, control and invisible characters,
+/// percent-escapes, case): `JavaScript:`, ` java\tscript:`,
+/// `javascript%3A`, `data:`, `file:`, `blob:`, `intent:`. For strings that
+/// may legitimately be something other than a URL (an RSS `guid`) but must
+/// never be a script URL.
+pub fn is_script_like(s: &str) -> bool {
+    let bare = reveal(s);
+    SCRIPT_SCHEMES.iter().any(|scheme| {
+        bare.strip_prefix(scheme)
+            .is_some_and(|rest| rest.starts_with(':'))
+    })
+}
+
+/// What a browser may read in `s`: percent-escapes and HTML character
+/// references decoded (an `href` attribute decodes `&colon;`), then
+/// whitespace, control and invisible characters dropped, lowercased.
+fn reveal(s: &str) -> String {
+    percent_decoded(&entities_decoded(s))
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !c.is_control() && !crate::text::is_invisible(c))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// `s` with the HTML character references that can spell a scheme
+/// decoded: `&#58;`, `&#x3A;` (any number), `&colon;`, `&tab;`,
+/// `&newline;` (the `;` optional, as HTML allows for numbers).
+fn entities_decoded(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let mut end = rest.len().min(12);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let lower = rest[..end].to_ascii_lowercase();
+        let named = [("&colon;", ':'), ("&tab;", '\t'), ("&newline;", '\n')]
+            .into_iter()
+            .find(|(n, _)| lower.starts_with(n));
+        if let Some((n, c)) = named {
+            out.push(c);
+            rest = &rest[n.len()..];
+            continue;
+        }
+        let (digits, radix) = match lower.strip_prefix("&#x") {
+            Some(h) => (h, 16),
+            None => (lower.strip_prefix("&#").unwrap_or(""), 10),
+        };
+        let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
+        let value = digits[..len.min(8)]
+            .chars()
+            .try_fold(0u32, |v, c| Some(v * radix + c.to_digit(radix)?));
+        match value.filter(|_| len > 0).and_then(char::from_u32) {
+            Some(c) => {
+                out.push(c);
+                let prefix = if radix == 16 { 3 } else { 2 };
+                let mut used = prefix + len.min(8);
+                if rest[used..].starts_with(';') {
+                    used += 1;
+                }
+                rest = &rest[used..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `s` with every `%XX` escape decoded (invalid UTF-8 replaced).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 §3.1).
+fn is_scheme(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+}
+
+/// Normalizes a URL as written: passes it through the [`gate`] (which
+/// parses it with the WHATWG rules, `url` crate), then removes tracking
+/// parameters from the text as written. The string is edited rather than
+/// re-serialized because re-serializing changes what a link must
+/// keep as written: `url` adds a `/` to a bare host, re-encodes the query, and
+/// lowercases percent-escapes.
 pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
-    if let Some(addr) = original.strip_prefix("mailto:") {
+    let gated = gate(original)?;
+    if gated.len() >= 7 && gated[..7].eq_ignore_ascii_case("mailto:") {
         return Ok(Normalized {
-            url: format!("mailto:{addr}"),
+            url: gated,
             removed: vec![],
         });
     }
-    let parsed = url::Url::parse(original).map_err(|e| Problem::Invalid(e.to_string()))?;
-    let scheme = parsed.scheme();
-    if UNSAFE_SCHEMES.contains(&scheme) {
-        return Err(Problem::UnsafeScheme(scheme.to_string()));
-    }
-    let host = parsed.host_str().unwrap_or("");
+    let original = gated.as_str();
+    let host = url::Url::parse(original)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let host = host.as_str();
     let (before_frag, frag) = match original.find('#') {
         Some(i) => original.split_at(i),
         None => (original, ""),
@@ -264,10 +515,17 @@ pub fn make(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Link> {
     let is_email = !original.contains(':') && original.contains('@');
+    // Invisible characters (a zero-width space pasted with a URL) never end
+    // up in a URL: they are warned about where they stand
+    // (`text-invisible-char`) and left out here.
+    let bare: String = original
+        .chars()
+        .filter(|&c| !crate::text::is_invisible(c))
+        .collect();
     let written = if is_email {
-        format!("mailto:{original}")
+        format!("mailto:{bare}")
     } else {
-        original.to_string()
+        bare
     };
     match normalize(&written, rules) {
         Ok(n) => {
@@ -278,7 +536,7 @@ pub fn make(
                         .label("plain `http://`")
                         .help(format!(
                             "use `https://{}` if the site supports it",
-                            &original["http://".len()..]
+                            written.get("http://".len()..).unwrap_or_default()
                         )),
                 );
             }
@@ -322,30 +580,8 @@ pub fn make(
                 list,
             })
         }
-        Err(Problem::UnsafeScheme(scheme)) => {
-            diags.push(
-                Diagnostic::new(
-                    Code::LinkUnsafeScheme,
-                    format!(
-                        "`{}` uses the unsafe scheme `{scheme}:`",
-                        ellipsize(original, 60)
-                    ),
-                )
-                .at(span)
-                .label("removed from every output")
-                .help("link only to `https://` pages (or `mailto:` addresses)"),
-            );
-            None
-        }
-        Err(Problem::Invalid(reason)) => {
-            diags.push(
-                Diagnostic::new(
-                    Code::LinkInvalid,
-                    format!("`{}` is not a valid URL: {reason}", ellipsize(original, 60)),
-                )
-                .at(span)
-                .help("check the address; a URL looks like `https://example.com/page`"),
-            );
+        Err(problem) => {
+            diags.push(problem.diagnostic(original, Some(span)));
             None
         }
     }
@@ -454,6 +690,78 @@ mod tests {
             normalize("https://exa mple.com", &Rules::default()),
             Err(Problem::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn the_gate_lets_only_plain_http_https_and_mailto_through() {
+        for ok in [
+            "https://a.org",
+            "HTTPS://a.org/x",
+            "http://a.org/?q=1#f",
+            "mailto:hello@netstack.fm",
+        ] {
+            assert_eq!(gate(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        assert_eq!(
+            gate("https://x.org/?q=<b> c\"").as_deref(),
+            Ok("https://x.org/?q=%3Cb%3E%20c%22")
+        );
+        let unsafe_ = |u: &str| {
+            matches!(
+                gate(u),
+                Err(Problem::UnsafeScheme(_) | Problem::Disguised(_))
+            )
+        };
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "javascript :alert(1)",
+            "javascript%3Aalert(1)",
+            "%6Aavascript:alert(1)",
+            "javascript&colon;alert(1)",
+            "&#106;avascript:alert(1)",
+            "javascript&#x3A;alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "blob:https://a.org/x",
+            "intent://x#Intent;end",
+            "https:\\\\evil.org",
+            "https:evil.org",
+            "//evil.org",
+            "https://a.org ",
+            "https://a.org/\u{202E}x",
+            "ftp://a.org",
+        ] {
+            assert!(unsafe_(bad), "{bad:?}: {:?}", gate(bad));
+        }
+        assert!(matches!(gate("a.org/page"), Err(Problem::Invalid(_))));
+        assert!(matches!(gate(""), Err(Problem::Invalid(_))));
+        assert!(matches!(gate("https://"), Err(Problem::Invalid(_))));
+    }
+
+    #[test]
+    fn script_like_strings_are_found_however_written() {
+        for s in [
+            "javascript:x",
+            " JaVa\tScRiPt:x",
+            "javascript%3Ax",
+            "data:x",
+            "blob:x",
+            "&#x6A;avascript:x",
+        ] {
+            assert!(is_script_like(s), "{s:?}");
+        }
+        for s in [
+            "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+            "https://a.org/ep/1",
+            "netstack-17",
+            "tag:netstack.fm,2025:17",
+        ] {
+            assert!(!is_script_like(s), "{s:?}");
+        }
     }
 
     #[test]

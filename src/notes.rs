@@ -92,10 +92,29 @@ static CHAPTER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[-*+•][ \t]+|[0-9]{1,3}[.)][ \t]+)?(?:\*\*)?([(\[])?([0-9]+(?::[0-9]+)+(?:\.[0-9]+)?)([)\]])?(?:\*\*)?(?:[ \t]*[-–—:|.][ \t]+|[ \t]+|$)")
         .unwrap()
 });
+/// A Markdown inline link `[text](dest)`: the destination in angle
+/// brackets (group 2), or bare (group 3), where, as in CommonMark, `<` and
+/// `>` may stand after its first character
+/// (`[click](https://x/?q=<b>)`) and parentheses must balance. Use
+/// [`md_dest`] for the destination's range.
 static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[([^\[\]]*)\]\([ \t]*<?([^() \t<>]*(?:\([^() \t]*\)[^() \t<>]*)*)>?[ \t]*\)")
-        .unwrap()
+    Regex::new(
+        r"\[([^\[\]]*)\]\([ \t]*(?:<([^<> \t]*)>|((?:[^() \t<>]|\([^() \t]*\))(?:[^() \t]|\([^() \t]*\))*))?[ \t]*\)",
+    )
+    .unwrap()
 });
+
+/// The byte range of an [`MD_LINK`] match's destination (empty, before
+/// the `)`, for `[text]()`).
+fn md_dest(c: &regex::Captures<'_>) -> (usize, usize) {
+    match c.get(2).or_else(|| c.get(3)) {
+        Some(m) => (m.start(), m.end()),
+        None => {
+            let at = c.get(0).map_or(0, |w| w.end() - 1);
+            (at, at)
+        }
+    }
+}
 static AUTOLINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)[^<> \t]+|[^<> \t@]+@[^<> \t@]+)>").unwrap()
 });
@@ -105,7 +124,7 @@ static SEPARATOR: LazyLock<Regex> =
 impl Notes {
     /// Parses a notes file. Never fails: what is wrong becomes a diagnostic.
     pub fn parse(source: Source, link_rules: &links::Rules) -> Notes {
-        let mut diags = Vec::new();
+        let mut diags = crate::text::invisible_diagnostics(&source);
         let fm = front_matter::parse(&source, &mut diags);
         let mut notes = Notes {
             front_matter: fm.front_matter,
@@ -191,14 +210,18 @@ impl Notes {
 
 /// Turns a file's bytes into a [`Source`]: UTF-8 with an optional BOM.
 /// Bytes that are not UTF-8, or NUL bytes (binary data), give
-/// `notes-not-utf8` saying where, with a lossy source to show the spot.
+/// `notes-not-utf8` saying where, with a source to show the spot whose
+/// positions are those of the decoded text: a NUL is valid UTF-8 and is
+/// kept as it is (one byte; the human renderer shows it as `␀`), and
+/// invalid bytes become U+FFFD with a map from file offsets to decoded
+/// ones ([`Lossy`]), so the span always covers whole characters.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, Box<(Source, Diagnostic)>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
             None => Ok(Source::new(name, text)),
             Some(at) => {
-                let src = Source::new(name, text.replace('\0', "\u{FFFD}"));
+                let src = Source::new(name, text);
                 let pos = src.position(at);
                 let d = Diagnostic::new(
                     Code::NotesNotUtf8,
@@ -208,14 +231,18 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, Box<(Source, Diagnosti
                     ),
                 )
                 .at(Span::new(at, at + 1))
+                .label("NUL byte")
                 .help("give a UTF-8 text file of show notes");
                 Err(Box::new((src, d)))
             }
         },
         Err(e) => {
-            let at = e.valid_up_to();
-            let bad = bytes[at];
-            let src = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
+            let raw_at = e.valid_up_to();
+            let bad = bytes[raw_at];
+            let lossy = Lossy::decode(bytes);
+            let at = lossy.to_decoded(raw_at);
+            let src = Source::new(name, lossy.text);
+            let end = (at + '\u{FFFD}'.len_utf8()).min(src.text.len());
             let pos = src.position(at);
             let d = Diagnostic::new(
                 Code::NotesNotUtf8,
@@ -224,10 +251,50 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, Box<(Source, Diagnosti
                     pos.line, pos.column
                 ),
             )
-            .at(Span::new(at, at + 3.min(src.text.len() - at)))
+            .at(Span::new(at, end))
             .label("not UTF-8")
             .help("save the file as UTF-8 (most editors offer it under \"Save with encoding\")");
             Err(Box::new((src, d)))
+        }
+    }
+}
+
+/// Bytes decoded as UTF-8 with each invalid sequence replaced by U+FFFD
+/// (as `String::from_utf8_lossy` does), and where each replacement stands
+/// in the bytes and in the text, to turn byte offsets into text offsets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lossy {
+    pub text: String,
+    /// `(byte offset, bytes replaced, text offset)` of each U+FFFD written.
+    replaced: Vec<(usize, usize, usize)>,
+}
+
+impl Lossy {
+    /// Decodes `bytes`.
+    pub fn decode(bytes: &[u8]) -> Lossy {
+        let mut text = String::with_capacity(bytes.len());
+        let mut replaced = Vec::new();
+        let mut raw = 0;
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            raw += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                replaced.push((raw, chunk.invalid().len(), text.len()));
+                text.push('\u{FFFD}');
+                raw += chunk.invalid().len();
+            }
+        }
+        Lossy { text, replaced }
+    }
+
+    /// The text offset of byte offset `raw`: a byte inside a replaced
+    /// sequence maps to the start of its U+FFFD.
+    pub fn to_decoded(&self, raw: usize) -> usize {
+        let i = self.replaced.partition_point(|&(r, _, _)| r <= raw);
+        match i.checked_sub(1).map(|j| self.replaced[j]) {
+            None => raw.min(self.text.len()),
+            Some((r, len, d)) if raw < r + len => d,
+            Some((r, len, d)) => (d + '\u{FFFD}'.len_utf8() + (raw - r - len)).min(self.text.len()),
         }
     }
 }
@@ -500,7 +567,7 @@ fn parse_link_item(line: Line<'_>, contiguous: bool) -> Option<Item> {
         .captures(body)
         .filter(|c| c.get(0).unwrap().start() == 0)
     {
-        let url = c.get(2).unwrap();
+        let (us, ue) = md_dest(&c);
         let mut text = c[1].trim().to_string();
         if let Some(more) = describe(&body[c.get(0).unwrap().end()..]) {
             text = if text.is_empty() {
@@ -510,9 +577,9 @@ fn parse_link_item(line: Line<'_>, contiguous: bool) -> Option<Item> {
             };
         }
         return Some(Item {
-            url: url.as_str().to_string(),
+            url: body[us..ue].to_string(),
             text: (!text.is_empty()).then_some(text),
-            span: Span::new(base + url.start(), base + url.end()),
+            span: Span::new(base + us, base + ue),
         });
     }
     if let Some(c) = AUTOLINK
@@ -560,12 +627,12 @@ fn text_links(line: Line<'_>) -> Vec<(String, Option<String>, Span)> {
     let mut taken: Vec<(usize, usize)> = Vec::new();
     for c in MD_LINK.captures_iter(line.text) {
         let whole = c.get(0).unwrap();
-        let url = c.get(2).unwrap();
+        let (us, ue) = md_dest(&c);
         let text = c[1].trim();
         out.push((
-            url.as_str().to_string(),
+            line.text[us..ue].to_string(),
             (!text.is_empty()).then(|| text.to_string()),
-            Span::new(line.start + url.start(), line.start + url.end()),
+            Span::new(line.start + us, line.start + ue),
         ));
         taken.push((whole.start(), whole.end()));
     }
@@ -737,6 +804,66 @@ Reach out to us: hello@netstack.fm
         assert_eq!(d[0].code, Code::ChaptersMissing);
         let n = parse("  \n\n");
         assert_eq!(n.diagnostics[0].code, Code::NotesEmpty);
+    }
+
+    #[test]
+    fn decoding_keeps_spans_on_the_decoded_text() {
+        use crate::diagnostic::Position;
+        // A NUL is kept (one byte): the span is exactly it.
+        let (src, d) = *decode("n.md", b"ab\ncd\0ef").unwrap_err();
+        let s = d.span.unwrap();
+        assert_eq!(&src.text[s.start..s.end], "\0");
+        assert_eq!(src.position(s.start), Position { line: 2, column: 3 });
+        // Invalid bytes: each sequence is one U+FFFD; the span is it.
+        let bytes = b"\xC3\xA9\nx\xE2\x82y\xFFz";
+        let (src, d) = *decode("n.md", bytes).unwrap_err();
+        assert_eq!(src.text, "é\nx\u{FFFD}y\u{FFFD}z");
+        let s = d.span.unwrap();
+        assert_eq!(&src.text[s.start..s.end], "\u{FFFD}");
+        assert_eq!(src.position(s.start), Position { line: 2, column: 2 });
+        assert!(
+            d.message.contains("`0xE2` at line 2, column 2"),
+            "{}",
+            d.message
+        );
+        let lossy = Lossy::decode(bytes);
+        assert_eq!(lossy.to_decoded(3), 3); // x
+        assert_eq!(lossy.to_decoded(5), 4); // inside the first bad sequence
+        assert_eq!(lossy.to_decoded(6), 7); // y
+        assert_eq!(lossy.to_decoded(7), 8); // 0xFF
+        assert_eq!(lossy.to_decoded(8), 11); // z
+        assert_eq!(lossy.to_decoded(99), lossy.text.len());
+    }
+
+    #[test]
+    fn invisible_characters_are_warned_about_where_they_stand() {
+        let n = parse("Sum\u{202E}mary.\n\nChapters\n00:00 In\u{200B}tro\n00:30 Two\n");
+        let d: Vec<_> = n
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::TextInvisibleChar)
+            .collect();
+        assert_eq!(d.len(), 2);
+        assert_eq!(n.position(d[0].span.unwrap().start).column, 4);
+        assert_eq!(n.position(d[1].span.unwrap().start).line, 4);
+    }
+
+    #[test]
+    fn a_markdown_link_may_hold_angle_brackets() {
+        let n = parse("See [click](https://x.org/?q=<script>alert(1)</script>) now.\n");
+        assert_eq!(n.links.len(), 1, "{:?}", n.links);
+        assert_eq!(n.links[0].text.as_deref(), Some("click"));
+        assert_eq!(
+            n.links[0].url,
+            "https://x.org/?q=%3Cscript%3Ealert(1)%3C/script%3E"
+        );
+        assert_eq!(
+            n.links[0].original,
+            "https://x.org/?q=<script>alert(1)</script>"
+        );
+        let n = parse("See [x](<https://a.org/b>) and [y]().\n");
+        assert_eq!(n.links[0].url, "https://a.org/b");
+        assert!(n.diagnostics.iter().any(|d| d.code == Code::LinkInvalid));
     }
 
     #[test]

@@ -177,11 +177,10 @@ static ATTR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid regex")
 });
 
-/// Whether a URL's scheme may appear in an output: `http`, `https`,
-/// `mailto` only (DESIGN.md "Platforms": every output).
+/// Whether a URL may appear in an output: it passes the URL gate
+/// ([`crate::links::gate`]: `http`, `https`, `mailto` only, written plainly).
 pub fn allowed_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+    crate::links::gate(url).is_ok()
 }
 
 /// Checks an HTML output against the platform's allowed tags: every tag

@@ -21,6 +21,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::links::{self, Kind, Link};
 use crate::notes::{Block, Notes};
 use crate::platform::{self, spotify, youtube, Escape, PlatformId};
+use crate::text;
 use crate::timestamp::Style;
 
 /// What every template receives (`shownotes context` prints it). Field
@@ -302,9 +303,74 @@ fn episode_url(notes: &Notes, config: &Config) -> Option<String> {
         return Some(u.clone());
     }
     let t = config.show.episode_url.as_ref()?;
-    match notes.front_matter.episode {
+    let url = match notes.front_matter.episode {
         Some(n) => Some(t.replace("{episode}", &n.to_string())),
         None => (!t.contains("{episode}")).then(|| t.clone()),
+    };
+    url.and_then(|u| links::gate(&u).ok())
+}
+
+/// A URL for the templates: through the URL gate, or left out. (The
+/// notes' and the front matter's URLs were reported where they stand when
+/// they failed; this is the last gate before any template.)
+fn gated(url: Option<&str>) -> Option<String> {
+    url.and_then(|u| links::gate(u).ok())
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+impl Context {
+    /// Removes invisible characters (bidi controls, zero-width characters)
+    /// from every text the templates receive, and turns control characters
+    /// into spaces ([`text::clean`]), so that no template, not even one
+    /// printing a value `|safe`, can write them.
+    fn clean(&mut self) {
+        fn c(s: &mut String) {
+            if let std::borrow::Cow::Owned(t) = text::clean(s) {
+                *s = t;
+            }
+        }
+        fn opt(s: &mut Option<String>) {
+            if let Some(s) = s {
+                c(s);
+            }
+        }
+        fn segs(lines: &mut [Vec<Segment>]) {
+            for seg in lines.iter_mut().flatten() {
+                c(&mut seg.text);
+            }
+        }
+        opt(&mut self.show.title);
+        opt(&mut self.show.language);
+        let e = &mut self.episode;
+        c(&mut e.title);
+        opt(&mut e.date);
+        opt(&mut e.guid);
+        c(&mut e.episode_type);
+        for b in &mut self.blocks {
+            match b {
+                BlockCtx::Heading { text, .. } => c(text),
+                BlockCtx::Paragraph { lines } => segs(lines),
+                BlockCtx::Links { label, items } => {
+                    c(label);
+                    for i in items {
+                        opt(&mut i.text);
+                        c(&mut i.display);
+                    }
+                }
+                BlockCtx::Chapters { label } => c(label),
+            }
+        }
+        for ch in &mut self.chapters {
+            c(&mut ch.title);
+        }
+        segs(&mut self.footer);
+        if let Some(a) = &mut self.audio {
+            c(&mut a.file_name);
+        }
     }
 }
 
@@ -407,7 +473,11 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             .map(|l| text_segments(l, &rules))
             .collect()
     };
+    // A guid from the front matter is an identifier (never a script URL:
+    // the front matter reader refuses those) and is not a permalink; the
+    // episode URL standing in for it is, when it is an http(s) URL.
     let guid = fm.guid.clone().or_else(|| url.clone());
+    let guid_is_permalink = fm.guid.is_none() && url.as_deref().is_some_and(is_http);
     let episode = EpisodeCtx {
         title: fm
             .title
@@ -421,10 +491,10 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         season: fm.season,
         date: fm.date.clone(),
         pub_date: fm.date.as_deref().and_then(platform::rss::rfc2822),
-        guid_is_permalink: fm.guid.is_none() && guid.is_some(),
+        guid_is_permalink,
         guid,
         url,
-        image: fm.image.clone(),
+        image: gated(fm.image.as_deref()),
         explicit: fm.explicit,
         episode_type: fm.episode_type.clone().unwrap_or_else(|| "full".into()),
     };
@@ -451,8 +521,11 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let base = config.show.media_base_url.as_deref();
         AudioCtx {
-            url: base.map(|b| join_url(b, &file_name)),
-            chapters_url: base.map(|b| join_url(b, &format!("{stem}.chapters.json"))),
+            url: gated(base.map(|b| join_url(b, &file_name)).as_deref()),
+            chapters_url: gated(
+                base.map(|b| join_url(b, &format!("{stem}.chapters.json")))
+                    .as_deref(),
+            ),
             file_name,
             bytes: a.bytes,
             mime: a.mime.to_string(),
@@ -460,10 +533,10 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             duration_seconds: (a.duration_ms + 500) / 1000,
         }
     });
-    Context {
+    let mut ctx = Context {
         show: ShowCtx {
             title: config.show.title.clone(),
-            website: config.show.website.clone(),
+            website: gated(config.show.website.as_deref()),
             language: config.show.language.clone(),
         },
         episode,
@@ -472,7 +545,9 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         footer,
         audio,
         html: None,
-    }
+    };
+    ctx.clean();
+    ctx
 }
 
 /// Characters XML 1.0 cannot hold (C0 controls but tab, newline and
@@ -484,6 +559,7 @@ fn xml_invalid(c: char) -> bool {
 
 /// Escapes text for HTML and XML, content and attribute values alike.
 pub fn escape_xml(s: &str) -> String {
+    let s = text::strip_invisible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -502,13 +578,16 @@ pub fn escape_xml(s: &str) -> String {
 /// Wraps text in a CDATA section; a `]]>` inside is split across two
 /// sections, so it can never end the section early.
 pub fn cdata(s: &str) -> String {
-    let clean: String = s.chars().filter(|&c| !xml_invalid(c)).collect();
+    let clean: String = text::strip_invisible(s)
+        .chars()
+        .filter(|&c| !xml_invalid(c))
+        .collect();
     format!("<![CDATA[{}]]>", clean.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 /// Plain text for YouTube: `<` and `>` replaced; control characters out.
 fn youtube_text(s: &str) -> (String, usize) {
-    let clean: String = s
+    let clean: String = text::strip_invisible(s)
         .chars()
         .filter(|&c| !xml_invalid(c) && c != '\r')
         .collect();

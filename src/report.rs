@@ -7,6 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::text;
 
 /// Collects the findings of every file checked, then renders them.
 pub trait Report {
@@ -79,29 +80,52 @@ impl Human {
 /// How many bytes of context a long line shows on each side of the spot.
 const WINDOW: usize = 80;
 
-fn floor_char(text: &str, mut at: usize) -> usize {
+fn floor_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
     }
     at
 }
 
+/// Where byte offset `at` of `line` lands once every control and
+/// invisible character is replaced by its stand-in.
+fn shown_offset(line: &str, at: usize) -> usize {
+    line.char_indices()
+        .take_while(|&(i, _)| i < at)
+        .map(|(_, c)| text::stand_in(c).map_or(c.len_utf8(), |r| r.len()))
+        .sum()
+}
+
 /// Renders one diagnostic the way rustc does: the code and message, the
 /// path:line:column, the source line with a caret, and `help:`.
+///
+/// It cannot panic on any source or span: the span is clamped to the text
+/// and to character boundaries, and every control and invisible character
+/// of the line, the message, the label, the help and the path is shown as
+/// a visible stand-in (`␀`, `␛`, `<U+202E>`), so nothing in a file can
+/// drive the terminal or reorder what is shown.
 pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let mut message = d.message.clone();
+    // In the message a tab is shown too: it may be what is wrong.
+    let mut message = text::visible(&d.message).replace('\t', "\u{2409}");
     if let Some(p) = d.platform {
         message.push_str(&format!(" ({p})"));
     }
+    let name = text::visible(&source.name).into_owned();
+    let label = d.label.as_deref().map(text::visible);
+    let help = d.help.as_deref().map(text::visible);
     let title = level.primary_title(message.as_str()).id(d.code.as_str());
     let mut arrow = None;
     let mut group: Group<'_> = match d.span {
         Some(span) => {
-            let pos = source.position(span.start);
+            let text = source.text.as_str();
+            let start = floor_char(text, span.start);
+            let end = floor_char(text, span.end.max(start));
+            let pos = source.position(start);
             let (mut ls, mut le) = source.line_range(pos.line);
             // A very long line (flattened notes) is shown as a window around
             // the spot: rendering the whole line for every finding would
@@ -111,8 +135,8 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
             let (mut before, mut after) = ("", "");
             if windowed {
                 let (full_s, full_e) = (ls, le);
-                ls = floor_char(&source.text, span.start.saturating_sub(WINDOW).max(ls));
-                le = floor_char(&source.text, (span.end.max(span.start) + WINDOW).min(le));
+                ls = floor_char(text, start.saturating_sub(WINDOW).max(ls));
+                le = floor_char(text, (end + WINDOW).min(le)).max(ls);
                 if ls > full_s {
                     before = "...";
                 }
@@ -120,12 +144,14 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
                     after = "...";
                 }
             }
-            let line = format!("{before}{}{after}", &source.text[ls..le]);
-            let start = span.start.clamp(ls, le) - ls + before.len();
-            let end = span.end.clamp(ls, le).max(ls + start - before.len()) - ls + before.len();
-            let mut ann = AnnotationKind::Primary.span(start..end);
-            if let Some(label) = &d.label {
-                ann = ann.label(label.as_str());
+            let raw = &text[ls..le];
+            let shown = text::visible(raw);
+            let a = shown_offset(raw, start.clamp(ls, le) - ls);
+            let b = shown_offset(raw, end.clamp(ls, le) - ls).max(a);
+            let line = format!("{before}{shown}{after}");
+            let mut ann = AnnotationKind::Primary.span(before.len() + a..before.len() + b);
+            if let Some(label) = &label {
+                ann = ann.label(label.as_ref());
             }
             let snippet = Snippet::source(line).line_start(pos.line).annotation(ann);
             if windowed {
@@ -134,19 +160,19 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
                 arrow = Some(format!(
                     "{}--> {}:{}:{}",
                     " ".repeat(pos.line.to_string().len()),
-                    source.name,
+                    name,
                     pos.line,
                     pos.column
                 ));
                 title.element(snippet)
             } else {
-                title.element(snippet.path(source.name.as_str()))
+                title.element(snippet.path(name.as_str()))
             }
         }
-        None => title.element(Origin::path(source.name.as_str())),
+        None => title.element(Origin::path(name.as_str())),
     };
-    if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     let out = renderer.render(&[group]);
     match (arrow, out.split_once('\n')) {
@@ -266,11 +292,24 @@ pub struct Github {
     out: String,
 }
 
-/// Escapes a workflow-command message (GitHub's toolkit `escapeData`).
+/// Escapes a workflow-command message (GitHub's toolkit `escapeData`,
+/// actions/toolkit `packages/core/src/command.ts`): `%`, CR and LF. Other
+/// control and invisible characters, which the runner would put in the
+/// log raw, are shown as visible stand-ins (`␀`, `<U+202E>`).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => match text::stand_in(c) {
+                Some(r) => out.push_str(&r),
+                None => out.push(c),
+            },
+        }
+    }
+    out
 }
 
 /// Escapes a workflow-command property (GitHub's toolkit `escapeProperty`).
@@ -366,6 +405,42 @@ mod tests {
     }
 
     #[test]
+    fn human_output_never_panics_and_shows_controls() {
+        let src = Source::new("e\u{1b}[31mvil.md", "a\0b\u{202E}c\u{1b}[2J é\tx\r\nnext\n");
+        let r = Renderer::plain();
+        // Spans off the end, inside a character, reversed, on the CR.
+        for (s, e) in [
+            (0, 1),
+            (1, 2),
+            (3, 4),
+            (4, 5),
+            (2, 99),
+            (99, 120),
+            (9, 3),
+            (15, 16),
+        ] {
+            let d = Diagnostic::new(crate::diagnostic::Code::NotesNotUtf8, "bad \u{7} `x\ny`")
+                .at(Span::new(s, e))
+                .label("here\u{0}")
+                .help("fix \u{9b}it");
+            let out = render(&r, &src, &d);
+            assert!(
+                !out.chars()
+                    .any(|c| (c.is_control() && c != '\n') || crate::text::is_invisible(c)),
+                "{out:?}"
+            );
+        }
+        let d = Diagnostic::new(crate::diagnostic::Code::NotesNotUtf8, "x").at(Span::new(1, 2));
+        let out = render(&r, &src, &d);
+        assert!(out.contains("a\u{2400}b<U+202E>c\u{241b}[2J"), "{out}");
+        assert!(out.contains("-->"), "{out}");
+        assert!(
+            out.contains("\n  |  ^"),
+            "the caret is under the NUL: {out}"
+        );
+    }
+
+    #[test]
     fn github_output_escapes() {
         let (src, d) = sample();
         let mut r = Github::default();
@@ -381,6 +456,34 @@ mod tests {
             .nth(1)
             .unwrap()
             .starts_with("::warning file=ep.md,title=chapters-missing::"));
+    }
+
+    #[test]
+    fn github_output_shows_controls_and_escapes_properties() {
+        let src = Source::new("a,b:c%.md", "x\n");
+        let d = Diagnostic::new(
+            Code::ChapterDuplicateTitle,
+            "`T\u{0}\u{1b}[31m 100%` twice\r\n::error::fake",
+        )
+        .at(Span::new(0, 1))
+        .help("rename\u{202E} one");
+        let mut r = Github::default();
+        r.file(&src, &[d]);
+        let out = r.stdout();
+        assert_eq!(out.lines().count(), 1, "{out:?}");
+        assert!(
+            out.starts_with(
+                "::warning file=a%2Cb%3Ac%25.md,line=1,col=1,title=chapter-duplicate-title::"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "\u{2400}\u{241b}[31m 100%25` twice%0D%0A::error::fake%0Ahelp: rename<U+202E> one"
+            ),
+            "{out}"
+        );
+        assert!(!out.trim_end().chars().any(|c| c.is_control()), "{out:?}");
     }
 
     #[test]

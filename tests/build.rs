@@ -377,7 +377,8 @@ fn injections_are_escaped_on_every_platform() {
     assert!(!yt.contains(['<', '>']), "{yt}");
     for kept in [
         "Tom & Jerry ‹script›alert(\"x\")‹/script› ]]›",
-        "مرحبا بالعالم \u{202E}reversed",
+        // Bidi controls are removed from every output (issue 8, defect 10).
+        "مرحبا بالعالم reversed",
         "🚀👩‍💻",
         "https://ok.org/?a=1&b=2",
         long,
@@ -386,6 +387,7 @@ fn injections_are_escaped_on_every_platform() {
     }
     assert!(!yt.contains("utm_"));
     assert!(!yt.contains('\u{1}'));
+    assert!(!yt.contains('\u{202E}'));
 
     for (id, allowed) in [
         (PlatformId::Spotify, platform::spotify::TAGS),

@@ -67,13 +67,17 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Chapter> {
     parsed.chapters
 }
 
-/// The title `format` gives back: YouTube output never has `<` or `>`.
+/// The title `format` gives back: YouTube output never has `<` or `>`;
+/// a CUE sheet has no portable escape for `"`, so it writes `'` (issue 8).
 fn expected_title(title: &str, formats: &[Format]) -> String {
+    let mut t = title.to_string();
     if formats.contains(&Format::Youtube) {
-        title.replace('<', "‹").replace('>', "›")
-    } else {
-        title.to_string()
+        t = t.replace('<', "‹").replace('>', "›");
     }
+    if formats.contains(&Format::Cue) {
+        t = t.replace('"', "'");
+    }
+    t
 }
 
 /// Round-trips `list` through every pair; returns how many pairs ran.

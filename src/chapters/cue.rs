@@ -2,9 +2,13 @@
 //! frames per second, minutes may exceed 59. Source: PLATFORMS.md,
 //! "Chapter formats" (the CDRWIN cue sheet syntax).
 //!
-//! A CUE title has no escape: the writer puts the title between quotes as
-//! it is, and the reader takes everything between the first and the last
-//! quote of the line, so titles with quotes read back unchanged.
+//! A CUE string has no portable escape: libcue takes `\"` but keeps the
+//! backslash, and most readers (foobar2000, OpenEmu, ...) end the string
+//! at the next `"`. So the writer puts a `"` of a title or file name out
+//! as `'`, which every reader takes inside a quoted string, and a line
+//! break or other control character as a space; the reader still takes
+//! everything between the first and the last quote of the line, so
+//! sheets written by others with quotes inside read as they were meant.
 
 use super::{lines, one_line, sub_span, Chapter, ReadError};
 use crate::diagnostic::{Source, Span};
@@ -18,6 +22,7 @@ const HELP: &str = "a track is `TRACK 01 AUDIO`, `TITLE \"Intro\"`, `INDEX 01 00
 /// Writes a cue sheet, one track per chapter. `file` names the audio in a
 /// `FILE "..." MP3` line; players need it, so pass it when known.
 pub fn write(chapters: &[Chapter], file: Option<&str>) -> String {
+    let chapters = &super::for_output(chapters);
     let mut s = String::new();
     let indent = if let Some(f) = file {
         let kind = match f
@@ -29,7 +34,7 @@ pub fn write(chapters: &[Chapter], file: Option<&str>) -> String {
             Some("aif" | "aiff") => "AIFF",
             _ => "MP3",
         };
-        s.push_str(&format!("FILE \"{}\" {kind}\n", one_line(f)));
+        s.push_str(&format!("FILE \"{}\" {kind}\n", cue_string(f)));
         "  "
     } else {
         ""
@@ -38,11 +43,17 @@ pub fn write(chapters: &[Chapter], file: Option<&str>) -> String {
         s.push_str(&format!(
             "{indent}TRACK {:02} AUDIO\n{indent}  TITLE \"{}\"\n{indent}  INDEX 01 {}\n",
             i + 1,
-            one_line(&c.title),
+            cue_string(&c.title),
             msf(c.start)
         ));
     }
     s
+}
+
+/// A string for a quoted CUE field: one line, `"` as `'`, no control
+/// characters.
+fn cue_string(s: &str) -> String {
+    crate::text::clean(&one_line(s)).replace('"', "'")
 }
 
 /// A time as `mm:ss:ff`, rounded to the nearest frame.
@@ -210,10 +221,12 @@ mod tests {
         let out = write(&c, Some("ep.mp3"));
         assert_eq!(
             out,
-            "FILE \"ep.mp3\" MP3\n  TRACK 01 AUDIO\n    TITLE \"Intro\"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE \"Say \"hi\"\"\n    INDEX 01 01:30:37\n  TRACK 03 AUDIO\n    TITLE \"Late\"\n    INDEX 01 75:00:74\n"
+            "FILE \"ep.mp3\" MP3\n  TRACK 01 AUDIO\n    TITLE \"Intro\"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE \"Say 'hi'\"\n    INDEX 01 01:30:37\n  TRACK 03 AUDIO\n    TITLE \"Late\"\n    INDEX 01 75:00:74\n"
         );
+        // A `"` has no portable escape in CUE: it is written as `'`, so
+        // every reader ends the string where the title ends.
         let back = read(&Source::new("e.cue", out)).unwrap();
-        assert_eq!(back[1].title, c[1].title);
+        assert_eq!(back[1].title, "Say 'hi'");
         assert_eq!(back[1].start, c[1].start);
         assert_eq!(back[2].start, c[2].start);
     }

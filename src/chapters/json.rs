@@ -42,6 +42,7 @@ fn ser_toc<S: serde::Serializer>(_: &bool, s: S) -> Result<S::Ok, S::Error> {
 
 /// Writes chapters as pretty-printed Podcasting 2.0 JSON, with a final newline.
 pub fn write(chapters: &[Chapter]) -> String {
+    let chapters = &super::for_output(chapters);
     let file = FileOut {
         version: VERSION,
         chapters: chapters

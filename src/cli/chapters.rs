@@ -47,8 +47,12 @@ pub struct Args {
 
 /// Findings that make the chapters themselves wrong: nothing is written.
 /// Platform rules (`chapter-too-short`, `chapter-too-few`, ...) are
-/// reported but do not stop a conversion.
+/// reported but do not stop a conversion. A chapter `url` or `img` that
+/// fails the URL gate (`link-unsafe-scheme`, `link-invalid`) stops it too,
+/// as it stops `build`: the file says to link somewhere it must not.
 const BLOCKING: &[Code] = &[
+    Code::LinkUnsafeScheme,
+    Code::LinkInvalid,
     Code::NotesNotUtf8,
     Code::NotesEmpty,
     Code::ChaptersInvalid,
@@ -174,7 +178,10 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
             .into_iter()
             .filter(|d| {
                 let c = d.code.as_str();
-                c.starts_with("chapter") || c.starts_with("notes-") || c.starts_with("front-matter")
+                c.starts_with("chapter")
+                    || c.starts_with("notes-")
+                    || c.starts_with("front-matter")
+                    || c.starts_with("text-")
             })
             .collect();
         let named_audio = path
@@ -189,7 +196,11 @@ pub fn load(input: &str, from: Option<Format>, audio: Option<&AudioInfo>) -> Res
         });
     }
     let parsed = chapters::read(format, &source);
-    Ok(checked(source, format, parsed, &rules, end))
+    let invisible = crate::text::invisible_diagnostics(&source);
+    let mut loaded = checked(source, format, parsed, &rules, end);
+    loaded.diagnostics.extend(invisible);
+    crate::diagnostic::sort(&mut loaded.diagnostics);
+    Ok(loaded)
 }
 
 /// What a chapter reader returned, checked by the chapter rules.

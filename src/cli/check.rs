@@ -164,7 +164,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     print(&report.stdout())?;
     if let Some(first) = failures.first() {
         for f in &failures[1..] {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", crate::text::visible(&f.message));
         }
         return Err(first.clone());
     }

@@ -33,7 +33,8 @@ pub enum Format {
 struct JsonLink<'a> {
     url: &'a str,
     original: &'a str,
-    text: Option<&'a str>,
+    /// Without control or invisible characters ([`crate::text::clean`]).
+    text: Option<std::borrow::Cow<'a, str>>,
     kind: Kind,
     line: usize,
     column: usize,
@@ -56,7 +57,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             JsonLink {
                 url: &l.url,
                 original: &l.original,
-                text: l.text.as_deref(),
+                text: l.text.as_deref().map(crate::text::clean),
                 kind: l.kind,
                 line: pos.line,
                 column: pos.column,
@@ -90,7 +91,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 let line = format!(
                     "{place:<place_w$}  {kind:<10}  {:<url_w$}  {}",
                     r.url,
-                    r.text.unwrap_or("")
+                    r.text.as_deref().unwrap_or("")
                 );
                 let _ = writeln!(s, "{}", line.trim_end());
             }

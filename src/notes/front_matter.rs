@@ -289,9 +289,20 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             match key {
                 "title" => fm.title = Some(s),
                 "audio" => fm.audio = Some(s),
+                // An RSS guid is any string that identifies the episode
+                // (`urn:uuid:...`, a tag, a URL), but never a script URL.
+                "guid" if crate::links::is_script_like(&s) => diags.push(
+                    crate::links::Problem::Disguised("reads as a script URL, which a feed reader could follow")
+                        .diagnostic(&s, Some(span))
+                        .help("use an opaque identifier (`urn:uuid:...`) or the episode's `https://` address as the `guid`"),
+                ),
                 "guid" => fm.guid = Some(s),
-                "url" => fm.url = Some(s),
-                "image" => fm.image = Some(s),
+                // URLs reach the outputs: they pass the URL gate or are errors.
+                "url" | "image" => match crate::links::gate(&s) {
+                    Ok(u) if key == "url" => fm.url = Some(u),
+                    Ok(u) => fm.image = Some(u),
+                    Err(p) => diags.push(p.diagnostic(&s, Some(span))),
+                },
                 _ => {
                     if ["full", "trailer", "bonus"].contains(&s.as_str()) {
                         fm.episode_type = Some(s);
@@ -518,6 +529,24 @@ mod tests {
             assert_eq!(src.position(span.start).line, 3, "{text}");
             assert_eq!(&src.text[span.start..span.end], "date", "{text}");
         }
+    }
+
+    #[test]
+    fn urls_pass_the_gate_and_a_guid_is_never_a_script() {
+        let (p, d, src) = run("+++\ntitle = \"x\"\nurl = \"JavaScript:alert(1)\"\nimage = \"https://a.org/c.jpg\"\nguid = \" java\\tscript:alert(1)\"\n+++\n");
+        let mut d = d;
+        crate::diagnostic::sort(&mut d);
+        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::LinkUnsafeScheme, Code::LinkUnsafeScheme]);
+        assert_eq!(src.position(d[0].span.unwrap().start).line, 3);
+        assert_eq!(src.position(d[1].span.unwrap().start).line, 5);
+        assert_eq!(p.front_matter.url, None);
+        assert_eq!(p.front_matter.guid, None);
+        assert_eq!(p.front_matter.image.as_deref(), Some("https://a.org/c.jpg"));
+        let (p, d, _) = run("---\nguid: urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427\nimage: data:image/png;base64,AAAA\n---\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::LinkUnsafeScheme);
+        assert!(p.front_matter.guid.is_some());
     }
 
     #[test]
