@@ -29,7 +29,7 @@ fn cases() -> u32 {
 
 /// Where a file that is not text goes wrong first, computed from the
 /// bytes alone: the first invalid UTF-8 byte, else the first NUL; as a
-/// 1-based line and a column counted in characters.
+/// 1-based line (LF, CRLF and lone CR end a line) and a column counted in characters.
 fn first_bad(bytes: &[u8]) -> Option<(usize, usize)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let at = match std::str::from_utf8(bytes) {
@@ -37,11 +37,14 @@ fn first_bad(bytes: &[u8]) -> Option<(usize, usize)> {
         Ok(t) => t.find('\0')?,
     };
     let before = &bytes[..at];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    // A line ends at LF, CRLF, or a lone CR (classic Mac line ends).
+    let breaks: Vec<usize> = (0..before.len())
+        .filter(|&i| {
+            before[i] == b'\n' || (before[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        })
+        .collect();
+    let line_start = breaks.last().map_or(0, |i| i + 1);
+    let line = breaks.len() + 1;
     let column = std::str::from_utf8(&before[line_start..])
         .expect("the bytes before the first bad one are text")
         .chars()
