@@ -43,6 +43,22 @@ pub struct Source {
     /// line ends — read as LF, byte for byte, so offsets match the file).
     pub text: String,
     line_starts: Vec<usize>,
+    /// How many characters stand before each [`CHAR_MARK`]-th byte
+    /// (floored to a character boundary): built on the first column asked
+    /// on a long line, so a column costs at most that many bytes to count
+    /// (thousands of findings on one long line would otherwise count the
+    /// line from its start each time).
+    char_marks: std::sync::OnceLock<Vec<usize>>,
+}
+
+/// The distance in bytes between two [`Source`] character marks.
+const CHAR_MARK: usize = 4096;
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl Source {
@@ -55,7 +71,26 @@ impl Source {
             name: name.into(),
             text,
             line_starts,
+            char_marks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The number of characters before byte `at` (a character boundary).
+    fn chars_before(&self, at: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(self.text.len() / CHAR_MARK + 1);
+            let (mut from, mut count) = (0, 0);
+            for k in 0..=self.text.len() / CHAR_MARK {
+                let to = floor_boundary(&self.text, k * CHAR_MARK);
+                count += self.text[from..to].chars().count();
+                marks.push(count);
+                from = to;
+            }
+            marks
+        });
+        let k = at / CHAR_MARK;
+        let from = floor_boundary(&self.text, k * CHAR_MARK);
+        marks[k] + self.text[from..at].chars().count()
     }
 
     /// The line and column of a byte offset (clamped to the text).
@@ -63,13 +98,15 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let mut end = offset;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = floor_boundary(&self.text, offset);
+        let chars = if end - start <= CHAR_MARK {
+            self.text[start..end].chars().count()
+        } else {
+            self.chars_before(end) - self.chars_before(start)
+        };
         Position {
             line: line + 1,
-            column: self.text[start..end].chars().count() + 1,
+            column: chars + 1,
         }
     }
 
@@ -311,6 +348,30 @@ mod tests {
         assert_eq!(src.line_text(3), "c");
         assert_eq!(src.line_text(5), "d");
         assert_eq!(src.position(8), Position { line: 5, column: 1 });
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters() {
+        // Lines longer than the distance between marks, with multi-byte
+        // characters across the marks, against counting from the start.
+        let mut text = String::from("short\n");
+        for i in 0..3 * CHAR_MARK {
+            text.push(if i % 7 == 0 { 'é' } else { 'a' });
+            if i % 5000 == 4999 {
+                text.push('\n');
+            }
+        }
+        text.push_str("€x");
+        let src = Source::new("n.md", text.clone());
+        for offset in (0..text.len() + 2).step_by(97).chain([text.len() - 1]) {
+            let end = floor_boundary(&text, offset.min(text.len()));
+            let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let want = Position {
+                line: text[..end].matches('\n').count() + 1,
+                column: text[line_start..end].chars().count() + 1,
+            };
+            assert_eq!(src.position(offset), want, "offset {offset}");
+        }
     }
 
     #[test]

@@ -624,7 +624,11 @@ fn parse_link_item(line: Line<'_>, contiguous: bool) -> Option<Item> {
 /// e-mail addresses.
 fn text_links(line: Line<'_>) -> Vec<(String, Option<String>, Span)> {
     let mut out: Vec<(String, Option<String>, Span)> = Vec::new();
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    // What the Markdown links and the autolinks took: each list in order
+    // and without overlaps (regex matches), so a binary search answers
+    // "does this overlap?" whatever the number of links on the line.
+    let mut markdown: Vec<(usize, usize)> = Vec::new();
+    let mut auto: Vec<(usize, usize)> = Vec::new();
     for c in MD_LINK.captures_iter(line.text) {
         let whole = c.get(0).unwrap();
         let (us, ue) = md_dest(&c);
@@ -634,14 +638,11 @@ fn text_links(line: Line<'_>) -> Vec<(String, Option<String>, Span)> {
             (!text.is_empty()).then(|| text.to_string()),
             Span::new(line.start + us, line.start + ue),
         ));
-        taken.push((whole.start(), whole.end()));
+        markdown.push((whole.start(), whole.end()));
     }
     for c in AUTOLINK.captures_iter(line.text) {
         let whole = c.get(0).unwrap();
-        if taken
-            .iter()
-            .any(|&(s, e)| whole.start() < e && s < whole.end())
-        {
+        if overlaps(&markdown, whole.start(), whole.end()) {
             continue;
         }
         let url = c.get(1).unwrap();
@@ -650,10 +651,10 @@ fn text_links(line: Line<'_>) -> Vec<(String, Option<String>, Span)> {
             None,
             Span::new(line.start + url.start(), line.start + url.end()),
         ));
-        taken.push((whole.start(), whole.end()));
+        auto.push((whole.start(), whole.end()));
     }
     for f in links::find(line.text) {
-        if taken.iter().any(|&(s, e)| f.start < e && s < f.end) {
+        if overlaps(&markdown, f.start, f.end) || overlaps(&auto, f.start, f.end) {
             continue;
         }
         out.push((
@@ -664,6 +665,13 @@ fn text_links(line: Line<'_>) -> Vec<(String, Option<String>, Span)> {
     }
     out.sort_by_key(|l| l.2.start);
     out
+}
+
+/// Whether `start..end` overlaps one of `taken`: ranges in order that do
+/// not overlap each other, so their ends are in order too.
+fn overlaps(taken: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let first_after = taken.partition_point(|&(_, e)| e <= start);
+    taken.get(first_after).is_some_and(|&(s, _)| s < end)
 }
 
 /// Parses a chapter line. `None`: not a chapter line. `Some(Err)`: it has
@@ -864,6 +872,43 @@ Reach out to us: hello@netstack.fm
         let n = parse("See [x](<https://a.org/b>) and [y]().\n");
         assert_eq!(n.links[0].url, "https://a.org/b");
         assert!(n.diagnostics.iter().any(|d| d.code == Code::LinkInvalid));
+    }
+
+    #[test]
+    fn overlap_lookup_by_binary_search() {
+        let taken = [(0, 4), (4, 9), (12, 20)];
+        let naive = |s: usize, e: usize| taken.iter().any(|&(a, b)| s < b && a < e);
+        for s in 0..24 {
+            for e in s..24 {
+                assert_eq!(overlaps(&taken, s, e), naive(s, e), "{s}..{e}");
+            }
+        }
+        assert!(!overlaps(&[], 0, 5));
+    }
+
+    #[test]
+    fn text_links_skip_urls_inside_markdown_and_autolinks() {
+        let text =
+            "[a](https://a.org)<https://b.org> https://c.org [x](<https://d.org>)https://e.org";
+        let line = Line {
+            text,
+            start: 10,
+            blank_before: false,
+        };
+        let got: Vec<(String, Option<String>, usize)> = text_links(line)
+            .into_iter()
+            .map(|(u, t, s)| (u, t, s.start - 10))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("https://a.org".into(), Some("a".into()), 4),
+                ("https://b.org".into(), None, 19),
+                ("https://c.org".into(), None, 34),
+                ("https://d.org".into(), Some("x".into()), 53),
+                ("https://e.org".into(), None, 68),
+            ]
+        );
     }
 
     #[test]

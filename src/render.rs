@@ -188,15 +188,19 @@ fn display(link_url: &str) -> String {
 /// Splits `line` (which starts at byte `at` of the source) into text and
 /// link segments, using the notes' links found there. A Markdown link
 /// `[text](url)` and an autolink `<url>` become one segment each.
+///
+/// `links` must be sorted by where they start (see [`by_start`]): the
+/// line's links are found by binary search, so rendering costs the
+/// length of the notes, not lines times links.
 fn segments(line: &str, at: usize, links: &[&Link]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut pos = 0;
     let end = at + line.len();
-    let mut found: Vec<&&Link> = links
+    let first = links.partition_point(|l| l.span.start < at);
+    let last = first + links[first..].partition_point(|l| l.span.start <= end);
+    let found = links[first..last]
         .iter()
-        .filter(|l| l.kind == Kind::Text && l.span.start >= at && l.span.end <= end)
-        .collect();
-    found.sort_by_key(|l| l.span.start);
+        .filter(|l| l.kind == Kind::Text && l.span.end <= end);
     for l in found {
         let (s, e) = (l.span.start - at, l.span.end - at);
         if s < pos {
@@ -243,6 +247,14 @@ fn segments(line: &str, at: usize, links: &[&Link]) -> Vec<Segment> {
         push_text(&mut out, &line[pos..]);
     }
     out
+}
+
+/// The links sorted by where they start (a stable sort: links that start
+/// at one place keep the order they were found in), for [`segments`].
+fn by_start(links: &[Link]) -> Vec<&Link> {
+    let mut sorted: Vec<&Link> = links.iter().collect();
+    sorted.sort_by_key(|l| l.span.start);
+    sorted
 }
 
 fn push_text(out: &mut Vec<Segment>, text: &str) {
@@ -379,7 +391,14 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
     let fm = &notes.front_matter;
     let rules = config.link_rules();
     let text = notes.source.text.as_str();
-    let all_links: Vec<&Link> = notes.links.iter().collect();
+    let all_links = by_start(&notes.links);
+    // The links of each link list, gathered in one pass.
+    let mut lists: std::collections::HashMap<usize, Vec<&Link>> = std::collections::HashMap::new();
+    for l in &notes.links {
+        if let Some(index) = l.list {
+            lists.entry(index).or_default().push(l);
+        }
+    }
     let mut blocks = Vec::new();
     let mut first_line: Option<String> = None;
     let mut note_lines: Vec<&str> = Vec::new();
@@ -415,8 +434,10 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             }
             Block::LinkList { label, index, .. } => blocks.push(BlockCtx::Links {
                 label: label.clone(),
-                items: notes
-                    .list_links(*index)
+                items: lists
+                    .get(index)
+                    .into_iter()
+                    .flatten()
                     .filter(|l| platform::allowed_url(&l.url))
                     .map(|l| LinkItem {
                         url: l.url.clone(),
@@ -1023,6 +1044,8 @@ fn first_angle(notes: &Notes) -> Option<Span> {
         _ => None,
     }));
     spans.sort();
+    let link_ends: std::collections::HashSet<usize> =
+        notes.links.iter().map(|l| l.span.end).collect();
     spans.into_iter().find_map(|s| {
         let body = text.get(s.start..s.end)?;
         body.char_indices()
@@ -1031,7 +1054,7 @@ fn first_angle(notes: &Notes) -> Option<Span> {
                 // Skip the brackets of `<https://...>` autolinks.
                 let rest = &body[*i..];
                 !(*c == '<' && (rest.starts_with("<http") || rest.starts_with("<mailto:")))
-                    && !(*c == '>' && notes.links.iter().any(|l| l.span.end == s.start + i))
+                    && !(*c == '>' && link_ends.contains(&(s.start + i)))
             })
             .map(|(i, _)| Span::new(s.start + i, s.start + i + 1))
     })
@@ -1070,6 +1093,34 @@ mod tests {
                 ("hello@x.org", Some("mailto:hello@x.org")),
             ]
         );
+    }
+
+    #[test]
+    fn segments_find_the_lines_links_by_binary_search() {
+        // Adjacent links, a link ending a line right before the next
+        // line's, a link at the very end, Markdown links and autolinks.
+        let text = "Summary https://a.org\nhttps://b.org https://c.org\n[d](https://d.org)<https://e.org>\nx https://f.org\nhttps://g.org";
+        let n = notes(text);
+        let sorted = by_start(&n.links);
+        assert!(sorted
+            .windows(2)
+            .all(|w| w[0].span.start <= w[1].span.start));
+        let mut at = 0;
+        for line in text.split('\n') {
+            let end = at + line.len();
+            // What `segments` did before: every link of the notes filtered.
+            let mine: Vec<&Link> = sorted
+                .iter()
+                .copied()
+                .filter(|l| l.kind == Kind::Text && l.span.start >= at && l.span.end <= end)
+                .collect();
+            assert!(!mine.is_empty(), "{line}");
+            let got = segments(line, at, &sorted);
+            assert_eq!(got, segments(line, at, &mine), "{line}");
+            let urls: Vec<&str> = got.iter().filter_map(|s| s.url.as_deref()).collect();
+            assert_eq!(urls.len(), mine.len(), "{line}");
+            at = end + 1;
+        }
     }
 
     #[test]

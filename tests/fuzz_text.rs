@@ -39,9 +39,7 @@ fn first_bad(bytes: &[u8]) -> Option<(usize, usize)> {
     let before = &bytes[..at];
     // A line ends at LF, CRLF, or a lone CR (classic Mac line ends).
     let breaks: Vec<usize> = (0..before.len())
-        .filter(|&i| {
-            before[i] == b'\n' || (before[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-        })
+        .filter(|&i| before[i] == b'\n' || (before[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .collect();
     let line_start = breaks.last().map_or(0, |i| i + 1);
     let line = breaks.len() + 1;

@@ -223,6 +223,8 @@ pub fn split(line: &str) -> Vec<Piece> {
         }
         url_ends.push((f.start, end));
     }
+    // `find` gives them in order of start.
+    let url_ends = Ranges::new(url_ends);
 
     // 4 and 5, region by region.
     let first_label = labels.first().map_or(line.len(), |l| l.0);
@@ -236,12 +238,14 @@ pub fn split(line: &str) -> Vec<Piece> {
                 // Each item starts at a URL; the last item's description
                 // runs into the next block.
                 // A URL after `: ` is running text (`in Rust: https://...`).
-                let last = url_ends.iter().rev().find(|(s, _)| {
-                    *s >= label_end
-                        && *s < region_end
-                        && (!line[label_end..*s].trim_end().ends_with(':')
-                            || line[label_end..*s].trim().is_empty())
-                });
+                let last = url_ends
+                    .starting_in(label_end, region_end)
+                    .iter()
+                    .rev()
+                    .find(|(s, _)| {
+                        !line[label_end..*s].trim_end().ends_with(':')
+                            || line[label_end..*s].trim().is_empty()
+                    });
                 last.map(|&(_, e)| e)
             }
             RegionKind::Chapters => {
@@ -264,7 +268,7 @@ pub fn split(line: &str) -> Vec<Piece> {
         LazyLock::new(|| Regex::new(r"[a-z0-9)][.!?][A-Z][a-z]").unwrap());
     for m in SENTENCE.find_iter(&line[..first_label]) {
         let at = m.start() + 2;
-        if !inside(&url_ends, at) {
+        if !url_ends.inside(at) {
             cuts.push((at, true));
         }
     }
@@ -301,8 +305,40 @@ pub fn split(line: &str) -> Vec<Piece> {
     pieces
 }
 
-fn inside(ranges: &[(usize, usize)], at: usize) -> bool {
-    ranges.iter().any(|&(s, e)| s < at && at < e)
+/// Byte ranges (URLs) in order of start, possibly overlapping, with the
+/// furthest end so far at each: "is this inside one?" and "which start
+/// here?" are binary searches, not a walk over every URL of the line.
+struct Ranges {
+    ranges: Vec<(usize, usize)>,
+    /// `reach[i]`: the largest end among `ranges[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Ranges {
+    /// `ranges` sorted by start.
+    fn new(ranges: Vec<(usize, usize)>) -> Self {
+        let reach = ranges
+            .iter()
+            .scan(0, |max, &(_, e)| {
+                *max = e.max(*max);
+                Some(*max)
+            })
+            .collect();
+        Ranges { ranges, reach }
+    }
+
+    /// Whether `at` is strictly inside one of the ranges.
+    fn inside(&self, at: usize) -> bool {
+        let before = self.ranges.partition_point(|&(s, _)| s < at);
+        before > 0 && self.reach[before - 1] > at
+    }
+
+    /// The ranges that start in `from..to`, in order.
+    fn starting_in(&self, from: usize, to: usize) -> &[(usize, usize)] {
+        let first = self.ranges.partition_point(|&(s, _)| s < from);
+        let last = self.ranges.partition_point(|&(s, _)| s < to).max(first);
+        &self.ranges[first..last]
+    }
 }
 
 fn trim(line: &str, start: usize, end: usize) -> (usize, usize) {
@@ -458,18 +494,12 @@ fn choose_stamps(line: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
 /// Rule 5: where the text after the last item of a list stops being that
 /// item. `from..to` is the tail; cuts are added at the sentence that starts
 /// the next block and at a glued heading just before it.
-fn cut_tail(
-    line: &str,
-    from: usize,
-    to: usize,
-    urls: &[(usize, usize)],
-    cuts: &mut Vec<(usize, bool)>,
-) {
+fn cut_tail(line: &str, from: usize, to: usize, urls: &Ranges, cuts: &mut Vec<(usize, bool)>) {
     if from >= to {
         return;
     }
     let glues = glue_points(line, from, to, urls);
-    let has_link_after = |at: usize| urls.iter().any(|&(s, _)| s >= at && s < to);
+    let has_link_after = |at: usize| !urls.starting_in(at, to).is_empty();
     let sentence = glues
         .iter()
         .copied()
@@ -477,10 +507,10 @@ fn cut_tail(
     let Some(s) = sentence else {
         return;
     };
-    let token_start = line[..s]
+    // (Searched back to `from` only: past it, the answer is `from`.)
+    let token_start = line[from..s]
         .rfind(char::is_whitespace)
-        .map_or(from, |i| i + 1)
-        .max(from);
+        .map_or(from, |i| from + i + 1);
     if let Some(h) = glues.iter().copied().find(|&p| p > token_start && p < s) {
         cuts.push((h, true));
         cuts.push((s, false));
@@ -501,7 +531,7 @@ fn cut_tail(
 /// before it: after a lowercase letter (`ProjectRama`), a digit or closing
 /// punctuation (`2025)Rama`), or ending an acronym (`FMMore`). Positions
 /// inside URLs are not glue.
-fn glue_points(line: &str, from: usize, to: usize, urls: &[(usize, usize)]) -> Vec<usize> {
+fn glue_points(line: &str, from: usize, to: usize, urls: &Ranges) -> Vec<usize> {
     let mut out = Vec::new();
     let mut prev2: Option<char> = None;
     let mut prev: Option<char> = None;
@@ -510,7 +540,7 @@ fn glue_points(line: &str, from: usize, to: usize, urls: &[(usize, usize)]) -> V
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map(|&(_, n)| n);
         let at = from + i;
-        if c.is_uppercase() && !inside(urls, at) {
+        if c.is_uppercase() && !urls.inside(at) {
             let glued = match prev {
                 Some(p) if p.is_lowercase() => true,
                 Some(p) if p.is_ascii_digit() || ").!?\"'’”]".contains(p) => true,
@@ -617,6 +647,26 @@ mod tests {
                 "Music by Dj."
             ]
         );
+    }
+
+    #[test]
+    fn url_ranges_answer_by_binary_search() {
+        // Sorted by start, overlapping (a glued URL over linkify's).
+        let list = vec![(2, 10), (3, 5), (12, 14), (12, 20), (30, 31)];
+        let r = Ranges::new(list.clone());
+        for at in 0..35 {
+            let inside = list.iter().any(|&(s, e)| s < at && at < e);
+            assert_eq!(r.inside(at), inside, "{at}");
+            for to in at..35 {
+                let starting: Vec<_> = list
+                    .iter()
+                    .copied()
+                    .filter(|&(s, _)| s >= at && s < to)
+                    .collect();
+                assert_eq!(r.starting_in(at, to), starting, "{at}..{to}");
+            }
+        }
+        assert!(!Ranges::new(vec![]).inside(0));
     }
 
     #[test]

@@ -115,21 +115,85 @@ pub fn locate(src: &Source, key: &str) -> Option<Span> {
 
 /// The span of `key` as it starts a line of `content` (`key =` / `key:`).
 fn key_span(content: &str, base: usize, key: &str) -> Span {
+    key_spans(content, base, &[key])[0]
+}
+
+/// The span of each of `keys` where it first starts a line of `content`
+/// (`key =`, `"key" =`, `key:`), or an empty span at `base` when no line
+/// starts with it. One pass over the lines, whatever the number of keys:
+/// each line walks down the keys sorted by bytes (a binary search per
+/// byte), so 30,000 keys cost no more than one each.
+fn key_spans(content: &str, base: usize, keys: &[&str]) -> Vec<Span> {
+    let mut spans = vec![None; keys.len()];
+    let mut sorted: Vec<(&[u8], usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_bytes(), i))
+        .collect();
+    sorted.sort_unstable();
+    let mut left = keys.len();
     let mut offset = 0;
     for line in content.split_inclusive('\n') {
+        if left == 0 {
+            break;
+        }
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let bare = trimmed.trim_start_matches(['"', '\'']);
-        if let Some(rest) = bare.strip_prefix(key) {
-            let rest = rest.trim_start_matches(['"', '\'']).trim_start();
-            if rest.starts_with('=') || rest.starts_with(':') {
-                let start = base + offset + indent + (trimmed.len() - bare.len());
-                return Span::new(start, start + key.len());
+        let at = base + offset + indent + (trimmed.len() - bare.len());
+        let b = bare.as_bytes();
+        // `sorted[lo..hi]`: the keys that begin with `b[..d]`; a key of
+        // exactly `d` bytes sorts first among them.
+        let (mut lo, mut hi) = (0, sorted.len());
+        let mut assigns = Assigns::default();
+        for d in 0..=b.len() {
+            if lo == hi {
+                break;
             }
+            let (key, i) = sorted[lo];
+            if key.len() == d && spans[i].is_none() && assigns.at(bare, d) {
+                spans[i] = Some(Span::new(at, at + d));
+                left -= 1;
+            }
+            let Some(&c) = b.get(d) else { break };
+            let run = &sorted[lo..hi];
+            let from = run.partition_point(|(k, _)| k.len() == d || k[d] < c);
+            let to = run.partition_point(|(k, _)| k.len() == d || k[d] <= c);
+            (lo, hi) = (lo + from, lo + to);
         }
         offset += line.len();
     }
-    Span::new(base, base)
+    spans
+        .into_iter()
+        .map(|s| s.unwrap_or(Span::new(base, base)))
+        .collect()
+}
+
+/// Whether `=` or `:` follows a key ending at byte `d` of a line (after
+/// closing quotes, then blanks). Remembers the last answer: the keys of
+/// one line that are prefixes of each other (`a`, `a "`) share the quotes
+/// and blanks after them, so each byte is skipped once.
+#[derive(Default)]
+struct Assigns {
+    /// The answer for keys ending before `until` (past the last one asked).
+    until: usize,
+    answer: bool,
+}
+
+impl Assigns {
+    fn at(&mut self, bare: &str, d: usize) -> bool {
+        if d >= self.until {
+            let rest = &bare[d..];
+            let unquoted = rest.trim_start_matches(['"', '\'']);
+            let after = unquoted.trim_start();
+            // Keys ending from `d` up to (not at) the first byte that is
+            // neither quote nor blank get the same answer; one ending at
+            // that byte skips from there.
+            self.until = d + (rest.len() - after.len());
+            self.answer = after.starts_with('=') || after.starts_with(':');
+        }
+        self.answer
+    }
 }
 
 fn parse_toml(
@@ -161,10 +225,12 @@ fn parse_toml(
             return vec![];
         }
     };
+    let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    let spans = key_spans(content, base, &keys);
     table
         .into_iter()
-        .map(|(k, v)| {
-            let span = key_span(content, base, &k);
+        .zip(spans)
+        .map(|((k, v), span)| {
             let value = match v {
                 toml::Value::String(s) => Value::Str(s),
                 toml::Value::Integer(i) => Value::Int(i as i128),
@@ -204,9 +270,11 @@ fn parse_yaml(
                 return vec![];
             }
         };
+    let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    let spans = key_spans(content, base, &keys);
     map.into_iter()
-        .map(|(k, v)| {
-            let span = key_span(content, base, &k);
+        .zip(spans)
+        .map(|((k, v), span)| {
             let value = match v {
                 serde_json::Value::String(s) => Value::Str(s),
                 serde_json::Value::Number(n) => match n.as_i64() {
@@ -344,8 +412,10 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
         _ => {
             let suggestion = KEYS
                 .iter()
-                .min_by_key(|k| edit_distance(k, key))
-                .filter(|k| edit_distance(k, key) <= 2);
+                .map(|k| (edit_distance(k, key), k))
+                .min_by_key(|&(d, _)| d)
+                .filter(|&(d, _)| d <= 2)
+                .map(|(_, k)| k);
             let mut d = Diagnostic::new(
                 Code::FrontMatterInvalid,
                 format!("unknown front matter key `{key}`"),
@@ -399,16 +469,27 @@ fn toml_date_error(content: &str, base: usize, at: usize) -> Option<Diagnostic> 
     Some(date_error(value, &why, key))
 }
 
+/// The Levenshtein distance, in characters; only a distance of 2 or less
+/// matters (a suggestion), so a longer word answers 3 at once.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    if b.len() > 4 * (a.len() + 2) {
+        // More than `a.len() + 2` characters (of at most 4 bytes each).
+        return 3;
+    }
     let b: Vec<char> = b.chars().collect();
+    if b.len().abs_diff(a.len()) > 2 {
+        return 3;
+    }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
@@ -459,6 +540,75 @@ mod tests {
         assert_eq!(d[0].code, Code::FrontMatterInvalid);
         let (_, d, _) = run("+++\nepisode = \"x\"\ndate = \"yesterday\"\ntype = \"main\"\n+++\n");
         assert_eq!(d.len(), 3);
+    }
+
+    /// The per-key rescan that `key_spans` replaced: they must agree.
+    fn key_span_by_rescans(content: &str, base: usize, key: &str) -> Span {
+        let mut offset = 0;
+        for line in content.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let bare = trimmed.trim_start_matches(['"', '\'']);
+            if let Some(rest) = bare.strip_prefix(key) {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                if rest.starts_with('=') || rest.starts_with(':') {
+                    let start = base + offset + indent + (trimmed.len() - bare.len());
+                    return Span::new(start, start + key.len());
+                }
+            }
+            offset += line.len();
+        }
+        Span::new(base, base)
+    }
+
+    #[test]
+    fn edit_distance_is_exact_up_to_two() {
+        assert_eq!(edit_distance("episode", "episdoe"), 2);
+        assert_eq!(edit_distance("title", "titel"), 2);
+        assert_eq!(edit_distance("date", "dates"), 1);
+        assert_eq!(edit_distance("url", "url"), 0);
+        assert_eq!(edit_distance("ürl", "url"), 1);
+        assert!(edit_distance("url", "image") > 2);
+        assert!(edit_distance("type", &"x".repeat(100_000)) > 2);
+    }
+
+    #[test]
+    fn key_spans_in_one_pass() {
+        let content = "title = 1\n  \"a b\" = 2\n'a' : 3\na = 4\nab=5\na\" \"= 6\na\" = 7\n\"\" = 8\ntitle = 9\né = 10\n";
+        let keys = [
+            "title", "a b", "a", "ab", "a\" ", "a\"", "", "é", "missing", "a b =",
+        ];
+        let spans = key_spans(content, 7, &keys);
+        for (key, span) in keys.iter().zip(&spans) {
+            assert_eq!(*span, key_span_by_rescans(content, 7, key), "{key:?}");
+        }
+        // The first line wins; a missing key gets an empty span at `base`.
+        assert_eq!(&content[spans[0].start - 7..spans[0].end - 7], "title");
+        assert_eq!(spans[0].start, 7);
+        assert_eq!(spans[8], Span::new(7, 7));
+        assert_eq!(&content[spans[1].start - 7..spans[1].end - 7], "a b");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn key_spans_agree_with_rescans(
+            lines in proptest::collection::vec(proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "é", " ", "\t", "\"", "'", "=", ":", "\r"]),
+                0..8), 0..12),
+            keys in proptest::collection::vec(proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "é", " ", "\"", "'", "="]), 0..4), 0..8),
+        ) {
+            let content: String = lines.iter().map(|l| l.concat() + "\n").collect();
+            let mut keys: Vec<String> = keys.iter().map(|k| k.concat()).collect();
+            keys.sort();
+            keys.dedup();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let spans = key_spans(&content, 3, &keys);
+            for (key, span) in keys.iter().zip(&spans) {
+                proptest::prop_assert_eq!(*span, key_span_by_rescans(&content, 3, key), "{:?} in {:?}", key, content);
+            }
+        }
     }
 
     #[test]

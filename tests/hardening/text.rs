@@ -506,7 +506,11 @@ fn defect_10_bidi_and_zero_width_characters_are_warned_about_and_removed() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let invisible = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
     let written = files(&d.join("out"));
-    assert_eq!(written.len(), 6, "four platforms, chapters.json and the build list");
+    assert_eq!(
+        written.len(),
+        6,
+        "four platforms, chapters.json and the build list"
+    );
     for (path, bytes) in written {
         let body = String::from_utf8(bytes).unwrap();
         assert!(!body.chars().any(invisible), "{}: {body:?}", path.display());
