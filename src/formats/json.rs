@@ -59,7 +59,7 @@ impl ChapterFormat for Json {
 }
 
 /// The version this writer emits.
-pub const VERSION: &str = "1.2.0";
+const VERSION: &str = "1.2.0";
 
 #[derive(Serialize)]
 struct FileOut<'a> {

@@ -6,7 +6,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{guess, id3, notes, open_error, read, Format, Parsed};
+use super::input::open_error;
+use super::{guess, id3, notes, read, Format, Parsed};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapter::{self, Chapter, Rules};
 use crate::diagnostic::{Code, Diagnostic, Source};
@@ -20,7 +21,7 @@ use crate::timestamp::Timestamp;
 /// reported but do not stop a conversion. A chapter `url` or `img` that
 /// fails the URL gate (`link-unsafe-scheme`, `link-invalid`) stops it too,
 /// as it stops `build`: the file says to link somewhere it must not.
-pub const BLOCKING: &[Code] = &[
+const BLOCKING: &[Code] = &[
     Code::LinkUnsafeScheme,
     Code::LinkInvalid,
     Code::NotesNotUtf8,
@@ -59,7 +60,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Whether a finding makes the chapters wrong ([`BLOCKING`]).
+    /// Whether a finding makes the chapters wrong (see `BLOCKING`).
     pub fn blocked(&self) -> bool {
         self.diagnostics.iter().any(|d| BLOCKING.contains(&d.code))
     }
@@ -108,7 +109,7 @@ pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> 
 }
 
 /// Reads chapters from `bytes` already read (stdin), named `name` in
-/// findings, as [`file`] does.
+/// findings, as [`file()`] does.
 pub fn bytes(
     name: &str,
     bytes: &[u8],

@@ -2,40 +2,40 @@
 //! format below, and the registry ([`ALL`]) that [`guess`], [`by_name`],
 //! [`read`] and [`write`] go through.
 //!
-//! Adding a format is one file that implements [`ChapterFormat`] (and
-//! exports a [`Format`] constant) plus one line in [`ALL`]. Helpers the
-//! format files share live in sibling modules (`line`, `clock`), never
+//! Adding a format is one file that implements [`ChapterFormat`] and
+//! exports a [`Format`] constant, plus one line in the `registry!` below
+//! (which declares the module and lists the format in [`ALL`]). Helpers
+//! the format files share live in sibling modules (`line`, `clock`), never
 //! here.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use crate::chapter::{self, Chapter};
 use crate::diagnostic::{Code, Diagnostic, Source};
-use crate::error::{Error, ErrorKind, Result};
-use crate::regular::{self, OpenError, TEXT_CAP};
+use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
-pub mod audacity;
-pub mod audition;
 mod clock;
-pub mod cue;
-pub mod ffmetadata;
-pub mod id3;
-pub mod json;
+mod input;
 mod line;
 pub mod load;
-pub mod mp4chaps;
-pub mod notes;
-pub mod psc;
-pub mod spotify;
-pub mod vtt;
-pub mod youtube;
 
-/// Every chapter format, in the order of `--help`: the registry.
-pub const ALL: &[Format] = &[
+pub use input::Input;
+
+/// Declares each format's module and lists its [`Format`] in [`ALL`]: the
+/// one line a format adds here.
+macro_rules! registry {
+    ($($module:ident::$format:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Every chapter format, in the order of `--help`: the registry.
+        pub const ALL: &[Format] = &[$($module::$format),*];
+    };
+}
+
+registry! {
     notes::NOTES,
     json::JSON,
     psc::PSC,
@@ -48,7 +48,7 @@ pub const ALL: &[Format] = &[
     youtube::YOUTUBE,
     spotify::SPOTIFY,
     id3::ID3,
-];
+}
 
 /// A chapter file format: how to recognize, read and write it.
 pub trait ChapterFormat: Sync {
@@ -110,7 +110,7 @@ pub trait ChapterFormat: Sync {
 /// What a format can do, beyond reading (every format reads).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
-    /// [`write`] produces the format (`id3` is written into an MP3 by
+    /// [`write()`] produces the format (`id3` is written into an MP3 by
     /// `embed`).
     pub write: bool,
     /// Writing needs the audio's end (the last chapter's end).
@@ -126,107 +126,13 @@ pub struct Capabilities {
 
 impl Capabilities {
     /// A text format that writes milliseconds and no URLs.
-    pub const TEXT: Capabilities = Capabilities {
+    pub(crate) const TEXT: Capabilities = Capabilities {
         write: true,
         needs_end: false,
         urls: false,
         precision_ms: 1,
         binary: false,
     };
-}
-
-/// What chapters are read from.
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    /// Text already decoded.
-    Text(&'a Source),
-    /// Raw bytes (a text format decodes them as UTF-8).
-    Bytes(&'a [u8]),
-    /// A file, read as far as the format needs (`id3` reads only the tag).
-    File(&'a Path),
-}
-
-impl<'a> Input<'a> {
-    /// The input as text: bytes and files are decoded as UTF-8.
-    pub fn text(&self) -> Result<Cow<'a, Source>> {
-        match *self {
-            Input::Text(src) => Ok(Cow::Borrowed(src)),
-            Input::Bytes(bytes) => decode("", bytes).map(Cow::Owned),
-            Input::File(path) => {
-                let bytes = regular::read(path, TEXT_CAP).map_err(|e| open_error(path, &e))?;
-                decode(&path.display().to_string(), &bytes).map(Cow::Owned)
-            }
-        }
-    }
-
-    /// The input's bytes (a file is read whole, up to the cap on inputs).
-    pub fn bytes(&self) -> Result<Cow<'a, [u8]>> {
-        match *self {
-            Input::Text(src) => Ok(Cow::Borrowed(src.text.as_bytes())),
-            Input::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
-            Input::File(path) => regular::read(path, TEXT_CAP)
-                .map(Cow::Owned)
-                .map_err(|e| open_error(path, &e)),
-        }
-    }
-}
-
-impl<'a> From<&'a Source> for Input<'a> {
-    fn from(src: &'a Source) -> Self {
-        Input::Text(src)
-    }
-}
-
-impl<'a> From<&'a [u8]> for Input<'a> {
-    fn from(bytes: &'a [u8]) -> Self {
-        Input::Bytes(bytes)
-    }
-}
-
-impl<'a> From<&'a Vec<u8>> for Input<'a> {
-    fn from(bytes: &'a Vec<u8>) -> Self {
-        Input::Bytes(bytes)
-    }
-}
-
-impl<'a> From<&'a Path> for Input<'a> {
-    fn from(path: &'a Path) -> Self {
-        Input::File(path)
-    }
-}
-
-impl<'a> From<&'a std::path::PathBuf> for Input<'a> {
-    fn from(path: &'a std::path::PathBuf) -> Self {
-        Input::File(path)
-    }
-}
-
-/// Text as the notes reader decodes it (BOM dropped; not UTF-8 or holding
-/// a NUL byte is an error).
-fn decode(name: &str, bytes: &[u8]) -> Result<Source> {
-    crate::notes::decode(name, bytes).map_err(|bad| {
-        let (_, d) = *bad;
-        Error::new(ErrorKind::Invalid, d.message).with_help_opt(d.help)
-    })
-}
-
-/// An input that could not be opened or read: what, and how to fix it.
-pub(crate) fn open_error(path: &Path, e: &OpenError) -> Error {
-    let error = match e {
-        OpenError::NotRegular("a directory") => Error::new(
-            ErrorKind::Read,
-            format!("`{}` is a directory, not a file", path.display()),
-        )
-        .with_help("name a notes file, such as `episodes/ep17.md`"),
-        e => Error::new(
-            ErrorKind::Read,
-            format!("cannot read `{}`: {}", path.display(), e.reason()),
-        ),
-    };
-    match (error.help(), e.help()) {
-        (None, Some(h)) => error.with_help(h),
-        _ => error,
-    }
 }
 
 /// The start of a file, as format sniffers see it.
@@ -240,7 +146,7 @@ impl<'a> Head<'a> {
     const TEXT_LIMIT: usize = 64 * 1024;
 
     /// The head of `content`.
-    pub fn new(content: &'a [u8]) -> Self {
+    fn new(content: &'a [u8]) -> Self {
         let head = &content[..content.len().min(Self::TEXT_LIMIT)];
         let text = String::from_utf8_lossy(head);
         let text = text.trim_start_matches('\u{feff}').trim_start().to_string();
@@ -251,20 +157,20 @@ impl<'a> Head<'a> {
     }
 
     /// All the bytes.
-    pub fn bytes(&self) -> &'a [u8] {
+    pub(crate) fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// The first 64 KiB as text (invalid UTF-8 replaced), without a BOM or
     /// leading white space.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// The non-blank lines of [`Head::text`] (LF, CRLF and a lone CR all
     /// end a line); none for markup (text that starts with `<`), which no
     /// line-based format is.
-    pub fn lines(&self) -> Vec<&str> {
+    pub(crate) fn lines(&self) -> Vec<&str> {
         if self.text.starts_with('<') {
             return Vec::new();
         }
@@ -298,7 +204,7 @@ pub struct Parsed {
 
 impl Parsed {
     /// Chapters read without warnings.
-    pub fn new(chapters: Vec<Chapter>) -> Self {
+    pub(crate) fn new(chapters: Vec<Chapter>) -> Self {
         Parsed {
             chapters,
             warnings: Vec::new(),
@@ -312,7 +218,7 @@ pub struct Format(&'static dyn ChapterFormat);
 
 impl Format {
     /// The format `format` implements.
-    pub const fn new(format: &'static dyn ChapterFormat) -> Self {
+    pub(crate) const fn new(format: &'static dyn ChapterFormat) -> Self {
         Format(format)
     }
 
@@ -336,7 +242,7 @@ impl Format {
         self.0.capabilities()
     }
 
-    /// Whether [`write`] produces this format (`id3` is written by `embed`).
+    /// Whether [`write()`] produces this format (`id3` is written by `embed`).
     pub fn is_writable(self) -> bool {
         self.capabilities().write
     }
@@ -407,7 +313,7 @@ pub fn guess(path: Option<&Path>, content: &[u8]) -> Option<Format> {
 
 /// Guesses a format from content alone: the format that scores highest
 /// (the first in [`ALL`] on a tie).
-pub fn sniff(content: &[u8]) -> Option<Format> {
+fn sniff(content: &[u8]) -> Option<Format> {
     let head = Head::new(content);
     let mut best: Option<(u8, Format)> = None;
     for &f in ALL {

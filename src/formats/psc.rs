@@ -69,7 +69,7 @@ impl ChapterFormat for Psc {
 }
 
 /// The Simple Chapters namespace.
-pub const NAMESPACE: &str = "http://podlove.org/simple-chapters";
+const NAMESPACE: &str = "http://podlove.org/simple-chapters";
 
 const EXAMPLE: &str = "a chapter is `<psc:chapter start=\"00:01:30.000\" title=\"Intro\"/>` inside `<psc:chapters version=\"1.2\" xmlns:psc=\"http://podlove.org/simple-chapters\">`";
 
