@@ -125,6 +125,15 @@ impl Fatal {
     }
 }
 
+impl From<crate::error::Error> for Fatal {
+    fn from(e: crate::error::Error) -> Self {
+        Fatal {
+            message: e.message().to_string(),
+            help: e.help().map(str::to_string),
+        }
+    }
+}
+
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Self {
         Fatal::new(format!("could not write output: {e}"))

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::chapters;
+use crate::chapter as chapters;
 use crate::diagnostic::Source;
 use crate::links;
 use crate::platform::PlatformId;

@@ -18,8 +18,8 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use crate::chapters::id3::{self, Tag};
-use crate::chapters::{ends, Chapter};
+use crate::chapter::{ends, Chapter};
+use crate::formats::id3::{self, Tag};
 use crate::timestamp::{Style, Timestamp};
 
 /// A CTOC's entry count is one byte (id3v2-chapters-1.0), so at most 255.
@@ -87,7 +87,7 @@ fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
     }
     // Titles without control or invisible characters, URLs through the
     // URL gate, as every chapter writer does.
-    let mut sorted = crate::chapters::for_output(chapters);
+    let mut sorted = crate::chapter::for_output(chapters);
     sorted.sort_by_key(|c| c.start);
     let audio_end = Timestamp::from_ms(end_ms);
     if let Some(c) = sorted.iter().find(|c| c.start >= audio_end) {
@@ -256,9 +256,9 @@ fn check_mp3(audio: &[u8], name: &str) -> Result<(), EmbedError> {
     .help("`embed` writes ID3v2 chapters into MP3 files"))
 }
 
-fn tag_error(name: &str, e: crate::chapters::ReadError) -> EmbedError {
-    let mut out = EmbedError::new(format!("`{name}`: {}", e.message));
-    out.help = e.help;
+fn tag_error(name: &str, e: crate::error::Error) -> EmbedError {
+    let mut out = EmbedError::new(format!("`{name}`: {}", e.message()));
+    out.help = e.help().map(str::to_string);
     out
 }
 
@@ -377,7 +377,7 @@ fn verify(
         ))
         .help("check the disk (space, errors) and try again")
     };
-    let back = id3::read_file(written).map_err(|e| failed(e.message))?;
+    let back = id3::read_file(written).map_err(|e| failed(e.message().to_string()))?;
     let mut got: Vec<(u64, &str)> = back
         .iter()
         .map(|c| (c.start.as_ms(), c.title.as_str()))
@@ -419,7 +419,7 @@ fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chapters::id3::tests::{chap_frame, frame as raw_frame, mp3_frame, tag};
+    use crate::formats::id3::tests::{chap_frame, frame as raw_frame, mp3_frame, tag};
 
     fn chs() -> Vec<Chapter> {
         let mut c = vec![

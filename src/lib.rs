@@ -3,8 +3,8 @@
 
 /// Exact audio duration from the container and its packets, read with symphonia.
 pub mod audio;
-/// Chapters: the type, the rules, and the interchange formats.
-pub mod chapters;
+/// Chapters: the type and the rules every chapter list is checked against.
+pub mod chapter;
 /// The command line: arguments, dispatch, exit codes, output plumbing.
 pub mod cli;
 /// The show config, `shownotes.toml`.
@@ -15,6 +15,8 @@ pub mod diagnostic;
 pub mod embed;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
+/// Chapter file formats: the trait, the registry, one module per format.
+pub mod formats;
 /// Links: finding, normalizing (tracking parameters out), and checking.
 pub mod links;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.

@@ -12,7 +12,7 @@ use regex::Regex;
 
 pub use front_matter::FrontMatter;
 
-use crate::chapters::{self, Chapter};
+use crate::chapter::{self as chapters, Chapter};
 use crate::diagnostic::{Code, Diagnostic, Position, Source, Span};
 use crate::links::{self, Kind, Link};
 use crate::timestamp::{Timestamp, TimestampError};

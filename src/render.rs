@@ -974,7 +974,7 @@ pub fn build(
     platforms: &[PlatformId],
 ) -> Result<Outputs, TemplateError> {
     let mut out = Outputs {
-        chapters_json: crate::chapters::json::write(&notes.chapters),
+        chapters_json: crate::formats::json::write(&notes.chapters),
         ..Outputs::default()
     };
     let wants = |p: PlatformId| platforms.contains(&p);
@@ -1139,7 +1139,7 @@ mod tests {
         let t = Templates::new(None).unwrap();
         let (out, replaced) = t.render(PlatformId::Youtube, &c).unwrap();
         assert!(
-            out.contains(&crate::chapters::youtube::write(&n.chapters)),
+            out.contains(&crate::formats::youtube::write(&n.chapters)),
             "{out}"
         );
         assert_eq!(replaced, 2);

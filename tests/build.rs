@@ -12,9 +12,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use shownotes::audio::AudioInfo;
-use shownotes::chapters;
 use shownotes::config::Config;
 use shownotes::diagnostic::{Code, Source};
+use shownotes::formats::youtube;
 use shownotes::links;
 use shownotes::notes::Notes;
 use shownotes::platform::{self, PlatformId};
@@ -172,7 +172,7 @@ fn every_seed_episode_builds_for_every_platform_within_its_rules() {
         let yt = read(&out, "youtube.txt");
         assert!(yt.len() <= 5000, "episode {n}: youtube {} bytes", yt.len());
         assert!(!yt.contains(['<', '>']));
-        let back = chapters::youtube::read(&Source::new("youtube.txt", yt.as_str())).unwrap();
+        let back = youtube::read(&Source::new("youtube.txt", yt.as_str())).unwrap();
         let got: Vec<_> = back.iter().map(|c| (c.start, c.title.as_str())).collect();
         let want: Vec<_> = notes
             .chapters

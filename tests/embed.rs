@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use shownotes::chapters::{self, Chapter, Format};
+use shownotes::chapter::Chapter;
+use shownotes::formats;
+use shownotes::formats::{ffmetadata, id3, json};
 use shownotes::timestamp::Timestamp;
 
 fn have_ffmpeg() -> bool {
@@ -138,7 +140,7 @@ fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
         let mp3 = make_mp3(dir.path(), &format!("in{version}.mp3"), version);
         let list = chapter_list();
         let src = dir.path().join("chapters.json");
-        std::fs::write(&src, chapters::write(Format::Json, &list, None).unwrap()).unwrap();
+        std::fs::write(&src, formats::write(json::JSON, &list, None).unwrap()).unwrap();
         let out = dir.path().join(format!("out{version}.mp3"));
         let o = shownotes(&[
             "embed".as_ref(),
@@ -176,7 +178,7 @@ fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
         // The audio is copied byte for byte.
         assert_eq!(audio_md5(&mp3), audio_md5(&out));
         // And we read back what we wrote, URL included.
-        let back = chapters::read_id3_file(&out).unwrap().chapters;
+        let back = formats::read(id3::ID3, &out).unwrap().chapters;
         assert_eq!(back.len(), 5);
         assert_eq!(
             back[2].url.as_deref(),
@@ -195,8 +197,12 @@ fn ffmpeg_merges_our_ffmetadata_and_we_read_its_id3_chapters() {
     let mp3 = make_mp3(dir.path(), "a.mp3", 4);
     let list = chapter_list();
     let meta = dir.path().join("chapters.txt");
-    let text =
-        chapters::write(Format::Ffmetadata, &list, Some(Timestamp::from_ms(60_000))).unwrap();
+    let text = formats::write(
+        ffmetadata::FFMETADATA,
+        &list,
+        Some(Timestamp::from_ms(60_000)),
+    )
+    .unwrap();
     std::fs::write(&meta, text).unwrap();
     let out = dir.path().join("merged.mp3");
     run(Command::new("ffmpeg")
@@ -215,8 +221,8 @@ fn ffmpeg_merges_our_ffmetadata_and_we_read_its_id3_chapters() {
 
     // FFmpeg wrote ID3v2 CHAP/CTOC frames: our reader reads them.
     let bytes = std::fs::read(&out).unwrap();
-    assert_eq!(Format::guess(Some(&out), &bytes), Some(Format::Id3));
-    let parsed = chapters::read_id3(&bytes).unwrap();
+    assert_eq!(formats::guess(Some(&out), &bytes), Some(id3::ID3));
+    let parsed = formats::read(id3::ID3, &bytes).unwrap();
     assert!(parsed.warnings.is_empty());
     let back: Vec<(u64, String)> = parsed
         .chapters
@@ -391,29 +397,29 @@ fn a_damaged_chap_frame_is_reported_by_frame_and_byte() {
         shownotes::embed::embed_bytes(&std::fs::read(&mp3).unwrap(), &chapter_list(), 60_000)
             .unwrap();
     std::fs::write(&out, &bytes).unwrap();
-    assert_eq!(chapters::read_id3_file(&out).unwrap().chapters.len(), 5);
+    assert_eq!(formats::read(id3::ID3, &out).unwrap().chapters.len(), 5);
     // Make the first CHAP frame claim more bytes than the tag has.
     let at = bytes.windows(4).position(|w| w == b"CHAP").unwrap();
     let mut bad = bytes.clone();
     bad[at + 4..at + 8].copy_from_slice(&[0x7F, 0x7F, 0x7F, 0x7F]);
-    let e = chapters::read_id3(&bad).unwrap_err();
+    let e = formats::read(id3::ID3, &bad).unwrap_err();
     assert!(
-        e.message
+        e.message()
             .contains(&format!("frame `CHAP` at byte {at} claims")),
         "{}",
-        e.message
+        e.message()
     );
     // A file cut inside its tag.
-    let e = chapters::read_id3(&bytes[..at + 20]).unwrap_err();
-    assert!(e.message.contains("claims"), "{}", e.message);
+    let e = formats::read(id3::ID3, &bytes[..at + 20]).unwrap_err();
+    assert!(e.message().contains("claims"), "{}", e.message());
     // A CHAP start offset pointing past the end of the file.
     let mut bad = bytes.clone();
     let id_end = at + 10 + bad[at + 10..].iter().position(|&b| b == 0).unwrap() + 1;
     bad[id_end + 8..id_end + 12].copy_from_slice(&0x0FFF_FFFFu32.to_be_bytes());
-    let e = chapters::read_id3(&bad).unwrap_err();
+    let e = formats::read(id3::ID3, &bad).unwrap_err();
     assert!(
-        e.message.contains("past the end of the file"),
+        e.message().contains("past the end of the file"),
         "{}",
-        e.message
+        e.message()
     );
 }

@@ -12,24 +12,28 @@
 //! one per line as the producer would), and titles with every character
 //! that needs escaping somewhere.
 
-use shownotes::chapters::{self, Chapter, Format};
+use shownotes::chapter::Chapter;
 use shownotes::diagnostic::Source;
 use shownotes::embed;
+use shownotes::formats::{self, Format};
+use shownotes::formats::{
+    audacity, audition, cue, ffmetadata, id3, json, mp4chaps, psc, spotify, vtt, youtube,
+};
 use shownotes::timestamp::Timestamp;
 
 /// The formats a round trip can go through.
 const WRITABLE: &[Format] = &[
-    Format::Json,
-    Format::Psc,
-    Format::Mp4chaps,
-    Format::Ffmetadata,
-    Format::Vtt,
-    Format::Audacity,
-    Format::Audition,
-    Format::Cue,
-    Format::Youtube,
-    Format::Spotify,
-    Format::Id3,
+    json::JSON,
+    psc::PSC,
+    mp4chaps::MP4CHAPS,
+    ffmetadata::FFMETADATA,
+    vtt::VTT,
+    audacity::AUDACITY,
+    audition::AUDITION,
+    cue::CUE,
+    youtube::YOUTUBE,
+    spotify::SPOTIFY,
+    id3::ID3,
 ];
 
 /// One MPEG-1 Layer III frame (128 kbit/s, 44.1 kHz, 417 bytes): enough
@@ -41,23 +45,22 @@ fn mp3() -> Vec<u8> {
 }
 
 fn write(format: Format, chapters: &[Chapter], end: Timestamp) -> Vec<u8> {
-    if format == Format::Id3 {
+    if format == id3::ID3 {
         return embed::embed_bytes(&mp3(), chapters, end.as_ms())
             .unwrap_or_else(|e| panic!("embed: {e}"));
     }
-    chapters::write(format, chapters, Some(end))
+    formats::write(format, chapters, Some(end))
         .unwrap_or_else(|e| panic!("write {format}: {e}"))
         .into_bytes()
 }
 
 fn read(format: Format, bytes: &[u8]) -> Vec<Chapter> {
-    let parsed = if format == Format::Id3 {
-        chapters::read_id3(bytes).unwrap_or_else(|e| panic!("read id3: {e}"))
+    let parsed = if format == id3::ID3 {
+        formats::read(id3::ID3, bytes).unwrap_or_else(|e| panic!("read id3: {e}"))
     } else {
         let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
         let src = Source::new(format!("c.{}", format.extension()), text.clone());
-        chapters::read(format, &src)
-            .unwrap_or_else(|e| panic!("read {format}: {}\n{text}", e.located(&src)))
+        formats::read(format, &src).unwrap_or_else(|e| panic!("read {format}: {}\n{text}", e))
     };
     assert!(
         parsed.warnings.is_empty(),
@@ -71,10 +74,10 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Chapter> {
 /// a CUE sheet has no portable escape for `"`, so it writes `'` (issue 8).
 fn expected_title(title: &str, formats: &[Format]) -> String {
     let mut t = title.to_string();
-    if formats.contains(&Format::Youtube) {
+    if formats.contains(&youtube::YOUTUBE) {
         t = t.replace('<', "‹").replace('>', "›");
     }
-    if formats.contains(&Format::Cue) {
+    if formats.contains(&cue::CUE) {
         t = t.replace('"', "'");
     }
     t
@@ -177,11 +180,11 @@ fn seed_episodes_survive_every_pair_of_formats() {
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         assert_eq!(
-            Format::guess(Some(&path), text.as_bytes()),
-            Some(Format::Spotify),
+            formats::guess(Some(&path), text.as_bytes()),
+            Some(spotify::SPOTIFY),
             "{name}"
         );
-        let list = chapters::read(Format::Spotify, &Source::new(name.clone(), text))
+        let list = formats::read(spotify::SPOTIFY, &Source::new(name.clone(), text))
             .unwrap()
             .chapters;
         assert!(list.len() >= 13, "{name}");
@@ -195,7 +198,7 @@ fn seed_episodes_survive_every_pair_of_formats() {
 #[test]
 fn an_xml_parser_reads_our_simple_chapters() {
     let list = tricky();
-    let xml = chapters::write(Format::Psc, &list, None).unwrap();
+    let xml = formats::write(psc::PSC, &list, None).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "chapters");
@@ -218,17 +221,17 @@ fn an_xml_parser_reads_our_simple_chapters() {
 #[test]
 fn writers_that_need_the_end_say_so() {
     let list = tricky();
-    for f in [Format::Vtt, Format::Ffmetadata] {
+    for f in [vtt::VTT, ffmetadata::FFMETADATA] {
         assert!(f.needs_end());
-        let e = chapters::write(f, &list, None).unwrap_err();
-        assert!(e.message.contains("audio's end"), "{f}: {}", e.message);
-        assert!(e.help.unwrap().contains("--audio"));
+        let e = formats::write(f, &list, None).unwrap_err();
+        assert!(e.message().contains("audio's end"), "{f}: {}", e.message());
+        assert!(e.help().unwrap().contains("--audio"));
     }
     for &f in WRITABLE
         .iter()
         .filter(|f| !f.needs_end() && f.is_writable())
     {
-        chapters::write(f, &list, None).unwrap_or_else(|e| panic!("{f}: {e}"));
+        formats::write(f, &list, None).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
 
@@ -240,16 +243,16 @@ fn unsorted_input_is_sorted_with_a_warning_in_every_format() {
     // Writers sort; so build unsorted files by writing each chapter alone
     // and joining where a format is a plain list of lines.
     for f in [
-        Format::Mp4chaps,
-        Format::Audacity,
-        Format::Youtube,
-        Format::Spotify,
+        mp4chaps::MP4CHAPS,
+        audacity::AUDACITY,
+        youtube::YOUTUBE,
+        spotify::SPOTIFY,
     ] {
         let text: String = list
             .iter()
-            .map(|c| chapters::write(f, std::slice::from_ref(c), Some(end)).unwrap())
+            .map(|c| formats::write(f, std::slice::from_ref(c), Some(end)).unwrap())
             .collect();
-        let parsed = chapters::read(f, &Source::new("c", text)).unwrap();
+        let parsed = formats::read(f, &Source::new("c", text)).unwrap();
         assert_eq!(parsed.warnings.len(), 1, "{f}");
         assert_eq!(parsed.warnings[0].code.as_str(), "chapters-unsorted");
         assert!(parsed.chapters.windows(2).all(|w| w[0].start <= w[1].start));
@@ -276,14 +279,14 @@ fn no_reader_panics_on_bad_input() {
         inputs.push(full);
     }
     for input in &inputs {
-        for &f in Format::ALL {
-            if f == Format::Id3 {
-                let _ = chapters::read_id3(input);
+        for &f in formats::ALL {
+            if f == id3::ID3 {
+                let _ = formats::read(id3::ID3, input);
             } else {
                 let src = Source::new("x", String::from_utf8_lossy(input).into_owned());
-                if let Err(e) = chapters::read(f, &src) {
-                    assert!(!e.message.is_empty());
-                    let _ = e.located(&src);
+                if let Err(e) = formats::read(f, &src) {
+                    assert!(!e.message().is_empty());
+                    let _ = e.to_string();
                 }
             }
         }
@@ -344,14 +347,14 @@ mod fuzz {
         #[test]
         fn readers_never_panic(text in syntaxy()) {
             let src = Source::new("fuzz", text.clone());
-            for &f in Format::ALL {
-                if f == Format::Id3 {
-                    let _ = chapters::read_id3(text.as_bytes());
-                } else if let Err(e) = chapters::read(f, &src) {
-                    let _ = e.located(&src);
+            for &f in formats::ALL {
+                if f == id3::ID3 {
+                    let _ = formats::read(id3::ID3, text.as_bytes());
+                } else if let Err(e) = formats::read(f, &src) {
+                    let _ = e.to_string();
                 }
             }
-            let _ = Format::guess(None, text.as_bytes());
+            let _ = formats::guess(None, text.as_bytes());
         }
 
         #[test]
@@ -364,8 +367,8 @@ mod fuzz {
             let mut tag = embed::embed_bytes(&mp3(), &list, 10_000).unwrap();
             tag.truncate(keep.min(tag.len()));
             tag.extend(&bytes);
-            let _ = chapters::read_id3(&tag);
-            let _ = chapters::read_id3(&bytes);
+            let _ = formats::read(id3::ID3, &tag);
+            let _ = formats::read(id3::ID3, &bytes);
         }
 
         #[test]

@@ -13,7 +13,7 @@
 
 use annotate_snippets::Renderer;
 use proptest::prelude::*;
-use shownotes::chapters;
+use shownotes::chapter as chapters;
 use shownotes::diagnostic::{Diagnostic, Source};
 use shownotes::links;
 use shownotes::notes::{self, Notes};

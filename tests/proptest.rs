@@ -2,7 +2,7 @@
 //! from the pieces real notes are made of (stamps, URLs, labels, glue).
 
 use proptest::prelude::*;
-use shownotes::chapters;
+use shownotes::chapter as chapters;
 use shownotes::diagnostic::Source;
 use shownotes::links;
 use shownotes::notes::{self, Notes};

@@ -4,7 +4,7 @@
 //! `fixtures/netstack/episode-N.expected.json`.
 
 use serde_json::Value;
-use shownotes::chapters;
+use shownotes::chapter as chapters;
 use shownotes::diagnostic::{Code, Source};
 use shownotes::links::{self, Kind};
 use shownotes::notes::Notes;

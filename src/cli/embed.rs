@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use super::input::{blocked_outcome, format_arg, load_chapters};
 use super::output::{check_replace, Inputs};
 use super::{render_all, Ctx, Fatal, Outcome};
-use crate::chapters::Format;
 use crate::embed;
+use crate::formats::{self, id3, load, Format};
 
 /// Arguments of `shownotes embed`.
 #[derive(Debug, clap::Args)]
@@ -21,7 +22,7 @@ pub struct Args {
     pub chapters: PathBuf,
 
     /// The format of SRC, when its extension and content do not tell.
-    #[arg(long, value_enum, value_name = "FMT")]
+    #[arg(long, value_name = "FMT", value_parser = format_arg())]
     pub from: Option<Format>,
 
     /// Where to write the MP3 with chapters (never AUDIO itself; see
@@ -70,7 +71,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         (None, false) => return Err(Fatal::new("give `-o OUT` or `--in-place`")),
     };
-    let (audio, audio_diags) = super::chapters::load_audio(Some(&args.audio));
+    let (audio, audio_diags) = load::audio(Some(&args.audio));
     let Some(audio) = audio else {
         let d = &audio_diags[0];
         let mut f = Fatal::new(d.message.clone());
@@ -86,7 +87,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         .help("`embed` writes ID3v2 chapters, which only MP3 files carry; for M4A use `shownotes chapters --to mp4chaps`"));
     }
     let input = args.chapters.to_string_lossy().into_owned();
-    let loaded = super::chapters::load(&input, args.from, Some(&audio))?;
+    let loaded = load_chapters(&input, args.from, Some(&audio))?;
     if !args.in_place {
         let mut inputs = Inputs::new();
         if input != "-" {
@@ -97,7 +98,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         inputs.check(&output, "`-o`")?;
         check_replace(&output, args.force, "an MP3", |old| {
-            Format::guess(None, old) == Some(Format::Id3)
+            formats::guess(None, old) == Some(id3::ID3)
         })?;
     }
     let mut diags = loaded.diagnostics.clone();
@@ -105,7 +106,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     render_all(ctx, &loaded.source, &diags);
     if loaded.blocked() {
         eprintln!("error: nothing was written");
-        return Ok(loaded.blocked_outcome());
+        return Ok(blocked_outcome(&loaded));
     }
     if loaded.chapters.is_empty() {
         return Err(

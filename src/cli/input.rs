@@ -2,7 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Fatal;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+use super::{Fatal, Outcome};
+use crate::audio::AudioInfo;
+use crate::formats::load::{self, Loaded};
+use crate::formats::{self, Format};
 use crate::regular::{self, OpenError, TEXT_CAP};
 
 /// One input to read: a path, or stdin.
@@ -66,6 +71,41 @@ pub fn open_fatal(p: &Path, e: &OpenError) -> Fatal {
     match (&f.help, e.help()) {
         (None, Some(h)) => f.help(h),
         _ => f,
+    }
+}
+
+/// The parser of `--from FMT` and `--to FMT`: the names of the chapter
+/// formats, each with its line for `--help`.
+pub fn format_arg() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        formats::ALL
+            .iter()
+            .map(|f| PossibleValue::new(f.name()).help(f.about())),
+    )
+    .try_map(|name| formats::by_name(&name).ok_or("not a chapter format"))
+}
+
+/// Reads and checks chapters from `input` (`-` is stdin) in `from`, or the
+/// format its name and content suggest (see [`load`]).
+pub fn load_chapters(
+    input: &str,
+    from: Option<Format>,
+    audio: Option<&AudioInfo>,
+) -> Result<Loaded, Fatal> {
+    let end = audio.map(AudioInfo::duration);
+    Ok(match Input::from_arg(input) {
+        Input::Stdin => load::bytes(&Input::Stdin.name(), &Input::Stdin.read()?, from, end)?,
+        Input::File(p) => load::file(&p, from, end)?,
+    })
+}
+
+/// How a command ends when its chapters are blocked: exit 2 when the input
+/// could not be read as chapters at all, else 1.
+pub fn blocked_outcome(loaded: &Loaded) -> Outcome {
+    if loaded.unreadable() {
+        Outcome::Unreadable
+    } else {
+        Outcome::Findings
     }
 }
 

@@ -19,7 +19,7 @@ pub const MAX_BYTES: usize = 5000;
 pub struct Youtube;
 
 /// Replaces `<` and `>`, which YouTube rejects, with `‹` and `›` — the
-/// replacement `chapters::youtube::write` makes in chapter titles — and
+/// replacement `formats::youtube::write` makes in chapter titles — and
 /// counts them.
 pub fn replace_angles(s: &str) -> (String, usize) {
     let n = s.matches(['<', '>']).count();

@@ -1,6 +1,6 @@
 //! CUE sheets: `TRACK nn AUDIO`, `TITLE "..."`, `INDEX 01 mm:ss:ff` at 75
-//! frames per second, minutes may exceed 59. Source: PLATFORMS.md,
-//! "Chapter formats" (the CDRWIN cue sheet syntax).
+//! frames per second, minutes may exceed 59. Source: the CDRWIN cue sheet
+//! syntax (Hydrogenaudio Knowledgebase, "Cue sheet"; libcue).
 //!
 //! A CUE string has no portable escape: libcue takes `\"` but keeps the
 //! backslash, and most readers (foobar2000, OpenEmu, ...) end the string
@@ -10,19 +10,82 @@
 //! everything between the first and the last quote of the line, so
 //! sheets written by others with quotes inside read as they were meant.
 
-use super::{lines, one_line, sub_span, Chapter, ReadError};
+use super::line::{invalid, lines, one_line, sub_span};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::{self, Chapter};
 use crate::diagnostic::{Source, Span};
+use crate::error::Result;
 use crate::timestamp::Timestamp;
 
+/// CUE sheets.
+pub const CUE: Format = Format::new(&Cue);
+
+struct Cue;
+
+impl ChapterFormat for Cue {
+    fn name(&self) -> &'static str {
+        "cue"
+    }
+
+    fn about(&self) -> &'static str {
+        "A CUE sheet (`INDEX 01 mm:ss:ff`, 75 frames per second)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "cue"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["cue"]
+    }
+
+    /// A line is a `TRACK nn AUDIO` command.
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        if head.lines().iter().any(|l| is_track(l)) {
+            50
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            precision_ms: 14,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    /// `options.audio_file` names the audio in a `FILE` line.
+    fn write(&self, chapters: &[Chapter], options: &WriteOptions<'_>) -> Result<String> {
+        Ok(write(chapters, options.audio_file))
+    }
+
+    /// The same tracks; a `FILE` line (which names the audio) aside.
+    fn same_output(&self, a: &str, b: &str) -> bool {
+        let lines = |s: &str| -> Vec<String> {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !(l.is_empty() || l.starts_with("FILE ")))
+                .map(str::to_owned)
+                .collect()
+        };
+        lines(a) == lines(b)
+    }
+}
+
 /// Frames per second of a CUE time (CD audio).
-pub const FRAMES_PER_SECOND: u64 = 75;
+const FRAMES_PER_SECOND: u64 = 75;
 
 const HELP: &str = "a track is `TRACK 01 AUDIO`, `TITLE \"Intro\"`, `INDEX 01 00:00:00` (minutes:seconds:frames, 75 frames a second)";
 
 /// Writes a cue sheet, one track per chapter. `file` names the audio in a
 /// `FILE "..." MP3` line; players need it, so pass it when known.
-pub fn write(chapters: &[Chapter], file: Option<&str>) -> String {
-    let chapters = &super::for_output(chapters);
+fn write(chapters: &[Chapter], file: Option<&str>) -> String {
+    let chapters = &chapter::for_output(chapters);
     let mut s = String::new();
     let indent = if let Some(f) = file {
         let kind = match f
@@ -75,7 +138,7 @@ struct Track {
 }
 
 /// Reads the tracks of a cue sheet as chapters, each at its `INDEX 01`.
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
+fn read(src: &Source) -> Result<Vec<Chapter>> {
     let mut tracks: Vec<Track> = Vec::new();
     let mut file_line: Option<Span> = None;
     for (_, span, line) in lines(src) {
@@ -86,11 +149,11 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
             "FILE" => {
                 if let Some(first) = file_line {
                     let line_no = src.position(first.start).line;
-                    return Err(ReadError::new(
+                    return Err(invalid(
                         format!("a second `FILE`; the first is on line {line_no}"),
                         Some(span),
                     )
-                    .help("chapters belong to one audio file: split the cue sheet per file"));
+                    .with_help("chapters belong to one audio file: split the cue sheet per file"));
                 }
                 file_line = Some(span);
             }
@@ -110,13 +173,13 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
                 let time = words.next().unwrap_or("");
                 let Some(track) = tracks.last_mut() else {
                     return Err(
-                        ReadError::new("an `INDEX` before any `TRACK`", Some(span)).help(HELP)
+                        invalid("an `INDEX` before any `TRACK`", Some(span)).with_help(HELP)
                     );
                 };
                 if number.parse::<u32>().ok() == Some(1) {
                     let at = sub_span(line, span, time);
                     track.index = Some((
-                        parse_msf(time).map_err(|m| ReadError::new(m, Some(at)).help(HELP))?,
+                        parse_msf(time).map_err(|m| invalid(m, Some(at)).with_help(HELP))?,
                         at,
                     ));
                 }
@@ -125,14 +188,14 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         }
     }
     if tracks.is_empty() {
-        return Err(ReadError::new("no `TRACK` in the cue sheet", None).help(HELP));
+        return Err(invalid("no `TRACK` in the cue sheet", None).with_help(HELP));
     }
     tracks
         .into_iter()
         .map(|t| {
             let Some((start, at)) = t.index else {
-                return Err(ReadError::new("a `TRACK` without `INDEX 01`", Some(t.span))
-                    .help("give every track its start as `INDEX 01 mm:ss:ff`"));
+                return Err(invalid("a `TRACK` without `INDEX 01`", Some(t.span))
+                    .with_help("give every track its start as `INDEX 01 mm:ss:ff`"));
             };
             let mut ch = Chapter::new(start, t.title.as_ref().map_or("", |x| x.0.trim()));
             ch.span = Some(at);
@@ -143,18 +206,30 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
 }
 
 /// A `TITLE` argument: between the first and last quote, or a bare word.
-fn title(args: &str, line: &str, span: Span) -> Result<String, ReadError> {
+fn title(args: &str, line: &str, span: Span) -> Result<String> {
     match args.strip_prefix('"') {
         Some(inner) => match inner.rfind('"') {
             Some(end) => Ok(inner[..end].to_string()),
-            None => Err(ReadError::new(
+            None => Err(invalid(
                 "the `TITLE` has no closing quote",
                 Some(sub_span(line, span, args)),
             )
-            .help("write the title as `TITLE \"...\"`")),
+            .with_help("write the title as `TITLE \"...\"`")),
         },
         None => Ok(args.to_string()),
     }
+}
+
+/// Whether a line is a CUE `TRACK nn AUDIO` command.
+fn is_track(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    words
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("TRACK"))
+        && words
+            .next()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        && words.next().is_some()
 }
 
 /// Parses `mm:ss:ff`: minutes of any size, seconds below 60, frames below 75.
@@ -238,37 +313,37 @@ mod tests {
             "TRACK 01 AUDIO\n  TITLE \"A\"\n  INDEX 01 00:00:80\n",
         );
         let e = read(&s).unwrap_err();
-        assert_eq!(s.position(e.span.unwrap().start).line, 3);
+        assert_eq!(s.position(e.span().unwrap().start).line, 3);
         assert!(
-            e.message.contains("frame `80` must be below 75"),
+            e.message().contains("frame `80` must be below 75"),
             "{}",
-            e.message
+            e.message()
         );
         assert!(
             read(&Source::new("e", "TRACK 01 AUDIO\nINDEX 01 00:60:00\n"))
                 .unwrap_err()
-                .message
+                .message()
                 .contains("below 60")
         );
         assert!(read(&Source::new("e", "TRACK 01 AUDIO\nINDEX 01 00:00\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("mm:ss:ff"));
         assert!(read(&Source::new("e", "TRACK 01 AUDIO\nTITLE \"A\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("closing quote"));
         assert!(read(&Source::new("e", "TRACK 01 AUDIO\nTITLE \"A\"\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("without `INDEX 01`"));
         assert!(read(&Source::new("e", "00:00 Intro\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("no `TRACK`"));
         assert!(read(&Source::new("e", "FILE \"a\" MP3\nFILE \"b\" MP3\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("second `FILE`"));
         assert!(read(&Source::new(
             "e",

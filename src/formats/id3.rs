@@ -1,7 +1,7 @@
 //! ID3v2 chapters (CHAP and CTOC frames) of an MP3 file, and the small
 //! ID3v2 tag parser that `embed` shares.
 //!
-//! Source: id3.org "id3v2-chapters-1.0" (PLATFORMS.md, "Chapter formats"):
+//! Source: id3.org "id3v2-chapters-1.0":
 //! CHAP = element ID (null-terminated), start ms, end ms, start offset, end
 //! offset (`0xFFFFFFFF` = use the times), then sub-frames (`TIT2`, `TIT3`,
 //! `WXXX`, `APIC`); CTOC = element ID, flags (bit 1 top-level, bit 0
@@ -19,8 +19,72 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use super::{Chapter, ReadError};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::Chapter;
+use crate::error::{Error, ErrorKind, Result};
 use crate::timestamp::Timestamp;
+
+/// ID3v2 chapters of an MP3.
+pub const ID3: Format = Format::new(&Id3);
+
+struct Id3;
+
+impl ChapterFormat for Id3 {
+    fn name(&self) -> &'static str {
+        "id3"
+    }
+
+    fn about(&self) -> &'static str {
+        "ID3v2 CHAP/CTOC frames of an MP3 (read here; written by `embed`)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "mp3"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["mp3"]
+    }
+
+    /// An ID3v2 tag or an MPEG audio frame header.
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        let bytes = head.bytes();
+        if bytes.starts_with(b"ID3") || is_mpeg_frame_header(bytes) {
+            100
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            write: false,
+            urls: true,
+            binary: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    /// A file is read only as far as its tag (an episode is often larger
+    /// than the cap on text inputs).
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        let chapters = match input {
+            Input::File(path) => read_file(path)?,
+            other => read(&other.bytes()?)?,
+        };
+        Ok(Parsed::new(chapters))
+    }
+
+    fn write(&self, _: &[Chapter], _: &WriteOptions<'_>) -> Result<String> {
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            "`id3` chapters live inside an MP3, not in a text file",
+        )
+        .with_help(
+            "write them into the MP3 with `shownotes embed AUDIO.mp3 --chapters SRC -o OUT`",
+        ))
+    }
+}
 
 /// A parsed ID3v2 tag at the start of a file.
 #[derive(Clone, Debug)]
@@ -53,7 +117,7 @@ impl Frame {
 
     /// The frame's content: grouping bytes and data length indicators
     /// skipped, frame unsynchronisation (2.4) undone.
-    fn content(&self, version: u8) -> Result<Cow<'_, [u8]>, ReadError> {
+    fn content(&self, version: u8) -> Result<Cow<'_, [u8]>> {
         let mut d: &[u8] = &self.data;
         let f = self.flags[1];
         let refuse = |what: &str| {
@@ -62,7 +126,7 @@ impl Frame {
                 self.id_str(),
                 self.offset
             ))
-            .help("re-save the tag without compression or encryption"))
+            .with_help("re-save the tag without compression or encryption"))
         };
         if version >= 4 {
             if f & 0x0C != 0 {
@@ -89,8 +153,8 @@ impl Frame {
     }
 }
 
-fn err(message: String) -> ReadError {
-    ReadError::new(message, None)
+fn err(message: String) -> Error {
+    Error::new(ErrorKind::Invalid, message)
 }
 
 /// Undoes unsynchronisation: every `FF 00` becomes `FF`.
@@ -138,7 +202,7 @@ pub(crate) fn tag_len(head: &[u8]) -> usize {
 }
 
 /// Parses the ID3v2 tag at the start of `bytes`; `None` when there is none.
-pub(crate) fn parse_tag(bytes: &[u8]) -> Result<Option<Tag>, ReadError> {
+pub(crate) fn parse_tag(bytes: &[u8]) -> Result<Option<Tag>> {
     if bytes.len() < 3 || &bytes[..3] != b"ID3" {
         return Ok(None);
     }
@@ -147,22 +211,22 @@ pub(crate) fn parse_tag(bytes: &[u8]) -> Result<Option<Tag>, ReadError> {
             "the ID3v2 header is cut off after {} bytes",
             bytes.len()
         ))
-        .help("the file is truncated"));
+        .with_help("the file is truncated"));
     }
     let (version, flags) = (bytes[3], bytes[5]);
     if !(2..=4).contains(&version) {
         return Err(err(format!("`ID3v2.{version}` is not a known ID3 version"))
-            .help("ID3v2.3 and ID3v2.4 tags hold chapters"));
+            .with_help("ID3v2.3 and ID3v2.4 tags hold chapters"));
     }
     let size = syncsafe(&bytes[6..10]).ok_or_else(|| {
-        err("the ID3v2 tag size is not a syncsafe number".into()).help("the tag is damaged")
+        err("the ID3v2 tag size is not a syncsafe number".into()).with_help("the tag is damaged")
     })?;
     if 10 + size > bytes.len() {
         return Err(err(format!(
             "the ID3v2 tag claims {size} bytes, but the file ends {} bytes after its header",
             bytes.len() - 10
         ))
-        .help("the file is truncated: download or export it again"));
+        .with_help("the file is truncated: download or export it again"));
     }
     let footer = if version == 4 && flags & 0x10 != 0 {
         10
@@ -192,7 +256,7 @@ pub(crate) fn parse_tag(bytes: &[u8]) -> Result<Option<Tag>, ReadError> {
             return Err(err(format!(
                 "the ID3v2 extended header claims {pos} bytes, past the end of the tag"
             ))
-            .help("the tag is damaged"));
+            .with_help("the tag is damaged"));
         }
     }
     tag.frames = parse_frames(&body[pos..], version, 10 + pos, "the tag")?;
@@ -206,7 +270,7 @@ pub(crate) fn parse_frames(
     version: u8,
     base: usize,
     within: &str,
-) -> Result<Vec<Frame>, ReadError> {
+) -> Result<Vec<Frame>> {
     let mut frames = Vec::new();
     let mut pos = 0;
     while pos + 10 <= data.len() {
@@ -228,7 +292,7 @@ pub(crate) fn parse_frames(
                 base + pos,
                 base + data.len()
             ))
-            .help("the tag is damaged: write the chapters again with `shownotes embed`"));
+            .with_help("the tag is damaged: write the chapters again with `shownotes embed`"));
         }
         frames.push(Frame {
             id,
@@ -410,7 +474,7 @@ struct Toc {
 }
 
 /// Reads the chapters of the MP3 file at `path`, reading only its tag.
-pub fn read_file(path: &Path) -> Result<Vec<Chapter>, ReadError> {
+pub fn read_file(path: &Path) -> Result<Vec<Chapter>> {
     let fail = |e: std::io::Error| err(format!("cannot read `{}`: {e}", path.display()));
     let (mut f, meta) = crate::regular::open(path)
         .map_err(|e| err(format!("cannot read `{}`: {}", path.display(), e.reason())))?;
@@ -430,14 +494,14 @@ pub fn read_file(path: &Path) -> Result<Vec<Chapter>, ReadError> {
 /// order of the top-level CTOC when there is one, else in time order.
 /// Chapters no CTOC lists are hidden (`toc = false`) and placed by time
 /// (after the listed ones when the CTOC's own order is not by time).
-pub fn read(bytes: &[u8]) -> Result<Vec<Chapter>, ReadError> {
+pub fn read(bytes: &[u8]) -> Result<Vec<Chapter>> {
     read_tag(bytes, bytes.len())
 }
 
-fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>, ReadError> {
+fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>> {
     let Some(tag) = parse_tag(bytes)? else {
         return Err(
-            err("no ID3v2 tag at the start of the file, so no chapters".into()).help(
+            err("no ID3v2 tag at the start of the file, so no chapters".into()).with_help(
                 "`--from id3` reads MP3 files; write chapters into one with `shownotes embed`",
             ),
         );
@@ -446,7 +510,7 @@ fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>, ReadError> {
         return Err(err(
             "an ID3v2.2 tag, which cannot hold chapters (CHAP frames exist from ID3v2.3 on)".into(),
         )
-        .help("re-save the tag as ID3v2.3 or ID3v2.4 with a tag editor"));
+        .with_help("re-save the tag as ID3v2.3 or ID3v2.4 with a tag editor"));
     }
     let mut chapters: Vec<(String, Chapter)> = Vec::new();
     let mut tocs: Vec<Toc> = Vec::new();
@@ -459,7 +523,7 @@ fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>, ReadError> {
                         "two CHAP frames have the element ID `{id}` (the second at byte {})",
                         f.offset
                     ))
-                    .help(
+                    .with_help(
                         "element IDs are unique; write the chapters again with `shownotes embed`",
                     ));
                 }
@@ -472,7 +536,7 @@ fn read_tag(bytes: &[u8], file_len: usize) -> Result<Vec<Chapter>, ReadError> {
     if chapters.is_empty() {
         return Err(
             err("the ID3v2 tag has no CHAP frames, so no chapters".into())
-                .help("write chapters into the MP3 with `shownotes embed`"),
+                .with_help("write chapters into the MP3 with `shownotes embed`"),
         );
     }
     let Some(root) = tocs.iter().find(|t| t.top).or(tocs.first()) else {
@@ -509,7 +573,7 @@ fn walk(
     chapters: &[(String, Chapter)],
     order: &mut Vec<usize>,
     seen: &mut HashSet<String>,
-) -> Result<(), ReadError> {
+) -> Result<()> {
     if !seen.insert(toc.id.clone()) {
         return Ok(());
     }
@@ -525,26 +589,26 @@ fn walk(
                 "the CTOC `{}` at byte {} lists `{child}`, but no CHAP or CTOC frame has that ID",
                 toc.id, toc.offset
             ))
-            .help("the tag is damaged: write the chapters again with `shownotes embed`"));
+            .with_help("the tag is damaged: write the chapters again with `shownotes embed`"));
         }
     }
     Ok(())
 }
 
 /// Splits a null-terminated element ID off the front of a frame.
-fn element_id<'a>(f: &Frame, d: &'a [u8]) -> Result<(String, &'a [u8]), ReadError> {
+fn element_id<'a>(f: &Frame, d: &'a [u8]) -> Result<(String, &'a [u8])> {
     let nul = d.iter().position(|&b| b == 0).ok_or_else(|| {
         err(format!(
             "the {} frame at byte {} has no null-terminated element ID",
             f.id_str(),
             f.offset
         ))
-        .help("the tag is damaged: write the chapters again with `shownotes embed`")
+        .with_help("the tag is damaged: write the chapters again with `shownotes embed`")
     })?;
     Ok((decode(0, &d[..nul]).0, &d[nul + 1..]))
 }
 
-fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter), ReadError> {
+fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter)> {
     let d = f.content(version)?;
     let (id, rest) = element_id(f, &d)?;
     if rest.len() < 16 {
@@ -553,14 +617,16 @@ fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter), Re
             f.offset,
             rest.len()
         ))
-        .help("the tag is damaged: write the chapters again with `shownotes embed`"));
+        .with_help("the tag is damaged: write the chapters again with `shownotes embed`"));
     }
     let (start, end) = (u32_be(&rest[0..4]), u32_be(&rest[4..8]));
     if end < start {
         return Err(err(format!(
             "CHAP `{id}` ends at {end} ms, before it starts at {start} ms"
         ))
-        .help("a chapter ends after it starts; write the chapters again with `shownotes embed`"));
+        .with_help(
+            "a chapter ends after it starts; write the chapters again with `shownotes embed`",
+        ));
     }
     for (what, offset) in [
         ("start", u32_be(&rest[8..12])),
@@ -570,7 +636,7 @@ fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter), Re
             return Err(err(format!(
                 "CHAP `{id}` puts its {what} at byte {offset}, past the end of the file ({file_len} bytes)"
             ))
-            .help("the file was cut or the tag is damaged: write the chapters again with `shownotes embed`"));
+            .with_help("the file was cut or the tag is damaged: write the chapters again with `shownotes embed`"));
         }
     }
     let within = format!("CHAP `{id}`");
@@ -592,12 +658,12 @@ fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter), Re
     Ok((id, ch))
 }
 
-fn ctoc(f: &Frame, version: u8) -> Result<Toc, ReadError> {
+fn ctoc(f: &Frame, version: u8) -> Result<Toc> {
     let d = f.content(version)?;
     let (id, rest) = element_id(f, &d)?;
     let cut = || {
         err(format!("CTOC `{id}` at byte {} is cut off", f.offset))
-            .help("the tag is damaged: write the chapters again with `shownotes embed`")
+            .with_help("the tag is damaged: write the chapters again with `shownotes embed`")
     };
     let [flags, count, rest @ ..] = rest else {
         return Err(cut());
@@ -742,7 +808,7 @@ pub(crate) mod tests {
         );
         let c = read(&t).unwrap();
         assert_eq!(c[0].title, "B");
-        let parsed = crate::chapters::read_id3(&t).unwrap();
+        let parsed = crate::formats::read(ID3, &t).unwrap();
         assert_eq!(parsed.chapters[0].title, "A");
         assert_eq!(parsed.warnings[0].code.as_str(), "chapters-unsorted");
     }
@@ -779,14 +845,14 @@ pub(crate) mod tests {
         t[10 + 7] = 0x7F;
         let e = read(&t).unwrap_err();
         assert!(
-            e.message.contains("frame `CHAP` at byte 10 claims"),
+            e.message().contains("frame `CHAP` at byte 10 claims"),
             "{}",
-            e.message
+            e.message()
         );
         assert!(
-            e.message.contains("past the end of the tag"),
+            e.message().contains("past the end of the tag"),
             "{}",
-            e.message
+            e.message()
         );
         // A CHAP pointing past the end of the file.
         let mut b = b"a\0".to_vec();
@@ -795,34 +861,37 @@ pub(crate) mod tests {
         }
         let e = read(&tag(3, &[frame(3, b"CHAP", &b)])).unwrap_err();
         assert!(
-            e.message.contains("past the end of the file"),
+            e.message().contains("past the end of the file"),
             "{}",
-            e.message
+            e.message()
         );
         // End before start.
         let e = read(&tag(3, &[chap_frame(3, "a", 5000, 1000, "A", None)])).unwrap_err();
-        assert!(e.message.contains("before it starts"), "{}", e.message);
+        assert!(e.message().contains("before it starts"), "{}", e.message());
         // Truncated file, truncated CHAP, no tag, no chapters, bad CTOC, v2.2.
         let full = tag(3, &[chap_frame(3, "a", 0, 1000, "A", None)]);
         assert!(
-            read(&full[..30]).unwrap_err().message.contains("truncated")
+            read(&full[..30])
+                .unwrap_err()
+                .message()
+                .contains("truncated")
                 || read(&full[..30])
                     .unwrap_err()
-                    .help
+                    .help()
                     .unwrap()
                     .contains("truncated")
         );
         assert!(read(&tag(3, &[frame(3, b"CHAP", b"a\0\0\0")]))
             .unwrap_err()
-            .message
+            .message()
             .contains("cut off"));
         assert!(read(b"\xff\xfb\x90\x64")
             .unwrap_err()
-            .message
+            .message()
             .contains("no ID3v2 tag"));
         assert!(read(&tag(3, &[frame(3, b"TIT2", b"\0x")]))
             .unwrap_err()
-            .message
+            .message()
             .contains("no CHAP"));
         let e = read(&tag(
             3,
@@ -832,15 +901,15 @@ pub(crate) mod tests {
             ],
         ))
         .unwrap_err();
-        assert!(e.message.contains("`zz`"), "{}", e.message);
+        assert!(e.message().contains("`zz`"), "{}", e.message());
         assert!(read(b"ID3\x02\x00\x00\x00\x00\x00\x00")
             .unwrap_err()
-            .message
+            .message()
             .contains("ID3v2.2"));
         assert!(read(b"ID3\x04").is_err());
         assert!(read(&tag(3, &[frame(3, b"CHAP", b"no terminator")]))
             .unwrap_err()
-            .message
+            .message()
             .contains("element ID"));
     }
 

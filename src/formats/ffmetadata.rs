@@ -1,15 +1,65 @@
 //! FFmpeg metadata files (`;FFMETADATA1`), the chapters part.
 //!
-//! Source: FFmpeg `doc/metadata.texi` (PLATFORMS.md, "Chapter formats"): a
+//! Source: FFmpeg `doc/metadata.texi`: a
 //! `;FFMETADATA1` header, then `[CHAPTER]` sections with `TIMEBASE=num/den`,
 //! `START=`, `END=` and `title=`; `=`, `;`, `#`, `\` and newline are escaped
 //! with `\`; lines starting with `;` or `#` are comments. FFmpeg's reader
 //! (`libavformat/ffmetadec.c`) expects `TIMEBASE`, `START`, `END` in that
 //! order right after `[CHAPTER]`, which is how this writer puts them.
 
-use super::{require_ends, Chapter, Format, ReadError, WriteError};
+use super::line::invalid;
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::{require_ends, Chapter};
 use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::error::Result;
 use crate::timestamp::Timestamp;
+
+/// FFmpeg metadata files.
+pub const FFMETADATA: Format = Format::new(&Ffmetadata);
+
+struct Ffmetadata;
+
+impl ChapterFormat for Ffmetadata {
+    fn name(&self) -> &'static str {
+        "ffmetadata"
+    }
+
+    fn about(&self) -> &'static str {
+        "FFmpeg metadata (`;FFMETADATA1`, `[CHAPTER]`)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "ffmetadata.txt"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["ffmeta", "ffmetadata"]
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        if head.text().starts_with(";FFMETADATA") {
+            90
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            needs_end: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        let (chapters, warnings) = read(&*input.text()?)?;
+        Ok(Parsed { chapters, warnings })
+    }
+
+    fn write(&self, chapters: &[Chapter], options: &WriteOptions<'_>) -> Result<String> {
+        write(chapters, options.end)
+    }
+}
 
 const HEADER: &str = ";FFMETADATA1";
 const EXAMPLE: &str = "a chapter is `[CHAPTER]`, `TIMEBASE=1/1000`, `START=0`, `END=90000`, `title=Intro`, one per line";
@@ -18,8 +68,8 @@ const EXAMPLE: &str = "a chapter is `[CHAPTER]`, `TIMEBASE=1/1000`, `START=0`, `
 /// with `TIMEBASE=1/1000`: old FFmpeg docs say a missing `TIMEBASE` means
 /// milliseconds, newer ones nanoseconds (FFmpeg ticket 7184). Every chapter
 /// needs its `END`, so the last one needs its own end or `audio_end`.
-pub fn write(chapters: &[Chapter], audio_end: Option<Timestamp>) -> Result<String, WriteError> {
-    let ends = require_ends(Format::Ffmetadata, chapters, audio_end)?;
+fn write(chapters: &[Chapter], audio_end: Option<Timestamp>) -> Result<String> {
+    let ends = require_ends("ffmetadata", chapters, audio_end)?;
     let mut s = format!("{HEADER}\n");
     for (c, end) in chapters.iter().zip(ends) {
         s.push_str(&format!(
@@ -136,15 +186,15 @@ struct Draft {
 /// Reads the `[CHAPTER]` sections of an FFmpeg metadata file, honouring
 /// each chapter's `TIMEBASE`. A chapter without one is read in nanoseconds,
 /// as FFmpeg reads it, with a `chapters-timebase-missing` warning.
-pub fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>), ReadError> {
+fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>)> {
     let first = src.line_text(1);
     if !first.starts_with(";FFMETADATA") {
         let (a, b) = src.line_range(1);
-        return Err(ReadError::new(
+        return Err(invalid(
             "not an FFmpeg metadata file: the first line is not `;FFMETADATA1`",
             Some(Span::new(a, b)),
         )
-        .help(format!("start the file with `;FFMETADATA1`; {EXAMPLE}")));
+        .with_help(format!("start the file with `;FFMETADATA1`; {EXAMPLE}")));
     }
     let mut drafts: Vec<Draft> = Vec::new();
     let mut in_chapter = false;
@@ -162,7 +212,7 @@ pub fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>), ReadError> 
                 continue;
             }
             return Err(
-                ReadError::new(format!("`{header}` is not `key=value`"), Some(line.span)).help(
+                invalid(format!("`{header}` is not `key=value`"), Some(line.span)).with_help(
                     format!("escape a literal `=`, `;`, `#` or `\\` with `\\`; {EXAMPLE}"),
                 ),
             );
@@ -182,14 +232,14 @@ pub fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>), ReadError> 
         }
     }
     if drafts.is_empty() {
-        return Err(ReadError::new("no `[CHAPTER]` sections", None).help(EXAMPLE));
+        return Err(invalid("no `[CHAPTER]` sections", None).with_help(EXAMPLE));
     }
     let mut warnings = Vec::new();
     let mut chapters = Vec::new();
     for d in drafts {
         let Some((start, start_span)) = d.start else {
             return Err(
-                ReadError::new("a `[CHAPTER]` without `START=`", Some(d.header)).help(EXAMPLE),
+                invalid("a `[CHAPTER]` without `START=`", Some(d.header)).with_help(EXAMPLE)
             );
         };
         let title = d
@@ -216,13 +266,13 @@ pub fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>), ReadError> 
         if let Some((end, end_span)) = d.end {
             let end_ms = to_ms(end, num, den, end_span)?;
             // FFmpeg refuses a chapter that ends before it starts
-            // (PLATFORMS.md, "Chapter formats", pitfalls).
+            // (libavformat `avpriv_new_chapter`: "Chapter end time before start").
             if end < start {
-                return Err(ReadError::new(
+                return Err(invalid(
                     format!("`END={end}` is before `START={start}`"),
                     Some(end_span),
                 )
-                .help("a chapter ends after it starts; fix `START` or `END`"));
+                .with_help("a chapter ends after it starts; fix `START` or `END`"));
             }
             ch.end = Some(end_ms);
         }
@@ -231,28 +281,26 @@ pub fn read(src: &Source) -> Result<(Vec<Chapter>, Vec<Diagnostic>), ReadError> 
     Ok((chapters, warnings))
 }
 
-fn integer(key: &str, value: &str, span: Span) -> Result<i64, ReadError> {
+fn integer(key: &str, value: &str, span: Span) -> Result<i64> {
     let v: i64 = value.trim().parse().map_err(|_| {
-        ReadError::new(format!("`{key}={value}` is not a whole number"), Some(span)).help(format!(
+        invalid(format!("`{key}={value}` is not a whole number"), Some(span)).with_help(format!(
             "`{key}` counts `TIMEBASE` units, such as `{key}=90000` with `TIMEBASE=1/1000`"
         ))
     })?;
     if v < 0 {
-        return Err(
-            ReadError::new(format!("`{key}={value}` is negative"), Some(span))
-                .help("times start at 0"),
-        );
+        return Err(invalid(format!("`{key}={value}` is negative"), Some(span))
+            .with_help("times start at 0"));
     }
     Ok(v)
 }
 
-fn timebase(value: &str, span: Span) -> Result<(i64, i64), ReadError> {
+fn timebase(value: &str, span: Span) -> Result<(i64, i64)> {
     let bad = || {
-        ReadError::new(
+        invalid(
             format!("`TIMEBASE={value}` is not a fraction such as `1/1000`"),
             Some(span),
         )
-        .help("`TIMEBASE=1/1000` counts milliseconds; both numbers are above 0")
+        .with_help("`TIMEBASE=1/1000` counts milliseconds; both numbers are above 0")
     };
     let (n, d) = value.trim().split_once('/').ok_or_else(bad)?;
     let n: i64 = n.trim().parse().map_err(|_| bad())?;
@@ -264,7 +312,7 @@ fn timebase(value: &str, span: Span) -> Result<(i64, i64), ReadError> {
 }
 
 /// `v` units of `num/den` seconds, in milliseconds, rounded.
-fn to_ms(v: i64, num: i64, den: i64, span: Span) -> Result<Timestamp, ReadError> {
+fn to_ms(v: i64, num: i64, den: i64, span: Span) -> Result<Timestamp> {
     let scaled = i128::from(v) * i128::from(num) * 1000;
     let ms = (scaled * 2 + i128::from(den)) / (2 * i128::from(den));
     u64::try_from(ms)
@@ -272,8 +320,8 @@ fn to_ms(v: i64, num: i64, den: i64, span: Span) -> Result<Timestamp, ReadError>
         .filter(|&m| m < u64::MAX / 4)
         .map(Timestamp::from_ms)
         .ok_or_else(|| {
-            ReadError::new(format!("the time `{v}` is out of range"), Some(span))
-                .help("check `TIMEBASE` and the time")
+            invalid(format!("the time `{v}` is out of range"), Some(span))
+                .with_help("check `TIMEBASE` and the time")
         })
 }
 
@@ -317,7 +365,7 @@ mod tests {
         ];
         assert!(write(&c, None)
             .unwrap_err()
-            .message
+            .message()
             .contains("`ffmetadata` needs the end"));
         let out = write(&c, Some(Timestamp::from_ms(120_000))).unwrap();
         assert_eq!(
@@ -337,30 +385,30 @@ mod tests {
     fn bad_input_names_the_line() {
         let s = src(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=abc\nEND=5\n");
         let e = read(&s).unwrap_err();
-        assert_eq!(s.position(e.span.unwrap().start).line, 4);
-        assert!(e.message.contains("`START=abc`"), "{}", e.message);
+        assert_eq!(s.position(e.span().unwrap().start).line, 4);
+        assert!(e.message().contains("`START=abc`"), "{}", e.message());
         let e = read(&src("[CHAPTER]\nSTART=0\n")).unwrap_err();
-        assert!(e.message.contains("`;FFMETADATA1`"));
+        assert!(e.message().contains("`;FFMETADATA1`"));
         let e = read(&src(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/0\nSTART=0\n")).unwrap_err();
-        assert!(e.message.contains("TIMEBASE"));
+        assert!(e.message().contains("TIMEBASE"));
         let e = read(&src(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=-5\n")).unwrap_err();
-        assert!(e.message.contains("negative"));
+        assert!(e.message().contains("negative"));
         let e = read(&src(
             ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=5000\nEND=1000\n",
         ))
         .unwrap_err();
-        assert!(e.message.contains("before"));
+        assert!(e.message().contains("before"));
         let e = read(&src(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nEND=1000\n")).unwrap_err();
-        assert!(e.message.contains("without `START=`"));
+        assert!(e.message().contains("without `START=`"));
         let e = read(&src(";FFMETADATA1\ntitle=x\n")).unwrap_err();
-        assert!(e.message.contains("no `[CHAPTER]`"));
+        assert!(e.message().contains("no `[CHAPTER]`"));
         let e = read(&src(
             ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1\nSTART=99999999999999999\n",
         ))
         .unwrap_err();
-        assert!(e.message.contains("out of range"), "{}", e.message);
+        assert!(e.message().contains("out of range"), "{}", e.message());
         let e = read(&src(";FFMETADATA1\n[CHAPTER]\njunk line\n")).unwrap_err();
-        assert!(e.message.contains("not `key=value`"));
+        assert!(e.message().contains("not `key=value`"));
         // Truncated mid-escape: no panic.
         let _ = read(&src(
             ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\ntitle=x\\",

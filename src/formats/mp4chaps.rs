@@ -1,44 +1,77 @@
 //! mp4chaps text chapters (Subler's chapter text): one chapter per line,
 //! `00:00:00.000 Title`, optionally followed by ` <url>` (the Podlove and
-//! Auphonic convention). Source: PLATFORMS.md, "Chapter formats".
+//! Auphonic convention; Subler's wiki, "Chapters", and the Podlove
+//! Publisher's chapter import).
 
-use super::{lines, one_line, parse_npt, sub_span, Chapter, ReadError};
-use crate::diagnostic::Source;
+use super::clock::parse_npt;
+use super::line::{self, invalid, one_line, sub_span, LineFormat};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::Chapter;
+use crate::diagnostic::{Source, Span};
+use crate::error::{Error, Result};
 use crate::timestamp::Style;
+
+/// mp4chaps text chapters.
+pub const MP4CHAPS: Format = Format::new(&Mp4chaps);
+
+struct Mp4chaps;
 
 const HELP: &str = "each line of an mp4chaps file is `00:00:00.000 Title`, optionally followed by ` <https://...>`";
 
-/// Writes one `HH:MM:SS.mmm Title <url>` line per chapter.
-pub fn write(chapters: &[Chapter]) -> String {
-    let mut s = String::new();
-    for c in chapters {
-        s.push_str(&format!(
-            "{} {}",
-            c.start.display(Style::Precise),
-            one_line(&c.title)
-        ));
-        if let Some(url) = &c.url {
-            s.push_str(&format!(" <{url}>"));
-        }
-        s.push('\n');
+impl ChapterFormat for Mp4chaps {
+    fn name(&self) -> &'static str {
+        "mp4chaps"
     }
-    s
+
+    fn about(&self) -> &'static str {
+        "mp4chaps text: `00:00:00.000 Title`, optionally ` <url>`"
+    }
+
+    fn extension(&self) -> &'static str {
+        "chapters.txt"
+    }
+
+    /// Every line starts with a timestamp, and one has a fraction.
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        match line::all_stamps(&head.lines()) {
+            Some(stamps) if stamps.iter().any(|s| s.contains('.')) => 30,
+            _ => 0,
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            urls: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    fn write(&self, chapters: &[Chapter], _: &WriteOptions<'_>) -> Result<String> {
+        Ok(write(chapters))
+    }
 }
 
-/// Reads mp4chaps lines; blank lines are skipped.
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
-    let mut chapters = Vec::new();
-    for (_, span, line) in lines(src) {
+impl LineFormat for Mp4chaps {
+    fn no_chapters(&self) -> Error {
+        invalid("no chapter lines", None).with_help(HELP)
+    }
+
+    /// Blank lines are skipped.
+    fn read_line(&self, line: &str, span: Span) -> Result<Option<Chapter>> {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            continue;
+            return Ok(None);
         }
         let stamp = trimmed.split_whitespace().next().unwrap_or(trimmed);
         let stamp_span = sub_span(line, span, stamp);
         let start = parse_npt(stamp).map_err(|m| {
-            let mut e = ReadError::new(m, Some(stamp_span)).help(HELP);
+            let mut e = invalid(m, Some(stamp_span)).with_help(HELP);
             if stamp.to_ascii_uppercase().starts_with("CHAPTER") {
-                e = e.help(format!(
+                e = e.with_help(format!(
                     "{HELP}; `CHAPTER01=` lines are OGM chapters, not mp4chaps"
                 ));
             }
@@ -52,12 +85,27 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         if !title.trim().is_empty() {
             ch.title_span = Some(sub_span(line, span, title.trim()));
         }
-        chapters.push(ch);
+        Ok(Some(ch))
     }
-    if chapters.is_empty() {
-        return Err(ReadError::new("no chapter lines", None).help(HELP));
+
+    /// `HH:MM:SS.mmm Title <url>`.
+    fn write_line(&self, c: &Chapter) -> String {
+        let mut s = format!("{} {}", c.start.display(Style::Precise), one_line(&c.title));
+        if let Some(url) = &c.url {
+            s.push_str(&format!(" <{url}>"));
+        }
+        s
     }
-    Ok(chapters)
+}
+
+/// Writes one `HH:MM:SS.mmm Title <url>` line per chapter.
+fn write(chapters: &[Chapter]) -> String {
+    Mp4chaps.write_lines(chapters)
+}
+
+/// Reads mp4chaps lines; blank lines are skipped.
+fn read(src: &Source) -> Result<Vec<Chapter>> {
+    Mp4chaps.read_lines(src)
 }
 
 /// Splits a trailing `<url>` off a title: the last `<...>` when it ends the
@@ -122,12 +170,16 @@ mod tests {
     fn bad_lines_are_named() {
         let src = Source::new("c.txt", "00:00:00.000 Intro\n00:61:00.000 Bad\n");
         let e = read(&src).unwrap_err();
-        assert_eq!(src.position(e.span.unwrap().start).line, 2);
-        assert!(e.message.contains("`61` must be below 60"), "{}", e.message);
+        assert_eq!(src.position(e.span().unwrap().start).line, 2);
+        assert!(
+            e.message().contains("`61` must be below 60"),
+            "{}",
+            e.message()
+        );
         let e = read(&Source::new("c", "Intro at the start\n")).unwrap_err();
-        assert!(e.message.contains("`Intro`"), "{}", e.message);
+        assert!(e.message().contains("`Intro`"), "{}", e.message());
         assert!(read(&Source::new("c", "\n\n")).is_err());
         let e = read(&Source::new("c", "CHAPTER01=00:00:00.000\n")).unwrap_err();
-        assert!(e.help.unwrap().contains("OGM"));
+        assert!(e.help().unwrap().contains("OGM"));
     }
 }

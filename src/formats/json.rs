@@ -1,18 +1,65 @@
 //! Podcasting 2.0 JSON chapters (`application/json+chapters`, version 1.2.0).
 //!
 //! Source: Podcastindex-org/podcast-namespace
-//! `docs/examples/chapters/jsonChapters.md` (PLATFORMS.md, "RSS and
-//! Podcasting 2.0"): `version` and `chapters` are required; each chapter has
+//! `docs/examples/chapters/jsonChapters.md`: `version` and `chapters` are required; each chapter has
 //! `startTime` (seconds) and optionally `title`, `img`, `url`, `toc`, `endTime`.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Chapter, ReadError};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::{self, Chapter};
 use crate::diagnostic::{Source, Span};
+use crate::error::{Error, ErrorKind, Result};
 use crate::timestamp::Timestamp;
 
+/// Podcasting 2.0 JSON chapters.
+pub const JSON: Format = Format::new(&Json);
+
+struct Json;
+
+impl ChapterFormat for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn about(&self) -> &'static str {
+        "Podcasting 2.0 JSON chapters (`chapters.json`)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "json"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["json"]
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        if head.text().starts_with('{') {
+            80
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            urls: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    fn write(&self, chapters: &[Chapter], _: &WriteOptions<'_>) -> Result<String> {
+        Ok(write(chapters))
+    }
+}
+
 /// The version this writer emits.
-pub const VERSION: &str = "1.2.0";
+const VERSION: &str = "1.2.0";
 
 #[derive(Serialize)]
 struct FileOut<'a> {
@@ -36,13 +83,13 @@ struct ChapterOut<'a> {
     end_time: Option<Timestamp>,
 }
 
-fn ser_toc<S: serde::Serializer>(_: &bool, s: S) -> Result<S::Ok, S::Error> {
+fn ser_toc<S: serde::Serializer>(_: &bool, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_bool(false)
 }
 
 /// Writes chapters as pretty-printed Podcasting 2.0 JSON, with a final newline.
 pub fn write(chapters: &[Chapter]) -> String {
-    let chapters = &super::for_output(chapters);
+    let chapters = &chapter::for_output(chapters);
     let file = FileOut {
         version: VERSION,
         chapters: chapters
@@ -87,37 +134,42 @@ struct ChapterIn {
 
 /// Reads Podcasting 2.0 JSON chapters, and the older `application/json`
 /// files (a top-level `title`, chapters with `toc`, `img`, `url`, `endTime`).
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
+fn read(src: &Source) -> Result<Vec<Chapter>> {
     let file: FileIn = serde_json::from_str(&src.text).map_err(|e| {
-        let span = offset_of(src, e.line(), e.column()).map(|o| Span::new(o, o));
-        ReadError::new(format!("not valid chapters JSON: {e}"), span)
-            .help("a chapters file is `{\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}`")
+        let error = Error::new(ErrorKind::Invalid, format!("not valid chapters JSON: {e}"))
+            .with_help("a chapters file is `{\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}`");
+        match offset_of(src, e.line(), e.column()) {
+            Some(o) => error.with_span(Span::new(o, o)),
+            None => error,
+        }
     })?;
     let Some(list) = file.chapters else {
-        return Err(ReadError::new("the JSON has no `chapters` array", None)
-            .help("a chapters file is `{\"version\": \"1.2.0\", \"chapters\": [...]}`"));
+        return Err(
+            Error::new(ErrorKind::Invalid, "the JSON has no `chapters` array")
+                .with_help("a chapters file is `{\"version\": \"1.2.0\", \"chapters\": [...]}`"),
+        );
     };
     list.into_iter()
         .enumerate()
         .map(|(i, c)| {
             let start = Timestamp::from_secs_f64(c.start_time).ok_or_else(|| {
-                ReadError::new(
+                Error::new(
+                    ErrorKind::Invalid,
                     format!(
                         "chapter {} has `startTime` `{}`, not a time",
                         i + 1,
                         c.start_time
                     ),
-                    None,
                 )
-                .help("`startTime` is a number of seconds, 0 or more")
+                .with_help("`startTime` is a number of seconds, 0 or more")
             })?;
             let end = match c.end_time {
                 Some(e) => Some(Timestamp::from_secs_f64(e).ok_or_else(|| {
-                    ReadError::new(
+                    Error::new(
+                        ErrorKind::Invalid,
                         format!("chapter {} has `endTime` `{e}`, not a time", i + 1),
-                        None,
                     )
-                    .help("`endTime` is a number of seconds, 0 or more")
+                    .with_help("`endTime` is a number of seconds, 0 or more")
                 })?),
                 None => None,
             };
@@ -188,9 +240,9 @@ mod tests {
             "{\n  \"chapters\": [\n  {\"startTime\": }\n]}",
         ))
         .unwrap_err();
-        assert!(e.span.is_some());
-        assert!(e.message.contains("line 3"), "{}", e.message);
+        assert!(e.span().is_some());
+        assert!(e.message().contains("line 3"), "{}", e.message());
         let e = read(&Source::new("c.json", r#"{"chapters":[{"startTime":-1}]}"#)).unwrap_err();
-        assert!(e.message.contains("startTime"));
+        assert!(e.message().contains("startTime"));
     }
 }

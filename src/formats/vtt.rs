@@ -1,20 +1,68 @@
 //! WebVTT chapters: `WEBVTT`, a blank line, then one cue per chapter,
 //! `HH:MM:SS.mmm --> HH:MM:SS.mmm` and the title. Every cue needs its end,
-//! so the last chapter ends at the audio's end. Source: PLATFORMS.md,
-//! "Chapter formats" (W3C WebVTT, "WebVTT chapter title text").
+//! so the last chapter ends at the audio's end. Source: W3C "WebVTT: The
+//! Web Video Text Tracks Format", "WebVTT chapter title text".
 
-use super::{
-    lines, one_line, parse_npt, require_ends, sub_span, Chapter, Format, ReadError, WriteError,
-};
+use super::clock::parse_npt;
+use super::line::{invalid, lines, one_line, sub_span};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::{require_ends, Chapter};
 use crate::diagnostic::{Source, Span};
+use crate::error::Result;
 use crate::timestamp::{Style, Timestamp};
+
+/// WebVTT chapters.
+pub const VTT: Format = Format::new(&Vtt);
+
+struct Vtt;
+
+impl ChapterFormat for Vtt {
+    fn name(&self) -> &'static str {
+        "vtt"
+    }
+
+    fn about(&self) -> &'static str {
+        "WebVTT chapters"
+    }
+
+    fn extension(&self) -> &'static str {
+        "vtt"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["vtt", "webvtt"]
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        if head.text().starts_with("WEBVTT") {
+            90
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            needs_end: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    fn write(&self, chapters: &[Chapter], options: &WriteOptions<'_>) -> Result<String> {
+        write(chapters, options.end)
+    }
+}
 
 const EXAMPLE: &str =
     "a chapter cue is a line `00:00:00.000 --> 00:01:30.000`, then the title, then a blank line";
 
 /// Writes numbered cues; the last ends at its own end or `audio_end`.
-pub fn write(chapters: &[Chapter], audio_end: Option<Timestamp>) -> Result<String, WriteError> {
-    let ends = require_ends(Format::Vtt, chapters, audio_end)?;
+fn write(chapters: &[Chapter], audio_end: Option<Timestamp>) -> Result<String> {
+    let ends = require_ends("vtt", chapters, audio_end)?;
     let mut s = String::from("WEBVTT\n");
     for (i, (c, end)) in chapters.iter().zip(ends).enumerate() {
         s.push_str(&format!(
@@ -39,20 +87,20 @@ fn escape(title: &str) -> String {
 
 /// Reads the cues of a WebVTT file as chapters (with their ends). `NOTE`,
 /// `STYLE` and `REGION` blocks are skipped; tags in cue text are dropped.
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
+fn read(src: &Source) -> Result<Vec<Chapter>> {
     let all: Vec<(usize, Span, &str)> = lines(src).collect();
     let Some(&(_, first_span, first)) = all.first() else {
         return Err(
-            ReadError::new("the file is empty", None).help("a WebVTT file starts with `WEBVTT`")
+            invalid("the file is empty", None).with_help("a WebVTT file starts with `WEBVTT`")
         );
     };
     let rest = first.strip_prefix("WEBVTT");
     if !rest.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t'])) {
-        return Err(ReadError::new(
+        return Err(invalid(
             "not a WebVTT file: the first line is not `WEBVTT`",
             Some(first_span),
         )
-        .help(format!(
+        .with_help(format!(
             "start the file with `WEBVTT` and a blank line; {EXAMPLE}"
         )));
     }
@@ -82,29 +130,29 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         }
         let timing_at = if head.contains("-->") { 0 } else { 1 };
         let Some(&(span, timing)) = block.get(timing_at).filter(|(_, l)| l.contains("-->")) else {
-            return Err(ReadError::new(
+            return Err(invalid(
                 format!("the cue `{}` has no timing line", head.trim()),
                 Some(block[0].0),
             )
-            .help(EXAMPLE));
+            .with_help(EXAMPLE));
         };
         let (left, right) = timing.split_once("-->").unwrap_or((timing, ""));
         let start_text = left.trim();
         let end_text = right.split_whitespace().next().unwrap_or("");
         let time = |t: &str| {
             parse_npt(t).map_err(|m| {
-                ReadError::new(m, Some(sub_span(timing, span, t)))
-                    .help("WebVTT times are `HH:MM:SS.mmm` or `MM:SS.mmm`")
+                invalid(m, Some(sub_span(timing, span, t)))
+                    .with_help("WebVTT times are `HH:MM:SS.mmm` or `MM:SS.mmm`")
             })
         };
         let start = time(start_text)?;
         let end = time(end_text)?;
         if end < start {
-            return Err(ReadError::new(
+            return Err(invalid(
                 format!("the cue ends at `{end_text}`, before it starts at `{start_text}`"),
                 Some(sub_span(timing, span, end_text)),
             )
-            .help("a cue's end comes after its start"));
+            .with_help("a cue's end comes after its start"));
         }
         let payload = &block[timing_at + 1..];
         let title: Vec<String> = payload.iter().map(|(_, l)| unescape(l.trim())).collect();
@@ -117,7 +165,7 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         chapters.push(ch);
     }
     if chapters.is_empty() {
-        return Err(ReadError::new("no cues", Some(first_span)).help(EXAMPLE));
+        return Err(invalid("no cues", Some(first_span)).with_help(EXAMPLE));
     }
     Ok(chapters)
 }
@@ -182,8 +230,12 @@ mod tests {
             Chapter::new(Timestamp::from_ms(90_500), "A --> B & <c>"),
         ];
         let e = write(&c, None).unwrap_err();
-        assert!(e.message.contains("`vtt` needs the end"), "{}", e.message);
-        assert!(e.help.unwrap().contains("--audio"));
+        assert!(
+            e.message().contains("`vtt` needs the end"),
+            "{}",
+            e.message()
+        );
+        assert!(e.help().unwrap().contains("--audio"));
         let out = write(&c, Some(Timestamp::from_ms(3_600_000))).unwrap();
         assert_eq!(
             out,
@@ -211,22 +263,22 @@ mod tests {
             "WEBVTT\n\n00:00.000 --> 00:10.000\nA\n\n00:10.000 --> 00:05.000\nB\n",
         );
         let e = read(&s).unwrap_err();
-        assert_eq!(s.position(e.span.unwrap().start).line, 6);
-        assert!(e.message.contains("before it starts"));
+        assert_eq!(s.position(e.span().unwrap().start).line, 6);
+        assert!(e.message().contains("before it starts"));
         let s = Source::new("c.vtt", "WEBVTT\n\n00:00.000 --> 00:99.000\nA\n");
         let e = read(&s).unwrap_err();
-        assert!(e.message.contains("below 60"), "{}", e.message);
+        assert!(e.message().contains("below 60"), "{}", e.message());
         assert!(read(&Source::new("c.vtt", "00:00 Intro\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("`WEBVTT`"));
         assert!(read(&Source::new("c.vtt", "WEBVTT\n\nid only\nA\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("no timing"));
         assert!(read(&Source::new("c.vtt", "WEBVTT\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("no cues"));
         assert!(read(&Source::new("c.vtt", "")).is_err());
         assert!(read(&Source::new("c.vtt", "WEBVTT\n\n00:00.000 -->")).is_err());

@@ -1,20 +1,68 @@
 //! Adobe Audition marker lists: named `.csv` but tab-separated, with the
 //! header `Name<TAB>Start<TAB>Duration<TAB>Time Format<TAB>Type<TAB>Description`
-//! and times like `1:16.655` or `1:44:53.111`; Type `Cue`. Source:
-//! PLATFORMS.md, "Chapter formats".
+//! and times like `1:16.655` or `1:44:53.111`; Type `Cue`. Source: Adobe
+//! Audition User Guide, "Markers" (exporting marker lists), and real exports.
 
-use super::{lines, one_line, parse_npt, sub_span, Chapter, ReadError};
+use super::clock::parse_npt;
+use super::line::{invalid, lines, one_line, sub_span};
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::Chapter;
 use crate::diagnostic::{Source, Span};
+use crate::error::Result;
 use crate::timestamp::Timestamp;
 
+/// Adobe Audition marker lists.
+pub const AUDITION: Format = Format::new(&Audition);
+
+struct Audition;
+
+impl ChapterFormat for Audition {
+    fn name(&self) -> &'static str {
+        "audition"
+    }
+
+    fn about(&self) -> &'static str {
+        "Adobe Audition markers (tab-separated CSV)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "csv"
+    }
+
+    fn fallback_extensions(&self) -> &'static [&'static str] {
+        &["csv"]
+    }
+
+    /// The first line is Audition's header.
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        let lines = head.lines();
+        match lines.first() {
+            Some(first) if first.to_ascii_lowercase().starts_with("name\tstart\t") => 60,
+            _ => 0,
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::TEXT
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    fn write(&self, chapters: &[Chapter], _: &WriteOptions<'_>) -> Result<String> {
+        Ok(write(chapters))
+    }
+}
+
 /// The header line Audition writes.
-pub const HEADER: &str = "Name\tStart\tDuration\tTime Format\tType\tDescription";
+const HEADER: &str = "Name\tStart\tDuration\tTime Format\tType\tDescription";
 
 const HELP: &str = "an Audition marker line is `Name<TAB>Start<TAB>Duration<TAB>Time Format<TAB>Type<TAB>Description`, such as `Intro\t0:00.000\t0:00.000\tdecimal\tCue\t`";
 
 /// Writes the header and one `Cue` marker per chapter (a range when the
 /// chapter has an end), times in Audition's decimal form.
-pub fn write(chapters: &[Chapter]) -> String {
+fn write(chapters: &[Chapter]) -> String {
     let mut s = format!("{HEADER}\n");
     for c in chapters {
         let dur = c
@@ -79,36 +127,36 @@ fn time(text: &str, clock: Clock) -> Result<Timestamp, String> {
 /// Reads a marker list. Every marker becomes a chapter; a marker with a
 /// duration gets an end. Names may hold tabs: the columns are found from
 /// the first `Start`, `Duration`, `Time Format` that read as such.
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
+fn read(src: &Source) -> Result<Vec<Chapter>> {
     let mut rows = lines(src).filter(|(_, _, l)| !l.trim().is_empty());
     let Some((_, header_span, header)) = rows.next() else {
-        return Err(ReadError::new("the file is empty", None).help(HELP));
+        return Err(invalid("the file is empty", None).with_help(HELP));
     };
     let columns: Vec<String> = header
         .split('\t')
         .map(|c| c.trim().to_ascii_lowercase())
         .collect();
     if columns.len() < 3 || columns[0] != "name" || columns[1] != "start" {
-        return Err(ReadError::new(
+        return Err(invalid(
             "not an Audition marker list: the first line is not the `Name<TAB>Start<TAB>...` header",
             Some(header_span),
         )
-        .help(format!("export markers from Audition's Markers panel; the header is `{}`", HEADER.replace('\t', "<TAB>"))));
+        .with_help(format!("export markers from Audition's Markers panel; the header is `{}`", HEADER.replace('\t', "<TAB>"))));
     }
     let mut chapters = Vec::new();
     for (_, span, line) in rows {
         chapters.push(row(line, span)?);
     }
     if chapters.is_empty() {
-        return Err(ReadError::new("no markers under the header", Some(header_span)).help(HELP));
+        return Err(invalid("no markers under the header", Some(header_span)).with_help(HELP));
     }
     Ok(chapters)
 }
 
-fn row(line: &str, span: Span) -> Result<Chapter, ReadError> {
+fn row(line: &str, span: Span) -> Result<Chapter> {
     let fields: Vec<&str> = line.split('\t').collect();
     if fields.len() < 5 {
-        return Err(ReadError::new(
+        return Err(invalid(
             format!(
                 "the marker line has {} column{}, not 6",
                 fields.len(),
@@ -116,7 +164,7 @@ fn row(line: &str, span: Span) -> Result<Chapter, ReadError> {
             ),
             Some(span),
         )
-        .help(HELP));
+        .with_help(HELP));
     }
     let at = |k: usize| {
         let c = clock(fields[k + 2])?;
@@ -138,11 +186,13 @@ fn row(line: &str, span: Span) -> Result<Chapter, ReadError> {
     let Some((k, _, start, duration)) = found else {
         // Report against the documented columns.
         let Some(c) = clock(fields[3]) else {
-            return Err(ReadError::new(
+            return Err(invalid(
                 format!("the time format `{}` is not supported", fields[3].trim()),
                 Some(sub_span(line, span, fields[3])),
             )
-            .help("set Audition's time display to Decimal (or samples) before exporting markers"));
+            .with_help(
+                "set Audition's time display to Decimal (or samples) before exporting markers",
+            ));
         };
         let bad = if time(fields[1], c).is_err() {
             fields[1]
@@ -152,7 +202,7 @@ fn row(line: &str, span: Span) -> Result<Chapter, ReadError> {
         let message = time(bad, c)
             .err()
             .unwrap_or_else(|| format!("`{bad}` is not a time"));
-        return Err(ReadError::new(message, Some(sub_span(line, span, bad))).help(HELP));
+        return Err(invalid(message, Some(sub_span(line, span, bad))).with_help(HELP));
     };
     let name = &line[..sub_span(line, span, fields[k]).start - span.start - 1];
     let mut ch = Chapter::new(start, name.trim());
@@ -210,28 +260,28 @@ mod tests {
     fn bad_input_names_the_line() {
         let s = Source::new("m.csv", format!("{HEADER}\nA\t0:00.000\t0:00.000\tdecimal\tCue\t\nB\t1:75.000\t0:00.000\tdecimal\tCue\t\n"));
         let e = read(&s).unwrap_err();
-        assert_eq!(s.position(e.span.unwrap().start).line, 3);
-        assert!(e.message.contains("below 60"), "{}", e.message);
+        assert_eq!(s.position(e.span().unwrap().start).line, 3);
+        assert!(e.message().contains("below 60"), "{}", e.message());
         let e = read(&Source::new(
             "m",
             format!("{HEADER}\nA\t0:00:00\t0\t30 fps\tCue\t\n"),
         ))
         .unwrap_err();
-        assert!(e.message.contains("`30 fps`"), "{}", e.message);
+        assert!(e.message().contains("`30 fps`"), "{}", e.message());
         assert!(read(&Source::new("m", "00:00 Intro\n"))
             .unwrap_err()
-            .message
+            .message()
             .contains("header"));
         assert!(read(&Source::new(
             "m",
             format!("{HEADER}\nA,0:00.000,0,decimal,Cue,\n")
         ))
         .unwrap_err()
-        .message
+        .message()
         .contains("column"));
         assert!(read(&Source::new("m", HEADER))
             .unwrap_err()
-            .message
+            .message()
             .contains("no markers"));
         assert!(read(&Source::new("m", "")).is_err());
     }

@@ -1,7 +1,7 @@
 //! Podlove Simple Chapters 1.2 (XML).
 //!
-//! Source: podlove-specifications `podlove-simple-chapters.md` 1.2
-//! (PLATFORMS.md, "Chapter formats"): namespace
+//! Source: podlove-specifications `podlove-simple-chapters.md` 1.2:
+//! namespace
 //! `http://podlove.org/simple-chapters`, a `<psc:chapters version="1.2">`
 //! list of `<psc:chapter start="..." title="..." href="..." image="..."/>`;
 //! `start` in Normal Play Time (`37`, `7:48`, `35:12.250`, `01:35:52`,
@@ -12,17 +12,69 @@ use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 use quick_xml::XmlVersion;
 
-use super::{parse_npt, Chapter, ReadError};
+use super::clock::parse_npt;
+use super::line::invalid;
+use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
+use crate::chapter::Chapter;
 use crate::diagnostic::{Source, Span};
+use crate::error::Result;
 use crate::timestamp::Style;
 
+/// Podlove Simple Chapters.
+pub const PSC: Format = Format::new(&Psc);
+
+struct Psc;
+
+impl ChapterFormat for Psc {
+    fn name(&self) -> &'static str {
+        "psc"
+    }
+
+    fn about(&self) -> &'static str {
+        "Podlove Simple Chapters (XML)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "psc"
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["psc", "xml"]
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> u8 {
+        let text = head.text();
+        let psc = text.contains("simple-chapters") || text.contains("psc:chapter");
+        if text.starts_with('<') && psc {
+            80
+        } else {
+            0
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            urls: true,
+            ..Capabilities::TEXT
+        }
+    }
+
+    fn read(&self, input: &Input<'_>) -> Result<Parsed> {
+        read(&*input.text()?).map(Parsed::new)
+    }
+
+    fn write(&self, chapters: &[Chapter], _: &WriteOptions<'_>) -> Result<String> {
+        Ok(write(chapters))
+    }
+}
+
 /// The Simple Chapters namespace.
-pub const NAMESPACE: &str = "http://podlove.org/simple-chapters";
+const NAMESPACE: &str = "http://podlove.org/simple-chapters";
 
 const EXAMPLE: &str = "a chapter is `<psc:chapter start=\"00:01:30.000\" title=\"Intro\"/>` inside `<psc:chapters version=\"1.2\" xmlns:psc=\"http://podlove.org/simple-chapters\">`";
 
 /// Writes a standalone Simple Chapters document, with a final newline.
-pub fn write(chapters: &[Chapter]) -> String {
+fn write(chapters: &[Chapter]) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<psc:chapters version=\"1.2\" xmlns:psc=\"{NAMESPACE}\">\n"
     );
@@ -68,7 +120,7 @@ fn attr(value: &str) -> String {
 
 /// Reads the chapters of a Simple Chapters document, or of a feed item
 /// that holds one `psc:chapters` list.
-pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
+fn read(src: &Source) -> Result<Vec<Chapter>> {
     let mut reader = NsReader::from_str(&src.text);
     let mut chapters = Vec::new();
     let mut lists: Vec<Span> = Vec::new();
@@ -78,8 +130,8 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
             Ok(event) => event,
             Err(e) => {
                 let pos = reader.error_position() as usize;
-                return Err(ReadError::new(format!("not well-formed XML: {e}"), Some(Span::new(pos, pos)))
-                    .help("fix the XML; Simple Chapters is a `psc:chapters` element of `psc:chapter` elements"));
+                return Err(invalid(format!("not well-formed XML: {e}"), Some(Span::new(pos, pos)))
+                    .with_help("fix the XML; Simple Chapters is a `psc:chapters` element of `psc:chapter` elements"));
             }
         };
         let element = match event {
@@ -98,11 +150,11 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
             b"chapters" => {
                 if let Some(first) = lists.first() {
                     let line = src.position(first.start).line;
-                    return Err(ReadError::new(
+                    return Err(invalid(
                         format!("a second `psc:chapters` list; the first is on line {line}"),
                         Some(span),
                     )
-                    .help("give one episode's chapters: cut the other lists out"));
+                    .with_help("give one episode's chapters: cut the other lists out"));
                 }
                 lists.push(span);
             }
@@ -111,9 +163,7 @@ pub fn read(src: &Source) -> Result<Vec<Chapter>, ReadError> {
         }
     }
     if chapters.is_empty() {
-        return Err(
-            ReadError::new("no `psc:chapter` elements", lists.first().copied()).help(EXAMPLE),
-        );
+        return Err(invalid("no `psc:chapter` elements", lists.first().copied()).with_help(EXAMPLE));
     }
     Ok(chapters)
 }
@@ -130,25 +180,25 @@ fn is_psc(ns: &ResolveResult<'_>, element: &BytesStart<'_>) -> bool {
     }
 }
 
-fn chapter(src: &Source, e: &BytesStart<'_>, span: Span) -> Result<Chapter, ReadError> {
+fn chapter(src: &Source, e: &BytesStart<'_>, span: Span) -> Result<Chapter> {
     let mut ch = Chapter::new(Default::default(), "");
     let mut start = None;
     for a in e.attributes() {
         let a = a.map_err(|err| {
-            ReadError::new(
+            invalid(
                 format!("a bad attribute in `psc:chapter`: {err}"),
                 Some(span),
             )
-            .help("write each attribute once, as `name=\"value\"`")
+            .with_help("write each attribute once, as `name=\"value\"`")
         })?;
         let key = a.key.local_name();
         let value_span = value_span(src, &a.value).unwrap_or(span);
         let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|err| {
-            ReadError::new(
+            invalid(
                 format!("a bad value in `psc:chapter`: {err}"),
                 Some(value_span),
             )
-            .help("escape `&` as `&amp;` and `<` as `&lt;`")
+            .with_help("escape `&` as `&amp;` and `<` as `&lt;`")
         })?;
         match key.as_ref() {
             b"start" => start = Some((value.into_owned(), value_span)),
@@ -162,10 +212,10 @@ fn chapter(src: &Source, e: &BytesStart<'_>, span: Span) -> Result<Chapter, Read
         }
     }
     let Some((start, start_span)) = start else {
-        return Err(ReadError::new("a `psc:chapter` without `start`", Some(span)).help(EXAMPLE));
+        return Err(invalid("a `psc:chapter` without `start`", Some(span)).with_help(EXAMPLE));
     };
     ch.start = parse_npt(&start).map_err(|m| {
-        ReadError::new(format!("`start` {m}"), Some(start_span)).help(
+        invalid(format!("`start` {m}"), Some(start_span)).with_help(
             "`start` is Normal Play Time: `37`, `7:48`, `35:12.250`, `01:35:52` or `05:12:03.500`",
         )
     })?;
@@ -250,29 +300,33 @@ mod tests {
     #[test]
     fn bad_input_names_the_place() {
         let e = read(&src("<psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\">\n<psc:chapter start=\"1:75\" title=\"x\"/>\n</psc:chapters>")).unwrap_err();
-        assert!(e.message.contains("`75` must be below 60"), "{}", e.message);
+        assert!(
+            e.message().contains("`75` must be below 60"),
+            "{}",
+            e.message()
+        );
         let s = src("<psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\">\n<psc:chapter start=\"1:75\" title=\"x\"/>\n</psc:chapters>");
-        assert_eq!(s.position(e.span.unwrap().start).line, 2);
+        assert_eq!(s.position(e.span().unwrap().start).line, 2);
         // Truncated.
         let e = read(&src("<psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\">\n<psc:chapter start=\"0\" title=\"x")).unwrap_err();
-        assert!(e.message.contains("XML"), "{}", e.message);
+        assert!(e.message().contains("XML"), "{}", e.message());
         // Wrong format.
         let e = read(&src("00:00 Intro\n01:00 Next\n")).unwrap_err();
-        assert!(e.message.contains("no `psc:chapter`"), "{}", e.message);
+        assert!(e.message().contains("no `psc:chapter`"), "{}", e.message());
         let e = read(&src(
             "<psc:chapters><psc:chapter title=\"x\"/></psc:chapters>",
         ))
         .unwrap_err();
-        assert!(e.message.contains("without `start`"), "{}", e.message);
+        assert!(e.message().contains("without `start`"), "{}", e.message());
         let e = read(&src(
             "<psc:chapters><psc:chapter start=\"-1\" title=\"x\"/></psc:chapters>",
         ))
         .unwrap_err();
-        assert!(e.message.contains("not a number"), "{}", e.message);
+        assert!(e.message().contains("not a number"), "{}", e.message());
         let e = read(&src(
             "<psc:chapters><psc:chapter start=\"0\" title=\"a &bogus; b\"/></psc:chapters>",
         ))
         .unwrap_err();
-        assert!(e.span.is_some());
+        assert!(e.span().is_some());
     }
 }

@@ -1,0 +1,103 @@
+//! What chapters are read from: text, bytes, or a file; and the errors
+//! of reading an input.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Source;
+use crate::error::{Error, ErrorKind, Result};
+use crate::regular::{self, OpenError, TEXT_CAP};
+
+/// What chapters are read from.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    /// Text already decoded.
+    Text(&'a Source),
+    /// Raw bytes (a text format decodes them as UTF-8).
+    Bytes(&'a [u8]),
+    /// A file, read as far as the format needs (`id3` reads only the tag).
+    File(&'a Path),
+}
+
+impl<'a> Input<'a> {
+    /// The input as text: bytes and files are decoded as UTF-8.
+    pub(crate) fn text(&self) -> Result<Cow<'a, Source>> {
+        match *self {
+            Input::Text(src) => Ok(Cow::Borrowed(src)),
+            Input::Bytes(bytes) => decode("", bytes).map(Cow::Owned),
+            Input::File(path) => {
+                let bytes = regular::read(path, TEXT_CAP).map_err(|e| open_error(path, &e))?;
+                decode(&path.display().to_string(), &bytes).map(Cow::Owned)
+            }
+        }
+    }
+
+    /// The input's bytes (a file is read whole, up to the cap on inputs).
+    pub(crate) fn bytes(&self) -> Result<Cow<'a, [u8]>> {
+        match *self {
+            Input::Text(src) => Ok(Cow::Borrowed(src.text.as_bytes())),
+            Input::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
+            Input::File(path) => regular::read(path, TEXT_CAP)
+                .map(Cow::Owned)
+                .map_err(|e| open_error(path, &e)),
+        }
+    }
+}
+
+impl<'a> From<&'a Source> for Input<'a> {
+    fn from(src: &'a Source) -> Self {
+        Input::Text(src)
+    }
+}
+
+impl<'a> From<&'a [u8]> for Input<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Input::Bytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Input<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        Input::Bytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Path> for Input<'a> {
+    fn from(path: &'a Path) -> Self {
+        Input::File(path)
+    }
+}
+
+impl<'a> From<&'a PathBuf> for Input<'a> {
+    fn from(path: &'a PathBuf) -> Self {
+        Input::File(path)
+    }
+}
+
+/// Text as the notes reader decodes it (BOM dropped; not UTF-8 or holding
+/// a NUL byte is an error).
+fn decode(name: &str, bytes: &[u8]) -> Result<Source> {
+    crate::notes::decode(name, bytes).map_err(|bad| {
+        let (_, d) = *bad;
+        Error::new(ErrorKind::Invalid, d.message).with_help_opt(d.help)
+    })
+}
+
+/// An input that could not be opened or read: what, and how to fix it.
+pub(crate) fn open_error(path: &Path, e: &OpenError) -> Error {
+    let error = match e {
+        OpenError::NotRegular("a directory") => Error::new(
+            ErrorKind::Read,
+            format!("`{}` is a directory, not a file", path.display()),
+        )
+        .with_help("name a notes file, such as `episodes/ep17.md`"),
+        e => Error::new(
+            ErrorKind::Read,
+            format!("cannot read `{}`: {}", path.display(), e.reason()),
+        ),
+    };
+    match (error.help(), e.help()) {
+        (None, Some(h)) => error.with_help(h),
+        _ => error,
+    }
+}
