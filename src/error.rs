@@ -62,9 +62,12 @@ pub struct Snippet {
 }
 
 /// A failure that stops the work asked for: what is wrong, where, and how
-/// to fix it.
+/// to fix it. Boxed, so that a `Result` stays small on its `Ok` path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     help: Option<String>,
@@ -78,7 +81,7 @@ pub struct Error {
 impl Error {
     /// An error of `kind` saying `message` (lowercase, values in backticks).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             help: None,
@@ -87,13 +90,13 @@ impl Error {
             column: None,
             span: None,
             snippet: None,
-        }
+        }))
     }
 
     /// Adds how to fix it.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
@@ -101,7 +104,7 @@ impl Error {
     #[must_use]
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
         if help.is_some() {
-            self.help = help;
+            self.0.help = help;
         }
         self
     }
@@ -110,15 +113,15 @@ impl Error {
     /// `<stdin>`, or `<built-in NAME>` for a built-in template).
     #[must_use]
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        self.0.path = Some(path.into());
         self
     }
 
     /// Places the error at a 1-based line and column of its file.
     #[must_use]
     pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
-        self.line = Some(line);
-        self.column = column;
+        self.0.line = Some(line);
+        self.0.column = column;
         self
     }
 
@@ -126,14 +129,14 @@ impl Error {
     /// caller that holds the text turns it into a line and column.
     #[must_use]
     pub fn with_span(mut self, span: Span) -> Self {
-        self.span = Some(span);
+        self.0.span = Some(span);
         self
     }
 
     /// Attaches the source text to show under the message.
     #[must_use]
     pub fn with_snippet(mut self, text: impl Into<Box<str>>, range: Range<usize>) -> Self {
-        self.snippet = Some(Box::new(Snippet {
+        self.0.snippet = Some(Box::new(Snippet {
             text: text.into(),
             range,
         }));
@@ -143,59 +146,59 @@ impl Error {
     /// Prefixes the message (`cannot read `x`: ` + message).
     #[must_use]
     pub fn context(mut self, prefix: impl fmt::Display) -> Self {
-        self.message = format!("{prefix}{}", self.message);
+        self.0.message = format!("{prefix}{}", self.0.message);
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The diagnostic code of this failure, where it has one.
     pub fn code(&self) -> Option<Code> {
-        self.kind.code()
+        self.0.kind.code()
     }
 
     /// What is wrong.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// How to fix it.
     pub fn help(&self) -> Option<&str> {
-        self.help.as_deref()
+        self.0.help.as_deref()
     }
 
     /// The file it is about.
     pub fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        self.0.path.as_deref()
     }
 
     /// The 1-based line, when known.
     pub fn line(&self) -> Option<usize> {
-        self.line
+        self.0.line
     }
 
     /// The 1-based column (in characters), when known.
     pub fn column(&self) -> Option<usize> {
-        self.column
+        self.0.column
     }
 
     /// The byte range in the input text, when known and not yet placed.
     pub fn span(&self) -> Option<Span> {
-        self.span
+        self.0.span
     }
 
     /// The source text to show, when there is one.
     pub fn snippet(&self) -> Option<&Snippet> {
-        self.snippet.as_deref()
+        self.0.snippet.as_deref()
     }
 
     /// `path:line:column`, as far as it is known.
     pub fn location(&self) -> Option<String> {
-        let path = self.path.as_deref()?;
-        Some(match (self.line, self.column) {
+        let path = self.0.path.as_deref()?;
+        Some(match (self.0.line, self.0.column) {
             (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
             (Some(l), None) => format!("{path}:{l}"),
             _ => path.to_string(),
@@ -207,8 +210,8 @@ impl fmt::Display for Error {
     /// `path:line:column: message` (as far as the place is known).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location() {
-            Some(at) => write!(f, "{at}: {}", self.message),
-            None => f.write_str(&self.message),
+            Some(at) => write!(f, "{at}: {}", self.0.message),
+            None => f.write_str(&self.0.message),
         }
     }
 }
