@@ -14,7 +14,7 @@
 
 use shownotes::chapters::{self, Chapter, Format};
 use shownotes::diagnostic::Source;
-use shownotes::embed;
+use shownotes::mp3::embed;
 use shownotes::timestamp::Timestamp;
 
 /// The formats a round trip can go through.
