@@ -11,14 +11,14 @@ pub mod cli;
 pub mod config;
 /// Findings: stable codes, severities, spans and source positions.
 pub mod diagnostic;
-/// Writing chapters into an MP3's ID3v2 tag.
-pub mod embed;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
 /// Chapter file formats: the trait, the registry, one module per format.
 pub mod formats;
 /// Links: finding, normalizing (tracking parameters out), and checking.
 pub mod links;
+/// The MP3 byte layer: ID3v2 tags, MPEG frame headers, the chapter writer.
+pub mod mp3;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
 /// The platforms `build` writes for, and their rules.

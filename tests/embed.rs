@@ -394,7 +394,7 @@ fn a_damaged_chap_frame_is_reported_by_frame_and_byte() {
     let mp3 = make_mp3(dir.path(), "a.mp3", 4);
     let out = dir.path().join("b.mp3");
     let bytes =
-        shownotes::embed::embed_bytes(&std::fs::read(&mp3).unwrap(), &chapter_list(), 60_000)
+        shownotes::mp3::embed::embed_bytes(&std::fs::read(&mp3).unwrap(), &chapter_list(), 60_000)
             .unwrap();
     std::fs::write(&out, &bytes).unwrap();
     assert_eq!(formats::read(id3::ID3, &out).unwrap().chapters.len(), 5);

@@ -14,11 +14,11 @@
 
 use shownotes::chapter::Chapter;
 use shownotes::diagnostic::Source;
-use shownotes::embed;
 use shownotes::formats::{self, Format};
 use shownotes::formats::{
     audacity, audition, cue, ffmetadata, id3, json, mp4chaps, psc, spotify, vtt, youtube,
 };
+use shownotes::mp3::embed;
 use shownotes::timestamp::Timestamp;
 
 /// The formats a round trip can go through.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::input::{blocked_outcome, format_arg, load_chapters};
 use super::output::{check_replace, Inputs};
 use super::{render_all, Ctx, Fatal, Outcome};
-use crate::embed;
 use crate::formats::{self, id3, load, Format};
+use crate::mp3::embed;
 
 /// Arguments of `shownotes embed`.
 #[derive(Debug, clap::Args)]
@@ -117,8 +117,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
     let end_ms = audio.duration_ms;
     let done = embed::embed_file(&args.audio, &output, &loaded.chapters, end_ms).map_err(|e| {
-        let mut f = Fatal::new(e.message);
-        f.help = e.help;
+        let mut f = Fatal::new(e.message());
+        f.help = e.help().map(str::to_string);
         f
     })?;
     if !ctx.quiet {

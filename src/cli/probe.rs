@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::{print, Ctx, Fatal, Outcome};
-use crate::audio::{self, AudioError, AudioInfo, Mode};
+use crate::audio::{self, AudioInfo, Mode};
+use crate::error::Error;
 use crate::timestamp::Style;
 
 /// Arguments of `probe`.
@@ -295,9 +296,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
 }
 
 /// `error[audio-unreadable]: cannot read audio file `x.mp3`: the file is empty`.
-fn report(e: &AudioError, ctx: &Ctx) {
-    let head = paint(ctx, "1;31", &format!("error[{}]", e.code()));
-    let _ = writeln!(std::io::stderr(), "{head}: {e}");
+fn report(e: &Error, ctx: &Ctx) {
+    let head = match e.code() {
+        Some(code) => format!("error[{code}]"),
+        None => "error".to_string(),
+    };
+    let head = paint(ctx, "1;31", &head);
+    let _ = writeln!(std::io::stderr(), "{head}: {}", e.message());
 }
 
 /// `warning[audio-header-mismatch]` when header and packets disagree.

@@ -1,20 +1,12 @@
-//! ID3v2 chapters (CHAP and CTOC frames) of an MP3 file, and the small
-//! ID3v2 tag parser that `embed` shares.
+//! ID3v2 chapters (CHAP and CTOC frames) of an MP3 file.
 //!
-//! Source: id3.org "id3v2-chapters-1.0":
-//! CHAP = element ID (null-terminated), start ms, end ms, start offset, end
-//! offset (`0xFFFFFFFF` = use the times), then sub-frames (`TIT2`, `TIT3`,
+//! Source: id3.org "id3v2-chapters-1.0": CHAP = element ID
+//! (null-terminated), start ms, end ms, start offset, end offset
+//! (`0xFFFFFFFF` = use the times), then sub-frames (`TIT2`, `TIT3`,
 //! `WXXX`, `APIC`); CTOC = element ID, flags (bit 1 top-level, bit 0
 //! ordered), an 8-bit entry count, the child IDs, optional sub-frames.
-//! Frame layout: id3.org "id3v2.3.0" and "id3v2.4.0-structure" (sizes are
-//! plain in 2.3, syncsafe in 2.4; unsynchronisation is per tag in 2.3, per
-//! frame in 2.4).
-//!
-//! The parser is written here rather than taken from the `id3` crate so
-//! that every damaged frame is reported with its byte offset and what is
-//! wrong, and so that `embed` can copy the other frames byte for byte.
+//! The tag and its frames are read by the MP3 byte layer (`crate::mp3::id3`).
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -22,6 +14,8 @@ use std::path::Path;
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::Chapter;
 use crate::error::{Error, ErrorKind, Result};
+use crate::mp3::frame::is_header as is_mpeg_frame_header;
+use crate::mp3::id3::{decode, parse_frames, parse_tag, tag_len, text, u32_be, url, Frame};
 use crate::timestamp::Timestamp;
 
 /// ID3v2 chapters of an MP3.
@@ -86,384 +80,8 @@ impl ChapterFormat for Id3 {
     }
 }
 
-/// A parsed ID3v2 tag at the start of a file.
-#[derive(Clone, Debug)]
-pub(crate) struct Tag {
-    /// The major version: 2, 3 or 4.
-    pub version: u8,
-    /// Bytes the tag takes in the file: header, body, footer.
-    pub len: usize,
-    /// The frames, in file order (empty for ID3v2.2, whose frames this
-    /// parser does not read).
-    pub frames: Vec<Frame>,
-}
-
-/// One frame: its ID, flags and data as stored (after the tag-wide
-/// unsynchronisation of ID3v2.3 is undone).
-#[derive(Clone, Debug)]
-pub(crate) struct Frame {
-    pub id: [u8; 4],
-    pub flags: [u8; 2],
-    pub data: Vec<u8>,
-    /// The frame's byte offset in the file (approximate after ID3v2.3
-    /// unsynchronisation).
-    pub offset: usize,
-}
-
-impl Frame {
-    pub fn id_str(&self) -> String {
-        String::from_utf8_lossy(&self.id).into_owned()
-    }
-
-    /// The frame's content: grouping bytes and data length indicators
-    /// skipped, frame unsynchronisation (2.4) undone.
-    fn content(&self, version: u8) -> Result<Cow<'_, [u8]>> {
-        let mut d: &[u8] = &self.data;
-        let f = self.flags[1];
-        let refuse = |what: &str| {
-            Err(err(format!(
-                "frame `{}` at byte {} is {what}, which is not supported",
-                self.id_str(),
-                self.offset
-            ))
-            .with_help("re-save the tag without compression or encryption"))
-        };
-        if version >= 4 {
-            if f & 0x0C != 0 {
-                return refuse("compressed or encrypted");
-            }
-            if f & 0x40 != 0 {
-                d = d.get(1..).unwrap_or_default();
-            }
-            if f & 0x01 != 0 {
-                d = d.get(4..).unwrap_or_default();
-            }
-            if f & 0x02 != 0 {
-                return Ok(Cow::Owned(resync(d)));
-            }
-        } else {
-            if f & 0xC0 != 0 {
-                return refuse("compressed or encrypted");
-            }
-            if f & 0x20 != 0 {
-                d = d.get(1..).unwrap_or_default();
-            }
-        }
-        Ok(Cow::Borrowed(d))
-    }
-}
-
 fn err(message: String) -> Error {
     Error::new(ErrorKind::Invalid, message)
-}
-
-/// Undoes unsynchronisation: every `FF 00` becomes `FF`.
-fn resync(d: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(d.len());
-    let mut i = 0;
-    while i < d.len() {
-        out.push(d[i]);
-        if d[i] == 0xFF && d.get(i + 1) == Some(&0) {
-            i += 1;
-        }
-        i += 1;
-    }
-    out
-}
-
-/// A 28-bit syncsafe integer, or `None` when a byte has its top bit set.
-pub(crate) fn syncsafe(b: &[u8]) -> Option<usize> {
-    b.iter().try_fold(0usize, |acc, &x| {
-        (x < 0x80).then_some((acc << 7) | usize::from(x))
-    })
-}
-
-fn u32_be(b: &[u8]) -> u32 {
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
-
-fn valid_id(id: &[u8]) -> bool {
-    id.iter()
-        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
-
-/// The length of the ID3v2 tag that `head` starts with (header, body and
-/// footer), from its first 10 bytes; 0 when there is none.
-pub(crate) fn tag_len(head: &[u8]) -> usize {
-    if head.len() < 10 || &head[..3] != b"ID3" {
-        return 0;
-    }
-    let footer = if head[3] == 4 && head[5] & 0x10 != 0 {
-        10
-    } else {
-        0
-    };
-    syncsafe(&head[6..10]).map_or(0, |s| 10 + s + footer)
-}
-
-/// Parses the ID3v2 tag at the start of `bytes`; `None` when there is none.
-pub(crate) fn parse_tag(bytes: &[u8]) -> Result<Option<Tag>> {
-    if bytes.len() < 3 || &bytes[..3] != b"ID3" {
-        return Ok(None);
-    }
-    if bytes.len() < 10 {
-        return Err(err(format!(
-            "the ID3v2 header is cut off after {} bytes",
-            bytes.len()
-        ))
-        .with_help("the file is truncated"));
-    }
-    let (version, flags) = (bytes[3], bytes[5]);
-    if !(2..=4).contains(&version) {
-        return Err(err(format!("`ID3v2.{version}` is not a known ID3 version"))
-            .with_help("ID3v2.3 and ID3v2.4 tags hold chapters"));
-    }
-    let size = syncsafe(&bytes[6..10]).ok_or_else(|| {
-        err("the ID3v2 tag size is not a syncsafe number".into()).with_help("the tag is damaged")
-    })?;
-    if 10 + size > bytes.len() {
-        return Err(err(format!(
-            "the ID3v2 tag claims {size} bytes, but the file ends {} bytes after its header",
-            bytes.len() - 10
-        ))
-        .with_help("the file is truncated: download or export it again"));
-    }
-    let footer = if version == 4 && flags & 0x10 != 0 {
-        10
-    } else {
-        0
-    };
-    let mut tag = Tag {
-        version,
-        len: (10 + size + footer).min(bytes.len()),
-        frames: Vec::new(),
-    };
-    if version == 2 {
-        return Ok(Some(tag));
-    }
-    let mut body: Cow<'_, [u8]> = Cow::Borrowed(&bytes[10..10 + size]);
-    if version == 3 && flags & 0x80 != 0 {
-        body = Cow::Owned(resync(&body));
-    }
-    let mut pos = 0;
-    if flags & 0x40 != 0 && body.len() >= 4 {
-        pos = if version == 3 {
-            u32_be(&body[..4]) as usize + 4
-        } else {
-            syncsafe(&body[..4]).unwrap_or(usize::MAX)
-        };
-        if pos > body.len() {
-            return Err(err(format!(
-                "the ID3v2 extended header claims {pos} bytes, past the end of the tag"
-            ))
-            .with_help("the tag is damaged"));
-        }
-    }
-    tag.frames = parse_frames(&body[pos..], version, 10 + pos, "the tag")?;
-    Ok(Some(tag))
-}
-
-/// Parses frames until the data or the padding ends. `base` is the byte
-/// offset of `data` in the file; `within` names what holds the frames.
-pub(crate) fn parse_frames(
-    data: &[u8],
-    version: u8,
-    base: usize,
-    within: &str,
-) -> Result<Vec<Frame>> {
-    let mut frames = Vec::new();
-    let mut pos = 0;
-    while pos + 10 <= data.len() {
-        if data[pos] == 0 || !valid_id(&data[pos..pos + 4]) {
-            break; // padding (or junk after the last frame)
-        }
-        let size = if version >= 4 {
-            size_v4(data, pos)
-        } else {
-            u32_be(&data[pos + 4..pos + 8]) as usize
-        };
-        let mut id = [0u8; 4];
-        id.copy_from_slice(&data[pos..pos + 4]);
-        let start = pos + 10;
-        if size > data.len() - start {
-            return Err(err(format!(
-                "frame `{}` at byte {} claims {size} bytes, past the end of {within} at byte {}",
-                String::from_utf8_lossy(&id),
-                base + pos,
-                base + data.len()
-            ))
-            .with_help("the tag is damaged: write the chapters again with `shownotes embed`"));
-        }
-        frames.push(Frame {
-            id,
-            flags: [data[pos + 8], data[pos + 9]],
-            data: data[start..start + size].to_vec(),
-            offset: base + pos,
-        });
-        pos = start + size;
-    }
-    Ok(frames)
-}
-
-/// An ID3v2.4 frame size: syncsafe, except where a writer (old iTunes)
-/// stored a plain number, which shows as a syncsafe size that lands
-/// nowhere near the next frame while the plain one does.
-fn size_v4(data: &[u8], pos: usize) -> usize {
-    let raw = &data[pos + 4..pos + 8];
-    let plain = u32_be(raw) as usize;
-    let lands = |size: usize| {
-        let next = pos + 10 + size;
-        next == data.len()
-            || data.get(next) == Some(&0)
-            || data.get(next..next + 4).is_some_and(valid_id)
-    };
-    match syncsafe(raw) {
-        Some(s) if lands(s) || !lands(plain) => s,
-        _ => plain,
-    }
-}
-
-/// Whether `b` starts with an MPEG audio frame header (MP3 without a tag).
-pub(crate) fn is_mpeg_frame_header(b: &[u8]) -> bool {
-    b.len() >= 4
-        && b[0] == 0xFF
-        && b[1] & 0xE0 == 0xE0
-        && (b[1] >> 3) & 3 != 1
-        && (b[1] >> 1) & 3 != 0
-        && b[2] >> 4 != 15
-        && (b[2] >> 2) & 3 != 3
-}
-
-/// The length in bytes of the MPEG audio frame whose header `b` starts
-/// with; `None` for an invalid or free-format header. Tables: ISO/IEC
-/// 11172-3 and 13818-3 (bit rates in kbit/s by version and layer).
-pub(crate) fn mpeg_frame_len(b: &[u8]) -> Option<usize> {
-    if !is_mpeg_frame_header(b) {
-        return None;
-    }
-    const V1: [[u32; 15]; 3] = [
-        [
-            0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
-        ],
-        [
-            0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
-        ],
-        [
-            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-        ],
-    ];
-    const V2: [[u32; 15]; 2] = [
-        [
-            0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
-        ],
-        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-    ];
-    let version = (b[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
-    let layer = 4 - ((b[1] >> 1) & 3); // 1, 2 or 3
-    let index = usize::from(b[2] >> 4);
-    let kbps = if version == 3 {
-        V1[usize::from(layer - 1)][index]
-    } else {
-        V2[usize::from(layer != 1)][index]
-    };
-    let rate = [
-        [11_025, 12_000, 8_000],
-        [0, 0, 0],
-        [22_050, 24_000, 16_000],
-        [44_100, 48_000, 32_000],
-    ][usize::from(version)][usize::from((b[2] >> 2) & 3)];
-    if kbps == 0 || rate == 0 {
-        return None;
-    }
-    let pad = u32::from((b[2] >> 1) & 1);
-    let len = match layer {
-        1 => (12_000 * kbps / rate + pad) * 4,
-        3 if version != 3 => 72_000 * kbps / rate + pad,
-        _ => 144_000 * kbps / rate + pad,
-    };
-    Some(len as usize)
-}
-
-/// Whether MPEG audio starts within the first bytes of `audio`: a frame
-/// header followed, one frame later, by another of the same stream (one
-/// header alone is too easy to find in other data).
-pub(crate) fn starts_mpeg_audio(audio: &[u8]) -> bool {
-    (0..audio.len().min(4096)).any(|i| {
-        let Some(n) = mpeg_frame_len(&audio[i..]) else {
-            return false;
-        };
-        match audio.get(i + n..i + n + 4) {
-            Some(next) => {
-                is_mpeg_frame_header(next)
-                    && next[1] == audio[i + 1]
-                    && next[2] & 0x0C == audio[i + 2] & 0x0C
-            }
-            None => i + n == audio.len(),
-        }
-    })
-}
-
-/// Decodes an ID3 string in `encoding` up to its terminator; returns it
-/// and the bytes after the terminator.
-fn decode(encoding: u8, b: &[u8]) -> (String, &[u8]) {
-    match encoding {
-        1 | 2 => {
-            let end = (0..b.len() / 2).find(|&i| b[2 * i] == 0 && b[2 * i + 1] == 0);
-            let (body, rest) = match end {
-                Some(i) => (&b[..2 * i], &b[2 * i + 2..]),
-                None => (&b[..b.len() & !1], &[][..]),
-            };
-            let (body, big) = match body {
-                [0xFE, 0xFF, r @ ..] => (r, true),
-                [0xFF, 0xFE, r @ ..] => (r, false),
-                r => (r, encoding == 2),
-            };
-            let units = body.chunks_exact(2).map(|c| {
-                if big {
-                    u16::from_be_bytes([c[0], c[1]])
-                } else {
-                    u16::from_le_bytes([c[0], c[1]])
-                }
-            });
-            let s = char::decode_utf16(units)
-                .map(|r| r.unwrap_or('\u{fffd}'))
-                .collect();
-            (s, rest)
-        }
-        _ => {
-            let end = b.iter().position(|&x| x == 0);
-            let (body, rest) = match end {
-                Some(i) => (&b[..i], &b[i + 1..]),
-                None => (b, &[][..]),
-            };
-            let s = if encoding == 3 {
-                String::from_utf8_lossy(body).into_owned()
-            } else {
-                body.iter().map(|&x| char::from(x)).collect()
-            };
-            (s, rest)
-        }
-    }
-}
-
-/// A text frame's (first) value.
-fn text(content: &[u8]) -> String {
-    match content.split_first() {
-        Some((&enc, rest)) => decode(enc, rest).0,
-        None => String::new(),
-    }
-}
-
-/// A `WXXX` frame's URL, or a `W***` frame's.
-fn url(id: &[u8; 4], content: &[u8]) -> Option<String> {
-    let raw = if id == b"WXXX" {
-        let (&enc, rest) = content.split_first()?;
-        decode(enc, rest).1
-    } else {
-        content
-    };
-    let url = decode(0, raw).0.trim().to_string();
-    (!url.is_empty()).then_some(url)
 }
 
 struct Toc {
@@ -624,9 +242,7 @@ fn chap(f: &Frame, version: u8, file_len: usize) -> Result<(String, Chapter)> {
         return Err(err(format!(
             "CHAP `{id}` ends at {end} ms, before it starts at {start} ms"
         ))
-        .with_help(
-            "a chapter ends after it starts; write the chapters again with `shownotes embed`",
-        ));
+        .with_help("a chapter ends after it starts; write the chapters again with `shownotes embed`"));
     }
     for (what, offset) in [
         ("start", u32_be(&rest[8..12])),
@@ -687,72 +303,7 @@ fn ctoc(f: &Frame, version: u8) -> Result<Toc> {
 pub(crate) mod tests {
     use super::*;
 
-    /// Builds an ID3v2 frame (2.3 plain sizes, 2.4 syncsafe).
-    pub(crate) fn frame(version: u8, id: &[u8; 4], body: &[u8]) -> Vec<u8> {
-        let mut f = id.to_vec();
-        let n = body.len() as u32;
-        if version >= 4 {
-            f.extend([
-                (n >> 21) as u8 & 0x7F,
-                (n >> 14) as u8 & 0x7F,
-                (n >> 7) as u8 & 0x7F,
-                n as u8 & 0x7F,
-            ]);
-        } else {
-            f.extend(n.to_be_bytes());
-        }
-        f.extend([0, 0]);
-        f.extend(body);
-        f
-    }
-
-    pub(crate) fn chap_frame(
-        version: u8,
-        id: &str,
-        start: u32,
-        end: u32,
-        title: &str,
-        url: Option<&str>,
-    ) -> Vec<u8> {
-        let mut b = id.as_bytes().to_vec();
-        b.push(0);
-        for n in [start, end, u32::MAX, u32::MAX] {
-            b.extend(n.to_be_bytes());
-        }
-        let mut t = vec![3];
-        t.extend(title.as_bytes());
-        b.extend(frame(version, b"TIT2", &t));
-        if let Some(u) = url {
-            let mut w = vec![0, 0];
-            w.extend(u.as_bytes());
-            b.extend(frame(version, b"WXXX", &w));
-        }
-        frame(version, b"CHAP", &b)
-    }
-
-    pub(crate) fn tag(version: u8, frames: &[Vec<u8>]) -> Vec<u8> {
-        let body: Vec<u8> = frames.concat();
-        let n = body.len() + 16;
-        let mut t = b"ID3".to_vec();
-        t.extend([version, 0, 0]);
-        t.extend([
-            (n >> 21) as u8 & 0x7F,
-            (n >> 14) as u8 & 0x7F,
-            (n >> 7) as u8 & 0x7F,
-            n as u8 & 0x7F,
-        ]);
-        t.extend(body);
-        t.extend([0; 16]);
-        t.extend(mp3_frame());
-        t
-    }
-
-    /// One silent-looking MPEG-1 Layer III frame, 128 kbit/s, 44.1 kHz.
-    pub(crate) fn mp3_frame() -> Vec<u8> {
-        let mut f = vec![0u8; 417];
-        f[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
-        f
-    }
+    pub(crate) use crate::mp3::testing::{chap_frame, frame, tag};
 
     fn ctoc_frame(version: u8, children: &[&str]) -> Vec<u8> {
         let mut b = b"toc\0".to_vec();
@@ -827,18 +378,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn decodes_every_text_encoding() {
-        assert_eq!(text(b"\x00caf\xe9"), "café");
-        assert_eq!(text(b"\x01\xff\xfec\x00a\x00\x00\x00"), "ca");
-        assert_eq!(text(b"\x02\x00c\x00a"), "ca");
-        assert_eq!(text(b"\x03caf\xc3\xa9\x00rest"), "café");
-        assert_eq!(
-            url(b"WXXX", b"\x01\xff\xfed\x00\x00\x00https://x.example/"),
-            Some("https://x.example/".into())
-        );
-    }
-
-    #[test]
     fn damaged_tags_give_clear_errors() {
         // A CHAP frame whose size points past the end of the tag.
         let mut t = tag(4, &[chap_frame(4, "a", 0, 1000, "A", None)]);
@@ -871,10 +410,7 @@ pub(crate) mod tests {
         // Truncated file, truncated CHAP, no tag, no chapters, bad CTOC, v2.2.
         let full = tag(3, &[chap_frame(3, "a", 0, 1000, "A", None)]);
         assert!(
-            read(&full[..30])
-                .unwrap_err()
-                .message()
-                .contains("truncated")
+            read(&full[..30]).unwrap_err().message().contains("truncated")
                 || read(&full[..30])
                     .unwrap_err()
                     .help()
@@ -928,29 +464,5 @@ pub(crate) mod tests {
             bad[n] ^= 0xFF;
             let _ = read(&bad);
         }
-    }
-
-    #[test]
-    fn recognises_mpeg_frame_headers() {
-        assert!(is_mpeg_frame_header(&[0xFF, 0xFB, 0x90, 0x64]));
-        assert!(!is_mpeg_frame_header(b"ID3\x04"));
-        assert!(!is_mpeg_frame_header(&[0xFF, 0xFB, 0xF0, 0x64]));
-        // 128 kbit/s, 44.1 kHz, MPEG-1 Layer III: 417 bytes, 418 padded.
-        assert_eq!(mpeg_frame_len(&[0xFF, 0xFB, 0x90, 0x64]), Some(417));
-        assert_eq!(mpeg_frame_len(&[0xFF, 0xFB, 0x92, 0x64]), Some(418));
-        // 32 kbit/s, 24 kHz, MPEG-2 Layer III: 96 bytes.
-        assert_eq!(mpeg_frame_len(&[0xFF, 0xF3, 0x44, 0xC4]), Some(96));
-        let mut two = vec![0u8; 417 + 4];
-        two[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
-        two[417..].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
-        assert!(starts_mpeg_audio(&two));
-        assert!(
-            starts_mpeg_audio(&two[..417]),
-            "one frame that ends the file"
-        );
-        assert!(!starts_mpeg_audio(&two[..300]));
-        let mut noise = two.clone();
-        noise[417] = 0;
-        assert!(!starts_mpeg_audio(&noise));
     }
 }

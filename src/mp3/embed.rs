@@ -2,7 +2,7 @@
 //! CTOC, the other frames of the tag kept byte for byte, the audio after
 //! the tag copied byte for byte.
 //!
-//! Source: id3.org "id3v2-chapters-1.0" (PLATFORMS.md, "Chapter formats"):
+//! Source: id3.org "id3v2-chapters-1.0":
 //! CHAP = element ID, start ms, end ms, start and end offsets
 //! (`0xFFFFFFFF`: use the times), sub-frames `TIT2` and `WXXX`; CTOC =
 //! element ID, flags (bit 1 top-level, bit 0 ordered), an 8-bit entry
@@ -18,37 +18,18 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use super::frame;
+use super::id3::{self, encode_frame, encode_text, encode_wxxx, syncsafe_bytes, Tag};
 use crate::chapter::{ends, Chapter};
-use crate::formats::id3::{self, Tag};
+use crate::diagnostic::io_reason;
+use crate::error::{Error, ErrorKind, Result};
 use crate::timestamp::{Style, Timestamp};
 
 /// A CTOC's entry count is one byte (id3v2-chapters-1.0), so at most 255.
-pub const MAX_CHAPTERS: usize = 255;
+const MAX_CHAPTERS: usize = 255;
 
 /// Zero bytes left after the frames, so that later edits fit in place.
 const PADDING: usize = 1024;
-
-/// Why chapters could not be embedded.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct EmbedError {
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl EmbedError {
-    fn new(message: impl Into<String>) -> Self {
-        EmbedError {
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
 
 /// What [`embed_file`] wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,17 +54,22 @@ struct Planned {
 
 /// Sorts the chapters and gives each its end (the next chapter's start;
 /// the last one's is `end_ms`, the audio's end).
-fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
+fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>> {
     if chapters.is_empty() {
-        return Err(EmbedError::new("there are no chapters to embed")
-            .help("give a chapter list with `--chapters`"));
+        return Err(
+            Error::new(ErrorKind::Invalid, "there are no chapters to embed")
+                .with_help("give a chapter list with `--chapters`"),
+        );
     }
     if chapters.len() > MAX_CHAPTERS {
-        return Err(EmbedError::new(format!(
-            "`{}` chapters, but an ID3 table of contents (CTOC) holds at most {MAX_CHAPTERS}",
-            chapters.len()
-        ))
-        .help("merge chapters until there are 255 or fewer"));
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "`{}` chapters, but an ID3 table of contents (CTOC) holds at most {MAX_CHAPTERS}",
+                chapters.len()
+            ),
+        )
+        .with_help("merge chapters until there are 255 or fewer"));
     }
     // Titles without control or invisible characters, URLs through the
     // URL gate, as every chapter writer does.
@@ -91,20 +77,26 @@ fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
     sorted.sort_by_key(|c| c.start);
     let audio_end = Timestamp::from_ms(end_ms);
     if let Some(c) = sorted.iter().find(|c| c.start >= audio_end) {
-        return Err(EmbedError::new(format!(
-            "chapter `{}` starts at `{}`, at or after the audio's end `{}`",
-            c.title,
-            c.start,
-            audio_end.display(Style::Precise)
-        ))
-        .help("fix the chapter's time, or check that this is the right audio file"));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!(
+                "chapter `{}` starts at `{}`, at or after the audio's end `{}`",
+                c.title,
+                c.start,
+                audio_end.display(Style::Precise)
+            ),
+        )
+        .with_help("fix the chapter's time, or check that this is the right audio file"));
     }
     let ms = |t: Timestamp| {
         u32::try_from(t.as_ms()).map_err(|_| {
-            EmbedError::new(format!(
-                "`{}` is past what ID3 chapters can hold (49 days)",
-                t.display(Style::Precise)
-            ))
+            Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "`{}` is past what ID3 chapters can hold (49 days)",
+                    t.display(Style::Precise)
+                ),
+            )
         })
     };
     sorted
@@ -122,75 +114,19 @@ fn plan(chapters: &[Chapter], end_ms: u64) -> Result<Vec<Planned>, EmbedError> {
         .collect()
 }
 
-/// A frame: ID, size (plain in ID3v2.3, syncsafe in 2.4), flags, body.
-fn frame(version: u8, id: &[u8; 4], flags: [u8; 2], body: &[u8]) -> Vec<u8> {
-    let mut f = Vec::with_capacity(body.len() + 10);
-    f.extend(id);
-    let n = body.len() as u32;
-    if version >= 4 {
-        f.extend(syncsafe_bytes(n));
-    } else {
-        f.extend(n.to_be_bytes());
-    }
-    f.extend(flags);
-    f.extend(body);
-    f
-}
-
-fn syncsafe_bytes(n: u32) -> [u8; 4] {
-    [
-        (n >> 21) as u8 & 0x7F,
-        (n >> 14) as u8 & 0x7F,
-        (n >> 7) as u8 & 0x7F,
-        n as u8 & 0x7F,
-    ]
-}
-
-/// A text frame body: UTF-8 in ID3v2.4; in 2.3, ISO-8859-1 when the text
-/// fits, else UTF-16 with a byte order mark (2.3 has no UTF-8).
-fn text_body(version: u8, text: &str) -> Vec<u8> {
-    if version >= 4 {
-        let mut b = vec![3];
-        b.extend(text.as_bytes());
-        return b;
-    }
-    if text.chars().all(|c| (c as u32) < 0x100) {
-        let mut b = vec![0];
-        b.extend(text.chars().map(|c| c as u8));
-        return b;
-    }
-    let mut b = vec![1, 0xFF, 0xFE];
-    for unit in text.encode_utf16() {
-        b.extend(unit.to_le_bytes());
-    }
-    b
-}
-
-/// A `WXXX` body: an empty description and the URL, which is ISO-8859-1;
-/// anything else in it is percent-encoded.
-fn wxxx_body(url: &str) -> Vec<u8> {
-    let mut b = vec![0, 0];
-    for byte in url.bytes() {
-        if byte.is_ascii() && !byte.is_ascii_control() && byte != b' ' {
-            b.push(byte);
-        } else {
-            b.extend(format!("%{byte:02X}").bytes());
-        }
-    }
-    b
-}
-
 /// The new tag: the existing tag's other frames as stored, a CTOC, one
 /// CHAP per chapter, padding. Keeps the existing tag's version (2.3 or
 /// 2.4); a file without a tag gets an ID3v2.4 tag.
-fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, EmbedError> {
+fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>> {
     let version = match existing.map(|t| t.version) {
         Some(2) => {
-            return Err(
-                EmbedError::new("the MP3 has an ID3v2.2 tag, which cannot hold chapters").help(
-                    "re-save its tag as ID3v2.3 or ID3v2.4 with a tag editor, then embed again",
-                ),
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "the MP3 has an ID3v2.2 tag, which cannot hold chapters",
             )
+            .with_help(
+                "re-save its tag as ID3v2.3 or ID3v2.4 with a tag editor, then embed again",
+            ))
         }
         Some(v) => v,
         None => 4,
@@ -198,7 +134,7 @@ fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, Em
     let mut body = Vec::new();
     for f in existing.map_or(&[][..], |t| &t.frames[..]) {
         if &f.id != b"CHAP" && &f.id != b"CTOC" {
-            body.extend(frame(version, &f.id, f.flags, &f.data));
+            body.extend(encode_frame(version, &f.id, f.flags, &f.data));
         }
     }
     // The CTOC lists the chapters shown in a table of contents; hidden
@@ -212,29 +148,30 @@ fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, Em
     for i in listed {
         toc.extend(format!("ch{i}\0").bytes());
     }
-    body.extend(frame(version, b"CTOC", [0, 0], &toc));
+    body.extend(encode_frame(version, b"CTOC", [0, 0], &toc));
     for (i, c) in chapters.iter().enumerate() {
         let mut chap = format!("ch{i}\0").into_bytes();
         for n in [c.start, c.end, u32::MAX, u32::MAX] {
             chap.extend(n.to_be_bytes());
         }
-        chap.extend(frame(
+        chap.extend(encode_frame(
             version,
             b"TIT2",
             [0, 0],
-            &text_body(version, &c.title),
+            &encode_text(version, &c.title),
         ));
         if let Some(url) = &c.url {
-            chap.extend(frame(version, b"WXXX", [0, 0], &wxxx_body(url)));
+            chap.extend(encode_frame(version, b"WXXX", [0, 0], &encode_wxxx(url)));
         }
-        body.extend(frame(version, b"CHAP", [0, 0], &chap));
+        body.extend(encode_frame(version, b"CHAP", [0, 0], &chap));
     }
     body.extend([0; PADDING]);
     if body.len() >= 1 << 28 {
-        return Err(EmbedError::new(
+        return Err(Error::new(
+            ErrorKind::Unsupported,
             "the ID3v2 tag would be over 256 MiB, more than a tag can hold",
         )
-        .help("remove large pictures from the tag"));
+        .with_help("remove large pictures from the tag"));
     }
     // Header flags cleared: no tag-wide unsynchronisation (FFmpeg would
     // apply it to our frames too), no extended header, no footer.
@@ -246,25 +183,25 @@ fn build_tag(existing: Option<&Tag>, chapters: &[Planned]) -> Result<Vec<u8>, Em
 }
 
 /// Checks that MPEG audio follows the tag (`audio` holds its first bytes).
-fn check_mp3(audio: &[u8], name: &str) -> Result<(), EmbedError> {
-    if id3::starts_mpeg_audio(audio) {
+fn check_mp3(audio: &[u8], name: &str) -> Result<()> {
+    if frame::starts_audio(audio) {
         return Ok(());
     }
-    Err(EmbedError::new(format!(
-        "`{name}` is not an MP3: no MPEG audio frame follows its ID3 tag"
-    ))
-    .help("`embed` writes ID3v2 chapters into MP3 files"))
+    Err(Error::new(
+        ErrorKind::Invalid,
+        format!("`{name}` is not an MP3: no MPEG audio frame follows its ID3 tag"),
+    )
+    .with_help("`embed` writes ID3v2 chapters into MP3 files"))
 }
 
-fn tag_error(name: &str, e: crate::error::Error) -> EmbedError {
-    let mut out = EmbedError::new(format!("`{name}`: {}", e.message()));
-    out.help = e.help().map(str::to_string);
-    out
+/// The tag parser's error about the file `name`.
+fn tag_error(name: &str, e: Error) -> Error {
+    e.context(format_args!("`{name}`: "))
 }
 
 /// Embeds chapters into MP3 bytes; `end_ms` is the audio's end, where the
 /// last chapter ends.
-pub fn embed_bytes(mp3: &[u8], chapters: &[Chapter], end_ms: u64) -> Result<Vec<u8>, EmbedError> {
+pub fn embed_bytes(mp3: &[u8], chapters: &[Chapter], end_ms: u64) -> Result<Vec<u8>> {
     let planned = plan(chapters, end_ms)?;
     let tag = id3::parse_tag(mp3).map_err(|e| tag_error("the MP3", e))?;
     let audio_start = tag.as_ref().map_or(0, |t| t.len);
@@ -284,14 +221,18 @@ pub fn embed_file(
     output: &Path,
     chapters: &[Chapter],
     end_ms: u64,
-) -> Result<Embedded, EmbedError> {
+) -> Result<Embedded> {
     let name = input.display().to_string();
     let io_err = |what: &str, path: &Path, e: io::Error| {
-        EmbedError::new(format!(
-            "cannot {what} `{}`: {}",
-            path.display(),
-            crate::diagnostic::io_reason(&e)
-        ))
+        let kind = if what == "read" {
+            ErrorKind::Read
+        } else {
+            ErrorKind::Write
+        };
+        Error::new(
+            kind,
+            format!("cannot {what} `{}`: {}", path.display(), io_reason(&e)),
+        )
     };
     let planned = plan(chapters, end_ms)?;
 
@@ -370,14 +311,18 @@ fn verify(
     input: &Path,
     audio_start: u64,
     new_start: u64,
-) -> Result<(), EmbedError> {
+) -> Result<()> {
     let failed = |why: String| {
-        EmbedError::new(format!(
-            "the file written did not read back as written ({why}); the original is untouched"
-        ))
-        .help("check the disk (space, errors) and try again")
+        Error::new(
+            ErrorKind::Write,
+            format!(
+                "the file written did not read back as written ({why}); the original is untouched"
+            ),
+        )
+        .with_help("check the disk (space, errors) and try again")
     };
-    let back = id3::read_file(written).map_err(|e| failed(e.message().to_string()))?;
+    let back =
+        crate::formats::id3::read_file(written).map_err(|e| failed(e.message().to_string()))?;
     let mut got: Vec<(u64, &str)> = back
         .iter()
         .map(|c| (c.start.as_ms(), c.title.as_str()))
@@ -397,17 +342,22 @@ fn verify(
         f.seek(SeekFrom::Start(at))?;
         Ok(BufReader::with_capacity(1 << 16, f))
     };
-    let mut a =
-        open_at(input, audio_start).map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
-    let mut b =
-        open_at(written, new_start).map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
-    let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let mut a = open_at(input, audio_start).map_err(|e| failed(io_reason(&e)))?;
+    let mut b = open_at(written, new_start).map_err(|e| failed(io_reason(&e)))?;
+    let (mut x, mut y) = (Vec::with_capacity(1 << 16), Vec::with_capacity(1 << 16));
     loop {
-        let n = crate::audio::read_up_to(&mut a, &mut x)
-            .map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
-        let m = crate::audio::read_up_to(&mut b, &mut y)
-            .map_err(|e| failed(crate::diagnostic::io_reason(&e)))?;
-        if n != m || x[..n] != y[..m] {
+        // Each read fills its chunk unless the file ends.
+        x.clear();
+        y.clear();
+        let n = (&mut a)
+            .take(1 << 16)
+            .read_to_end(&mut x)
+            .map_err(|e| failed(io_reason(&e)))?;
+        let m = (&mut b)
+            .take(1 << 16)
+            .read_to_end(&mut y)
+            .map_err(|e| failed(io_reason(&e)))?;
+        if n != m || x != y {
             return Err(failed("the audio differs".into()));
         }
         if n == 0 {
@@ -419,7 +369,8 @@ fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::id3::tests::{chap_frame, frame as raw_frame, mp3_frame, tag};
+    use crate::formats::id3::read;
+    use crate::mp3::testing::{chap_frame, frame as raw_frame, mp3_frame, tag};
 
     fn chs() -> Vec<Chapter> {
         let mut c = vec![
@@ -444,7 +395,7 @@ mod tests {
             );
             let out = embed_bytes(&mp3, &chs(), 90_000).unwrap();
             assert_eq!(out[3], v, "the version is kept");
-            let back = id3::read(&out).unwrap();
+            let back = read(&out).unwrap();
             assert_eq!(back.len(), 2);
             assert_eq!(back[0].title, "Intro");
             assert_eq!(back[0].end, Some(Timestamp::from_ms(60_000)));
@@ -468,15 +419,33 @@ mod tests {
         ];
         c[1].toc = false;
         let out = embed_bytes(&mp3_frame(), &c, 30_000).unwrap();
-        let back = id3::read(&out).unwrap();
+        let back = read(&out).unwrap();
         let shown: Vec<(&str, bool)> = back.iter().map(|c| (c.title.as_str(), c.toc)).collect();
         assert_eq!(shown, [("Intro", true), ("Ad", false), ("Talk", true)]);
         // All hidden: the CTOC still lists them all (it needs an entry).
         for ch in &mut c {
             ch.toc = false;
         }
-        let back = id3::read(&embed_bytes(&mp3_frame(), &c, 30_000).unwrap()).unwrap();
+        let back = read(&embed_bytes(&mp3_frame(), &c, 30_000).unwrap()).unwrap();
         assert!(back.iter().all(|c| c.toc));
+    }
+
+    #[test]
+    fn a_footer_is_replaced_with_the_tag_not_kept_as_audio() {
+        // ID3v2.4 with a footer (header flag bit 4): `3DI` + 7 bytes after
+        // the frames, which belong to the tag, not to the audio.
+        let body = raw_frame(4, b"TIT2", b"\x03Episode");
+        let mut mp3 = b"ID3\x04\x00\x10".to_vec();
+        mp3.extend(syncsafe_bytes(body.len() as u32));
+        mp3.extend(&body);
+        mp3.extend(b"3DI\x04\x00\x10");
+        mp3.extend(syncsafe_bytes(body.len() as u32));
+        mp3.extend(mp3_frame());
+        let out = embed_bytes(&mp3, &chs(), 90_000).unwrap();
+        let t = id3::parse_tag(&out).unwrap().unwrap();
+        assert_eq!(&out[t.len..], &mp3_frame()[..], "only the audio follows");
+        assert_eq!(out[5], 0, "the new tag has no footer");
+        assert_eq!(t.frames[0].data, b"\x03Episode");
     }
 
     #[test]
@@ -485,7 +454,7 @@ mod tests {
         let out = embed_bytes(&mp3, &chs(), 90_000).unwrap();
         assert_eq!(&out[..4], b"ID3\x04");
         assert!(out.ends_with(&mp3));
-        assert_eq!(id3::read(&out).unwrap().len(), 2);
+        assert_eq!(read(&out).unwrap().len(), 2);
     }
 
     #[test]
@@ -496,25 +465,25 @@ mod tests {
             .collect();
         let e = embed_bytes(&mp3, &many, 300_000).unwrap_err();
         assert!(
-            e.message.contains("`256` chapters") && e.message.contains("255"),
+            e.message().contains("`256` chapters") && e.message().contains("255"),
             "{}",
-            e.message
+            e.message()
         );
         assert!(embed_bytes(&mp3, &many[..255], 300_000).is_ok());
         let e = embed_bytes(&mp3, &chs(), 60_000).unwrap_err();
         assert!(
-            e.message.contains("at or after the audio's end"),
+            e.message().contains("at or after the audio's end"),
             "{}",
-            e.message
+            e.message()
         );
         assert!(embed_bytes(&mp3, &[], 60_000)
             .unwrap_err()
-            .message
+            .message()
             .contains("no chapters"));
         let e = embed_bytes(b"RIFF\0\0\0\0WAVEfmt ", &chs(), 90_000).unwrap_err();
-        assert!(e.message.contains("not an MP3"), "{}", e.message);
+        assert!(e.message().contains("not an MP3"), "{}", e.message());
         let v22 = [&b"ID3\x02\0\0\0\0\0\0"[..], &mp3_frame()].concat();
         let e = embed_bytes(&v22, &chs(), 90_000).unwrap_err();
-        assert!(e.message.contains("ID3v2.2"), "{}", e.message);
+        assert!(e.message().contains("ID3v2.2"), "{}", e.message());
     }
 }
