@@ -249,6 +249,24 @@ fn segments(line: &str, at: usize, links: &[&Link]) -> Vec<Segment> {
     out
 }
 
+/// Where `line` first occurs in `text` (`text.find(line)`). A paragraph's
+/// next line is nearly always a few bytes on (past the line end and the
+/// indent): those places are tried first, which costs less than setting
+/// up a substring search for every line.
+fn find_line(text: &str, line: &str) -> Option<usize> {
+    const NEAR: usize = 8;
+    for i in 0..=NEAR.min(text.len()) {
+        let Some(rest) = text.get(i..) else { continue };
+        if rest.starts_with(line) {
+            return Some(i);
+        }
+    }
+    // Not within the first `NEAR` bytes (every place there was tried).
+    let from = (NEAR + 1).min(text.len());
+    let from = (from..=text.len()).find(|&i| text.is_char_boundary(i))?;
+    text[from..].find(line).map(|i| from + i)
+}
+
 /// The links sorted by where they start (a stable sort: links that start
 /// at one place keep the order they were found in), for [`segments`].
 fn by_start(links: &[Link]) -> Vec<&Link> {
@@ -420,7 +438,7 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
                     let end = span.end.clamp(cursor, text.len());
                     let at = text
                         .get(cursor..end)
-                        .and_then(|t| t.find(line.as_str()))
+                        .and_then(|t| find_line(t, line))
                         .map(|i| cursor + i);
                     match at {
                         Some(at) => {
@@ -580,8 +598,52 @@ fn xml_invalid(c: char) -> bool {
 
 /// Escapes text for HTML and XML, content and attribute values alike.
 pub fn escape_xml(s: &str) -> String {
+    escape_xml_cow(s).into_owned()
+}
+
+/// Whether the escapers ([`escape_xml`], [`youtube_text`]) leave `s` as
+/// it is: no character they escape, replace or remove (`&<>"'`, CR, XML-
+/// invalid controls, invisible characters). The common case — a word, a
+/// URL — is answered by one pass over the bytes, without allocating.
+fn escapes_nothing(s: &str, table: &[bool; 128]) -> bool {
+    if s.is_ascii() {
+        // Every XML-invalid and invisible character but the C0 controls
+        // is non-ASCII.
+        return !s.bytes().any(|b| table[usize::from(b)]);
+    }
+    !s.chars()
+        .any(|c| (c.is_ascii() && table[c as usize]) || xml_invalid(c) || text::is_invisible(c))
+}
+
+/// A table of the ASCII bytes an escaper changes: `special`, and the
+/// XML-invalid C0 controls (all but tab, LF and CR).
+const fn escaped_bytes(special: &[u8]) -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize & 0x7f] = true;
+        i += 1;
+    }
+    table
+}
+
+/// What [`escape_xml`] changes in ASCII text.
+const XML_ESCAPED: [bool; 128] = escaped_bytes(b"&<>\"'");
+/// What [`youtube_text`] changes in ASCII text.
+const YOUTUBE_ESCAPED: [bool; 128] = escaped_bytes(b"<>\r");
+
+/// [`escape_xml`], borrowed when there is nothing to escape.
+fn escape_xml_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if escapes_nothing(s, &XML_ESCAPED) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let s = text::strip_invisible(s);
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -593,7 +655,7 @@ pub fn escape_xml(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Wraps text in a CDATA section; a `]]>` inside is split across two
@@ -608,11 +670,21 @@ pub fn cdata(s: &str) -> String {
 
 /// Plain text for YouTube: `<` and `>` replaced; control characters out.
 fn youtube_text(s: &str) -> (String, usize) {
+    let (t, n) = youtube_text_cow(s);
+    (t.into_owned(), n)
+}
+
+/// [`youtube_text`], borrowed when there is nothing to replace.
+fn youtube_text_cow(s: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    if escapes_nothing(s, &YOUTUBE_ESCAPED) {
+        return (std::borrow::Cow::Borrowed(s), 0);
+    }
     let clean: String = text::strip_invisible(s)
         .chars()
         .filter(|&c| !xml_invalid(c) && c != '\r')
         .collect();
-    youtube::replace_angles(&clean)
+    let (t, n) = youtube::replace_angles(&clean);
+    (std::borrow::Cow::Owned(t), n)
 }
 
 /// Why a template could not be used: its file, line, and what is wrong.
@@ -737,18 +809,23 @@ impl Templates {
             // copied; what escaping adds is counted after.
             let pre = value.as_str().map_or(0, str::len);
             limits::count_output(pre)?;
-            let s = value.to_string();
+            // A string is escaped where it stands (most need no escaping
+            // and are written as they are): no copy per value printed.
+            let s = match value.as_str() {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None => std::borrow::Cow::Owned(value.to_string()),
+            };
             let escaped = if value.is_safe() {
-                s
+                std::borrow::Cow::Borrowed(&*s)
             } else {
                 match state.auto_escape() {
-                    AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml(&s),
+                    AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml_cow(&s),
                     AutoEscape::Custom(tag) if tag == "youtube" => {
-                        let (t, n) = youtube_text(&s);
+                        let (t, n) = youtube_text_cow(&s);
                         counter.fetch_add(n, Ordering::Relaxed);
                         t
                     }
-                    _ => s,
+                    _ => std::borrow::Cow::Borrowed(&*s),
                 }
             };
             limits::count_output(escaped.len().saturating_sub(pre))?;
@@ -824,6 +901,17 @@ impl Templates {
     /// [`limits::Limits`] (fuel, value and output sizes, heap, time), and
     /// an XML template's output must be well-formed XML.
     pub fn render(&self, id: PlatformId, ctx: &Context) -> Result<(String, usize), TemplateError> {
+        self.render_shared(id, &Shared::new(ctx), ctx.html.as_ref())
+    }
+
+    /// [`Templates::render`] of a context made once for every platform
+    /// ([`Shared`]), with `html` for the RSS item.
+    fn render_shared(
+        &self,
+        id: PlatformId,
+        shared: &Shared<'_>,
+        html: Option<&HtmlCtx>,
+    ) -> Result<(String, usize), TemplateError> {
         let name = platform::get(id).template_name();
         let (_, path, source) = self
             .origins
@@ -831,10 +919,10 @@ impl Templates {
             .find(|o| o.0 == name)
             .expect("every platform's template is loaded");
         let mut env = self.env.clone();
-        env.set_fuel(Some(fuel_for(ctx)));
+        env.set_fuel(Some(shared.fuel));
         self.replaced.store(0, Ordering::Relaxed);
-        let limits = limits::Limits::for_context_bytes(json_len(ctx));
-        let value = Value::from(minijinja::value::Serde(ctx));
+        let limits = limits::Limits::for_context_bytes(shared.json_len(html));
+        let value = shared.value(html);
         let rendered = limits::run(limits, move || {
             env.get_template(name).and_then(|t| t.render(value))
         });
@@ -882,8 +970,80 @@ impl Templates {
     }
 }
 
-/// The size of `ctx` as JSON, without making the JSON.
-fn json_len(ctx: &Context) -> usize {
+/// A [`Context`] made into template values once for every platform it is
+/// rendered for: the body, chapters and footer (nearly all of it) are
+/// converted once and shared by each platform's value, instead of a copy
+/// of the context converted, and then freed, per platform. Its size as
+/// JSON (for [`limits::Limits`]) and its fuel are counted once too.
+struct Shared<'a> {
+    ctx: &'a Context,
+    blocks: Value,
+    chapters: Value,
+    footer: Value,
+    /// The JSON size of `ctx` with `html: null`.
+    json_len: usize,
+    fuel: u64,
+}
+
+/// A [`Context`] by reference, `html` apart: the same fields in the same
+/// order, so the same JSON and the same template value. With [`Value`]s
+/// for the big fields, minijinja passes them through as they are.
+#[derive(Serialize)]
+struct View<'a, B, C, F> {
+    show: &'a ShowCtx,
+    episode: &'a EpisodeCtx,
+    blocks: &'a B,
+    chapters: &'a C,
+    footer: &'a F,
+    audio: &'a Option<AudioCtx>,
+    html: Option<&'a HtmlCtx>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(ctx: &'a Context) -> Shared<'a> {
+        Shared {
+            ctx,
+            blocks: Value::from(minijinja::value::Serde(&ctx.blocks)),
+            chapters: Value::from(minijinja::value::Serde(&ctx.chapters)),
+            footer: Value::from(minijinja::value::Serde(&ctx.footer)),
+            json_len: json_len(&View {
+                show: &ctx.show,
+                episode: &ctx.episode,
+                blocks: &ctx.blocks,
+                chapters: &ctx.chapters,
+                footer: &ctx.footer,
+                audio: &ctx.audio,
+                html: None,
+            }),
+            fuel: fuel_for(ctx),
+        }
+    }
+
+    /// The JSON size of the context with `html`.
+    fn json_len(&self, html: Option<&HtmlCtx>) -> usize {
+        match html {
+            // `"html":null` becomes `"html":{...}`.
+            Some(h) => self.json_len - "null".len() + json_len(h),
+            None => self.json_len,
+        }
+    }
+
+    /// The template value of the context with `html`.
+    fn value(&self, html: Option<&HtmlCtx>) -> Value {
+        Value::from(minijinja::value::Serde(&View {
+            show: &self.ctx.show,
+            episode: &self.ctx.episode,
+            blocks: &self.blocks,
+            chapters: &self.chapters,
+            footer: &self.footer,
+            audio: &self.ctx.audio,
+            html,
+        }))
+    }
+}
+
+/// The size of `value` as JSON, without making the JSON.
+fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
@@ -895,7 +1055,7 @@ fn json_len(ctx: &Context) -> usize {
         }
     }
     let mut c = Count(0);
-    let _ = serde_json::to_writer(&mut c, ctx);
+    let _ = serde_json::to_writer(&mut c, value);
     c.0
 }
 
@@ -982,6 +1142,8 @@ pub fn build(
         apple: String::new(),
         spotify: String::new(),
     };
+    // The context as template values, made once for every platform.
+    let shared = Shared::new(ctx);
     for id in PlatformId::ALL {
         let needed_for_rss =
             wants(PlatformId::Rss) && matches!(id, PlatformId::Apple | PlatformId::Spotify);
@@ -989,11 +1151,11 @@ pub fn build(
             continue;
         }
         let p = platform::get(id);
-        let mut c = ctx.clone();
-        if id == PlatformId::Rss {
-            c.html = Some(html.clone());
-        }
-        let (text, replaced) = templates.render(id, &c)?;
+        let (text, replaced) = if id == PlatformId::Rss {
+            templates.render_shared(id, &shared, Some(&html))?
+        } else {
+            templates.render_shared(id, &shared, ctx.html.as_ref())?
+        };
         let mut diags = Vec::new();
         let text = p.finish(text, replaced, &mut diags);
         if let Some(tags) = p.allowed_tags() {
@@ -1008,8 +1170,9 @@ pub fn build(
             ));
         }
         match id {
-            PlatformId::Apple => html.apple = text.clone(),
-            PlatformId::Spotify => html.spotify = text.clone(),
+            // Kept for the RSS item only when it is built.
+            PlatformId::Apple if wants(PlatformId::Rss) => html.apple = text.clone(),
+            PlatformId::Spotify if wants(PlatformId::Rss) => html.spotify = text.clone(),
             PlatformId::Rss if !wants(PlatformId::Apple) => {
                 // The item's <description> is Apple's HTML: Apple's limit.
                 diags.extend(platform::check_size(
@@ -1120,6 +1283,70 @@ mod tests {
             let urls: Vec<&str> = got.iter().filter_map(|s| s.url.as_deref()).collect();
             assert_eq!(urls.len(), mine.len(), "{line}");
             at = end + 1;
+        }
+    }
+
+    #[test]
+    fn the_escapers_fast_paths_change_nothing() {
+        // What the escapers were before their fast paths.
+        fn slow_xml(s: &str) -> String {
+            let mut out = String::new();
+            for c in text::strip_invisible(s).chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c if xml_invalid(c) => {}
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        fn slow_youtube(s: &str) -> (String, usize) {
+            let clean: String = text::strip_invisible(s)
+                .chars()
+                .filter(|&c| !xml_invalid(c) && c != '\r')
+                .collect();
+            youtube::replace_angles(&clean)
+        }
+        for s in [
+            "",
+            "plain words",
+            "https://example.com/p/1?a=1&b=2",
+            "a > b",
+            "tab\tnew\nline\r\n",
+            "nul\0 bell\u{7} esc\u{1b}",
+            "\u{7f} del",
+            "é 中 👩\u{200D}💻",
+            "pay\u{200D}pal \u{202E}x",
+            "\u{FFFE}\u{FFFF}",
+            "q\"'",
+        ] {
+            assert_eq!(escape_xml(s), slow_xml(s), "{s:?}");
+            assert_eq!(youtube_text(s), slow_youtube(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lines_are_found_where_find_finds_them() {
+        let text = "abc\n  abcd\r\n\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} abc abcd\n";
+        for line in [
+            "abc",
+            "abcd",
+            "bcd",
+            "",
+            "\u{e9} abc",
+            "zz",
+            "abc abcd",
+            "d\n",
+        ] {
+            for from in 0..=text.len() {
+                if let Some(t) = text.get(from..) {
+                    assert_eq!(find_line(t, line), t.find(line), "{from} {line:?}");
+                }
+            }
         }
     }
 

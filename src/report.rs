@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::diagnostic::{Code, Diagnostic, Severity, Source};
 use crate::text;
 
 /// Collects the findings of every file checked, then renders them.
@@ -181,12 +181,58 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
     }
 }
 
+/// The most findings of one code the human report shows for one file.
+///
+/// A flood of one finding (a pasted list of 40,000 `http://` links, a
+/// front matter of generated keys) would otherwise print some 2 KB per
+/// finding — 18 MB of report per MB of notes — that nobody reads, and
+/// rendering it would cost more than checking. Past this many, the human
+/// report says how many more there are; the totals, the exit status and
+/// the machine formats (`--format json`, `--format github`) keep every
+/// finding.
+pub const SHOWN_PER_CODE: usize = 50;
+
+/// Renders one file's findings (already sorted), rustc-style: at most
+/// [`SHOWN_PER_CODE`] of each code, then one line per code that had more,
+/// `… and N more `code` findings in `file` (use `--format json` for all)`.
+pub fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    // Codes in the order first seen, with how many findings each had: a
+    // file has a handful of codes, so a short list beats a map.
+    let mut seen: Vec<(Code, usize)> = Vec::new();
+    for d in diags {
+        let n = match seen.iter_mut().find(|(c, _)| *c == d.code) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((d.code, 1));
+                1
+            }
+        };
+        if n <= SHOWN_PER_CODE {
+            let _ = writeln!(out, "{}\n", render(renderer, source, d));
+        }
+    }
+    for (code, n) in seen {
+        if n > SHOWN_PER_CODE {
+            let _ = writeln!(
+                out,
+                "\u{2026} and {} more `{code}` findings in `{}` (use `--format json` for all)\n",
+                n - SHOWN_PER_CODE,
+                text::visible(&source.name)
+            );
+        }
+    }
+    out
+}
+
 impl Report for Human {
     fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
         self.totals.add(diags);
-        for d in diags {
-            let _ = writeln!(self.out, "{}\n", render(&self.renderer, source, d));
-        }
+        self.out
+            .push_str(&render_file(&self.renderer, source, diags));
     }
 
     fn stdout(&mut self) -> String {
@@ -350,7 +396,7 @@ impl Report for Github {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, Span};
+    use crate::diagnostic::Span;
 
     fn sample() -> (Source, Vec<Diagnostic>) {
         let src = Source::new("ep.md", "Chapters\n00:00 Intro\n00:75 Bad, stamp\n");
@@ -382,6 +428,36 @@ mod tests {
         assert!(out.contains("^^^^^ bad timestamp"), "{out}");
         assert!(out.contains("help: write `MM:SS`"), "{out}");
         assert!(out.contains("checked 1 file: 1 error, 1 warning"), "{out}");
+    }
+
+    #[test]
+    fn a_flood_of_one_code_is_shown_in_part() {
+        let src = Source::new("n.md", "x ".repeat(200));
+        let diags: Vec<Diagnostic> = (0..120)
+            .map(|i| {
+                let code = if i % 3 == 0 {
+                    Code::LinkTracking
+                } else {
+                    Code::LinkInsecure
+                };
+                Diagnostic::new(code, format!("finding {i}")).at(Span::new(i, i + 1))
+            })
+            .collect();
+        let out = render_file(&Renderer::plain(), &src, &diags);
+        // 40 `link-tracking` (all shown), 80 `link-insecure` (50 shown).
+        assert_eq!(out.matches("warning[link-tracking]").count(), 40, "{out}");
+        assert_eq!(out.matches("warning[link-insecure]").count(), 50, "{out}");
+        assert!(out.contains("finding 74\n"), "{out}");
+        assert!(!out.contains("finding 76\n"), "{out}");
+        assert!(out.trim_end().ends_with(
+            "\u{2026} and 30 more `link-insecure` findings in `n.md` (use `--format json` for all)"
+        ));
+        assert!(!out.contains("more `link-tracking`"), "{out}");
+        let mut r = Human::new(false, false);
+        r.file(&src, &diags);
+        assert!(r
+            .stderr()
+            .ends_with("checked 1 file: 0 errors, 120 warnings\n"));
     }
 
     #[test]

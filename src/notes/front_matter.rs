@@ -410,9 +410,15 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             }
         },
         _ => {
+            // Only a distance of 2 or less makes a suggestion: a key
+            // that cannot be that near (by its letters) counts as 3
+            // without measuring.
             let suggestion = KEYS
                 .iter()
-                .map(|k| (edit_distance(k, key), k))
+                .map(|k| match within_two_by_letters(k, key) {
+                    true => (edit_distance(k, key), k),
+                    false => (3, k),
+                })
                 .min_by_key(|&(d, _)| d)
                 .filter(|&(d, _)| d <= 2)
                 .map(|(_, k)| k);
@@ -424,12 +430,17 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             .label("not a front matter key");
             d = match suggestion {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!("the keys are {}", list(KEYS))),
+                None => d.help(KEYS_HELP.as_str()),
             };
             diags.push(d);
         }
     }
 }
+
+/// The help of an unknown key without a near miss, made once (a front
+/// matter may hold thousands of unknown keys).
+static KEYS_HELP: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("the keys are {}", list(KEYS)));
 
 fn list(keys: &[&str]) -> String {
     keys.iter()
@@ -472,26 +483,70 @@ fn toml_date_error(content: &str, base: usize, at: usize) -> Option<Diagnostic> 
 /// The Levenshtein distance, in characters; only a distance of 2 or less
 /// matters (a suggestion), so a longer word answers 3 at once.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    if b.len() > 4 * (a.len() + 2) {
-        // More than `a.len() + 2` characters (of at most 4 bytes each).
+    // Every unknown key is measured against every known key: the cheap
+    // refusals come first and nothing is allocated for short words (a
+    // front matter of 50,000 generated keys spent most of its check here).
+    let a_len = a.chars().count();
+    if b.len() > 4 * (a_len + 2) {
+        // More than `a_len + 2` characters (of at most 4 bytes each).
         return 3;
     }
-    let b: Vec<char> = b.chars().collect();
-    if b.len().abs_diff(a.len()) > 2 {
+    let b_len = b.chars().count();
+    if b_len.abs_diff(a_len) > 2 {
         return 3;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
+    /// Words up to this many characters are measured on the stack.
+    const SHORT: usize = 32;
+    if b_len < SHORT {
+        let mut prev = [0usize; SHORT + 1];
+        let mut cur = [0usize; SHORT + 1];
+        levenshtein(a, b, b_len, &mut prev, &mut cur)
+    } else {
+        let (mut prev, mut cur) = (vec![0; b_len + 1], vec![0; b_len + 1]);
+        levenshtein(a, b, b_len, &mut prev, &mut cur)
+    }
+}
+
+/// Whether `a` and `b` may be within an edit distance of 2, judged by
+/// their letters alone: one edit changes the count of at most two letters
+/// by one each, so when the counts differ by more than 4 in all, at least
+/// 3 edits are needed. Cheap (no allocation) where [`edit_distance`] is
+/// not; words that are not ASCII are always measured.
+fn within_two_by_letters(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return true;
+    }
+    let mut diff = [0i32; 128];
+    for c in a.bytes() {
+        diff[usize::from(c)] += 1;
+    }
+    for c in b.bytes() {
+        diff[usize::from(c)] -= 1;
+    }
+    let mut off = 0;
+    for c in a.bytes().chain(b.bytes()) {
+        off += diff[usize::from(c)].unsigned_abs();
+        diff[usize::from(c)] = 0;
+    }
+    off <= 4
+}
+
+/// The Levenshtein distance of `a` and `b` (`b_len` characters), with two
+/// rows of at least `b_len + 1` cells.
+fn levenshtein(a: &str, b: &str, b_len: usize, prev: &mut [usize], cur: &mut [usize]) -> usize {
+    let (mut prev, mut cur) = (prev, cur);
+    for (j, cell) in prev.iter_mut().enumerate().take(b_len + 1) {
+        *cell = j;
+    }
+    for (i, ca) in a.chars().enumerate() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[b_len]
 }
 
 #[cfg(test)]
@@ -559,6 +614,23 @@ mod tests {
             offset += line.len();
         }
         Span::new(base, base)
+    }
+
+    #[test]
+    fn the_letter_bound_never_hides_a_near_key() {
+        let words = [
+            "title", "titel", "tilte", "episode", "episdoe", "epsiode", "key12", "date", "dates",
+            "data", "url", "uri", "image", "imgae", "explicit", "type", "typo", "guid", "audio",
+            "", "a", "ab", "xyz", "season", "seasons", "sesaon",
+        ];
+        for a in words {
+            for b in words {
+                if edit_distance(a, b) <= 2 {
+                    assert!(within_two_by_letters(a, b), "{a} {b}");
+                }
+            }
+        }
+        assert!(!within_two_by_letters("episode", "key12345"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! area.
 
 mod linear;
+mod perf;
 mod reads;
 mod text;
 mod validation;
