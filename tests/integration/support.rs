@@ -1,18 +1,14 @@
-//! Hardening (issue 8): every defect found by attacking shownotes as a
-//! hostile contributor, a careless user and a flaky machine would,
-//! reproduced through the real binary and asserted fixed. One module per
-//! area.
+//! What every integration test shares: the one runner of the binary (it
+//! asserts the process exited by itself and did not panic), reading its
+//! output and JSON, and the fixture folders.
 
-mod linear;
-mod reads;
-mod text;
-mod validation;
-mod writes;
-
-use std::path::Path;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The binary under test.
+use serde_json::Value;
+
+/// The binary under test, with `NO_COLOR=1`.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shownotes"));
     c.env("NO_COLOR", "1");
@@ -21,7 +17,11 @@ pub fn bin() -> Command {
 
 /// Runs `shownotes ARGS` in `dir`, asserting it exited (not killed) and did
 /// not panic.
-pub fn run(dir: &Path, args: &[&str]) -> Output {
+pub fn run<I, S>(dir: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let out = bin().args(args).current_dir(dir).output().unwrap();
     assert_no_panic(&out);
     out
@@ -36,6 +36,11 @@ pub fn assert_no_panic(out: &Output) {
     assert!(!stderr.contains("panicked at"), "{stderr}");
 }
 
+/// The exit code of a process that exited by itself.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
 /// stderr as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -44,4 +49,21 @@ pub fn stderr(out: &Output) -> String {
 /// stdout as text.
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stdout parsed as JSON; a failure shows what was printed instead.
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+/// The repository's root (where `Cargo.toml` is).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/<name>` of the repository (`name` may hold a folder:
+/// `audio/mp3-cbr-info.mp3`, `netstack/episode-11.md`).
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
 }
