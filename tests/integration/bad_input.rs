@@ -9,7 +9,7 @@ use crate::support::{code, json, run};
 fn check(bytes: &[u8]) -> (i32, Value, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.md"), bytes).unwrap();
-    let out = run(dir.path(), ["check", "notes.md", "--format", "json"]);
+    let out = run(dir.path(), &["check", "notes.md", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "{stderr}");
     (code(&out), json(&out), stderr)

@@ -11,10 +11,7 @@ fn audio(name: &str) -> PathBuf {
 }
 
 fn check(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>) {
-    let out = run(
-        dir,
-        ["check"].iter().chain(args).chain(&["--format", "json"]),
-    );
+    let out = run(dir, &[&["check"], args, &["--format", "json"]].concat());
     let code = code(&out);
     if code == 2 {
         return (

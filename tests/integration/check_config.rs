@@ -4,7 +4,7 @@
 use crate::support::{code, run, stderr, stdout};
 
 fn check(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = run(dir, ["check"].iter().chain(args));
+    let out = run(dir, &[&["check"], args].concat());
     (code(&out), stdout(&out), stderr(&out))
 }
 

@@ -70,7 +70,7 @@ fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
         let out = dir.path().join(format!("out{version}.mp3"));
         let o = run(
             dir.path(),
-            [
+            &[
                 OsStr::new("embed"),
                 mp3.as_os_str(),
                 OsStr::new("--chapters"),
@@ -181,7 +181,7 @@ fn in_place_rewrites_the_input_and_keeps_its_permissions() {
     .unwrap();
     let o = run(
         dir.path(),
-        [
+        &[
             OsStr::new("embed"),
             mp3.as_os_str(),
             OsStr::new("--chapters"),
@@ -206,7 +206,7 @@ fn in_place_rewrites_the_input_and_keeps_its_permissions() {
     std::fs::write(&src, "0:00 One\n0:30 Two\n").unwrap();
     let o = run(
         dir.path(),
-        [
+        &[
             OsStr::new("embed"),
             mp3.as_os_str(),
             OsStr::new("--chapters"),
@@ -301,7 +301,7 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
     std::fs::write(&src, "0:00 Intro\n").unwrap();
     let o = run(
         dir.path(),
-        [
+        &[
             OsStr::new("embed"),
             wav.as_os_str(),
             OsStr::new("--chapters"),

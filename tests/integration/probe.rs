@@ -1,6 +1,7 @@
 //! `shownotes probe` against the fixtures in `fixtures/audio/` (made by
 //! `fixtures/audio/make.sh`; every good fixture is 4.3 s of audio).
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::Output;
 
@@ -19,11 +20,12 @@ fn fixture(name: &str) -> PathBuf {
 
 /// `shownotes ARGS FILES…` (the files are absolute paths).
 fn shownotes(args: &[&str], files: &[PathBuf]) -> Output {
-    let args = args
+    let args: Vec<&OsStr> = args
         .iter()
-        .map(|a| a.as_ref())
-        .chain(files.iter().map(|f| f.as_os_str()));
-    run(support::root(), args)
+        .map(OsStr::new)
+        .chain(files.iter().map(|f| f.as_os_str()))
+        .collect();
+    run(support::root(), &args)
 }
 
 /// Probes one file as JSON and returns its object.

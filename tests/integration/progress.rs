@@ -41,7 +41,7 @@ fn a_progress_bar_only_on_a_terminal() {
     assert!(drawn.contains("checked 400 files"), "{drawn:.300}");
     let quiet = on_a_terminal(dir.path(), "--quiet .").unwrap();
     assert!(!quiet.contains("checking"), "{quiet:.300}");
-    let piped = run(dir.path(), ["check", "."]);
+    let piped = run(dir.path(), &["check", "."]);
     let err = String::from_utf8_lossy(&piped.stderr);
     assert!(
         !err.contains("checking") && !err.contains('\r'),

@@ -17,11 +17,7 @@ pub fn bin() -> Command {
 
 /// Runs `shownotes ARGS` in `dir`, asserting it exited (not killed) and did
 /// not panic.
-pub fn run<I, S>(dir: &Path, args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
+pub fn run<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Output {
     let out = bin().args(args).current_dir(dir).output().unwrap();
     assert_no_panic(&out);
     out
