@@ -12,7 +12,7 @@ fn show() -> tempfile::TempDir {
         "[show]\nmedia_base_url = \"https://media.example.com/show/\"\n",
     )
     .unwrap();
-    let mp3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio/mp3-cbr-info.mp3");
+    let mp3 = fixture("audio/mp3-cbr-info.mp3");
     std::fs::copy(mp3, dir.path().join("ep.mp3")).unwrap();
     dir
 }

@@ -5,13 +5,11 @@
 
 use std::process::Command;
 
+use crate::support::{self, run};
+
 fn episodes() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let notes = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/netstack/episode-17.flat.txt"
-    ))
-    .unwrap();
+    let notes = std::fs::read_to_string(support::fixture("netstack/episode-17.flat.txt")).unwrap();
     for i in 0..400 {
         std::fs::write(dir.path().join(format!("ep{i}.txt")), &notes).unwrap();
     }
@@ -43,11 +41,7 @@ fn a_progress_bar_only_on_a_terminal() {
     assert!(drawn.contains("checked 400 files"), "{drawn:.300}");
     let quiet = on_a_terminal(dir.path(), "--quiet .").unwrap();
     assert!(!quiet.contains("checking"), "{quiet:.300}");
-    let piped = Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(["check", "."])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let piped = run(dir.path(), &["check", "."]);
     let err = String::from_utf8_lossy(&piped.stderr);
     assert!(
         !err.contains("checking") && !err.contains('\r'),

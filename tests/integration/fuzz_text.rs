@@ -171,7 +171,14 @@ fn piece() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    // Failures are kept beside this file, in `fuzz_text.proptest-regressions`
+    // (proptest's default would put them in tests/proptest-regressions/,
+    // since tests/integration/ has a main.rs).
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: Some(Box::new(prop::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn hostile_notes_read_and_render(pieces in prop::collection::vec(piece(), 0..80)) {

@@ -8,7 +8,6 @@
 //! Needs `ffmpeg` with libmp3lame (apt-get install ffmpeg).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use shownotes::audio::AudioInfo;
@@ -19,6 +18,9 @@ use shownotes::links;
 use shownotes::notes::Notes;
 use shownotes::platform::{self, PlatformId};
 use shownotes::render::{self, Templates};
+
+use crate::ffmpeg;
+use crate::support::{self, run};
 
 const EPISODES: [u32; 5] = [11, 12, 13, 14, 17];
 
@@ -36,9 +38,7 @@ Join our Discord: https://discord.gg/29EetaSYCD
 "#;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/netstack")
-        .join(name)
+    support::fixture("netstack").join(name)
 }
 
 fn parse(path: &Path) -> Notes {
@@ -63,22 +63,14 @@ fn show() -> &'static Path {
                 std::fs::copy(fixture(&name), dir.path().join(&name)).unwrap();
                 let notes = parse(&fixture(&name));
                 let secs = notes.chapters.last().unwrap().start.as_ms() / 1000 + 60;
-                Command::new("ffmpeg")
-                    .args([
-                        "-v",
-                        "error",
-                        "-y",
-                        "-f",
-                        "lavfi",
-                        "-i",
-                        "anullsrc=r=8000:cl=mono",
-                        "-t",
-                    ])
-                    .arg(secs.to_string())
-                    .args(["-c:a", "libmp3lame", "-b:a", "8k"])
-                    .arg(dir.path().join(format!("episode-{n}.mp3")))
-                    .spawn()
-                    .expect("ffmpeg is installed (apt-get install ffmpeg)")
+                let secs = secs.to_string();
+                ffmpeg::lavfi(
+                    "anullsrc=r=8000:cl=mono",
+                    &["-t", &secs, "-c:a", "libmp3lame", "-b:a", "8k"],
+                    &dir.path().join(format!("episode-{n}.mp3")),
+                )
+                .spawn()
+                .expect("ffmpeg is installed (apt-get install ffmpeg)")
             })
             .collect();
         for mut j in jobs {
@@ -87,15 +79,6 @@ fn show() -> &'static Path {
         dir
     })
     .path()
-}
-
-fn shownotes(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 /// Builds episode `n` into `dist/episode-N/` of the show folder, once.
@@ -107,7 +90,7 @@ fn built(n: u32) -> PathBuf {
     if !out.join("chapters.json").exists() {
         let name = format!("episode-{n}.md");
         let audio = format!("episode-{n}.mp3");
-        let o = shownotes(&["build", &name, "--audio", &audio], dir);
+        let o = run(dir, &["build", &name, "--audio", &audio]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "episode {n}: {err}");
         assert!(!err.contains("error"), "episode {n}: {err}");
@@ -282,7 +265,14 @@ fn snapshots_pin_every_output() {
             "rss-item.xml",
             "chapters.json",
         ] {
-            insta::assert_snapshot!(format!("episode-{n}-{file}"), read(&out, file));
+            // The snapshots keep the names they had when this was its own
+            // test binary, `tests/build.rs`: `tests/snapshots/build__*.snap`.
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path("../snapshots");
+            settings.set_prepend_module_to_snapshot(false);
+            settings.bind(|| {
+                insta::assert_snapshot!(format!("build__episode-{n}-{file}"), read(&out, file));
+            });
         }
     }
 }
@@ -296,9 +286,9 @@ fn a_footer_not_in_the_notes_is_appended() {
         "+++\nepisode = 3\n+++\nSummary.\n\nChapters\n0:00 A\n1:00 B\n2:00 C\n",
     )
     .unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "youtube", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "youtube", "--out", "-"],
     );
     let yt = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -447,9 +437,9 @@ fn a_user_template_is_escaped_and_limited() {
     let tpl = dir.path().join("templates/apple.html.j2");
     // Values are escaped without a filter.
     std::fs::write(&tpl, "<p>{{ blocks[0].lines[0][0].text }}</p>\n").unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "apple", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
@@ -457,17 +447,17 @@ fn a_user_template_is_escaped_and_limited() {
     );
     // A forbidden tag from the template is an error.
     std::fs::write(&tpl, "<script>x</script>\n").unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "apple", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("description-forbidden-tag"));
     // An undefined variable names the template's line.
     std::fs::write(&tpl, "<p>ok</p>\n<p>{{ nope }}</p>\n").unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "apple", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -478,18 +468,18 @@ fn a_user_template_is_escaped_and_limited() {
         "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}\n",
     )
     .unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "apple", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("fuel"), "{err}");
     // A syntax error names its line.
     std::fs::write(&tpl, "<p>\n{% if %}\n").unwrap();
-    let o = shownotes(
-        &["build", "ep.md", "--platform", "apple", "--out", "-"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("apple.html.j2:2"), "{err}");
@@ -503,7 +493,7 @@ fn errors_write_nothing() {
         "Summary.\n\nChapters\n0:00 A\n0:05 B\n1:00 C\n",
     )
     .unwrap();
-    let o = shownotes(&["build", "ep.md"], dir.path());
+    let o = run(dir.path(), &["build", "ep.md"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("chapter-too-short"));
     assert!(!dir.path().join("dist").exists());
@@ -513,12 +503,12 @@ fn errors_write_nothing() {
         "Summary.\n\nChapters\n0:00 A\n0:15 B\n1:00 C\n",
     )
     .unwrap();
-    let o = shownotes(&["build", "ep.md", "--platform", "rss"], dir.path());
+    let o = run(dir.path(), &["build", "ep.md", "--platform", "rss"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot build `rss`: no audio was given"));
     assert!(!dir.path().join("dist").exists());
     // Otherwise it is skipped, with a warning.
-    let o = shownotes(&["build", "ep.md"], dir.path());
+    let o = run(dir.path(), &["build", "ep.md"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("skipped `rss-item.xml`"));
     let mut names: Vec<_> = std::fs::read_dir(dir.path().join("dist/ep"))
@@ -539,9 +529,9 @@ fn errors_write_nothing() {
         ]
     );
     // A missing audio file is a finding.
-    let o = shownotes(
-        &["build", "ep.md", "--audio", "nope.mp3", "--out", "x"],
+    let o = run(
         dir.path(),
+        &["build", "ep.md", "--audio", "nope.mp3", "--out", "x"],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[audio-missing]"));
@@ -557,7 +547,7 @@ fn a_bad_config_names_its_line() {
     )
     .unwrap();
     std::fs::write(dir.path().join("ep.md"), "Summary.\n").unwrap();
-    let o = shownotes(&["build", "ep.md"], dir.path());
+    let o = run(dir.path(), &["build", "ep.md"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -1,36 +1,18 @@
 //! Bad input, through the real binary: each case gives its expected
 //! diagnostic or error, and nothing panics.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn shownotes(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use crate::support::{code, json, run};
 
 /// Checks `bytes` as a notes file; returns the exit code and the JSON report.
 fn check(bytes: &[u8]) -> (i32, Value, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.md"), bytes).unwrap();
-    let out = shownotes(&["check", "notes.md", "--format", "json"], dir.path());
-    let code = out.status.code().expect("exited, not killed");
-    assert_ne!(
-        code,
-        101,
-        "panicked: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(dir.path(), &["check", "notes.md", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (code, v, stderr)
+    (code(&out), json(&out), stderr)
 }
 
 /// The codes reported, with their line.
@@ -167,7 +149,7 @@ fn unbalanced_brackets_around_urls() {
         "(see https://example.com/a and [b](https://example.com/b\n<https://example.com/c\nhttps://example.com/d) ]https://example.com/e[\n\n{GOOD_CHAPTERS}"
     );
     std::fs::write(dir.path().join("n.md"), text).unwrap();
-    let out = shownotes(&["links", "n.md", "--format", "json"], dir.path());
+    let out = run(dir.path(), &["links", "n.md", "--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -210,11 +192,11 @@ fn crlf_bom_and_tabs_parse_like_plain_text() {
         assert!(codes(&v).is_empty(), "{what}: {:?}", codes(&v));
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("n.md"), &bytes).unwrap();
-        let out = shownotes(&["chapters", "n.md", "--to", "json"], dir.path());
+        let out = run(dir.path(), &["chapters", "n.md", "--to", "json"]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["chapters"][2]["title"], "Outro", "{what}");
         assert_eq!(v["chapters"][2]["startTime"], 120, "{what}");
-        let out = shownotes(&["links", "n.md", "--format", "json"], dir.path());
+        let out = run(dir.path(), &["links", "n.md", "--format", "json"]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v[0]["text"], "A", "{what}");
         assert_eq!(v[0]["line"], 7, "{what}");
@@ -243,7 +225,7 @@ fn unknown_front_matter_keys_name_their_line() {
 #[test]
 fn missing_paths_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let out = shownotes(&["check", "nope.md"], dir.path());
+    let out = run(dir.path(), &["check", "nope.md"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error: `nope.md` does not exist"), "{err}");
@@ -267,7 +249,7 @@ fn invalid_and_duplicate_links() {
 fn completions_and_man_page() {
     let dir = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let out = shownotes(&["completions", shell], dir.path());
+        let out = run(dir.path(), &["completions", shell]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -275,7 +257,7 @@ fn completions_and_man_page() {
             "{shell}"
         );
     }
-    let out = shownotes(&["man"], dir.path());
+    let out = run(dir.path(), &["man"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(".TH shownotes 1"), "{text}");

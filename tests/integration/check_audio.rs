@@ -3,33 +3,23 @@
 //! 4.3 s files).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use serde_json::Value;
+use crate::support::{self, code, json, run};
 
 fn audio(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/audio")
-        .join(name)
+    support::fixture("audio").join(name)
 }
 
 fn check(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap();
+    let out = run(dir, &[&["check"], args, &["--format", "json"]].concat());
+    let code = code(&out);
     if code == 2 {
         return (
             2,
             vec![("stderr".into(), String::from_utf8_lossy(&out.stderr).into())],
         );
     }
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let diags = v["files"]
+    let diags = json(&out)["files"]
         .as_array()
         .unwrap()
         .iter()

@@ -29,14 +29,7 @@ fn episode() -> tempfile::TempDir {
 
 /// A `seconds`-long MP3 made with ffmpeg (installed where the tests run).
 fn mp3(path: &Path, seconds: u32) {
-    let ok = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("sine=d={seconds}"))
-        .args(["-ac", "1", "-b:a", "32k", "-c:a", "libmp3lame"])
-        .arg(path)
-        .status()
-        .expect("ffmpeg is needed to make test MP3s (apt-get install ffmpeg)");
-    assert!(ok.success());
+    crate::ffmpeg::sine_mp3(path, seconds, &[]);
 }
 
 /// Asserts `out` is a refusal (exit 2, `error:` and `help:`) that left

@@ -53,7 +53,14 @@ fn piece() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    // Failures are kept beside this file, in `parser_props.proptest-regressions`
+    // (proptest's default would put them in tests/proptest-regressions/,
+    // since tests/integration/ has a main.rs).
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        failure_persistence: Some(Box::new(prop::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_string_parses(text in "\\PC*") {

@@ -173,7 +173,7 @@ fn millisecond_formats_keep_milliseconds() {
 
 #[test]
 fn seed_episodes_survive_every_pair_of_formats() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chapters");
+    let dir = crate::support::root().join("tests/data/chapters");
     let mut episodes = 0;
     for entry in std::fs::read_dir(&dir).expect("tests/data/chapters") {
         let path = entry.unwrap().path();

@@ -1,10 +1,13 @@
 //! `shownotes probe` against the fixtures in `fixtures/audio/` (made by
 //! `fixtures/audio/make.sh`; every good fixture is 4.3 s of audio).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::Output;
 
 use serde_json::Value;
+
+use crate::support::{self, json, run, stderr, stdout};
 
 /// The true length of every good fixture (README.md there).
 const TRUTH_MS: u64 = 4_300;
@@ -12,26 +15,17 @@ const TRUTH_MS: u64 = 4_300;
 const TOLERANCE_MS: u64 = 50;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/audio")
-        .join(name)
+    support::fixture("audio").join(name)
 }
 
+/// `shownotes ARGS FILES…` (the files are absolute paths).
 fn shownotes(args: &[&str], files: &[PathBuf]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(args)
-        .args(files)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let args: Vec<&OsStr> = args
+        .iter()
+        .map(OsStr::new)
+        .chain(files.iter().map(|f| f.as_os_str()))
+        .collect();
+    run(support::root(), &args)
 }
 
 /// Probes one file as JSON and returns its object.
@@ -127,7 +121,7 @@ fn json_is_one_array_for_many_files() {
     let files: Vec<PathBuf> = GOOD.iter().map(|g| fixture(g.0)).collect();
     let out = shownotes(&["probe", "--format", "json"], &files);
     assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), GOOD.len());
     for (obj, file) in arr.iter().zip(&files) {
@@ -313,7 +307,7 @@ fn good_files_are_still_printed_when_others_fail() {
     ];
     let out = shownotes(&["probe", "--format", "json"], &files);
     assert_eq!(out.status.code(), Some(2));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["codec"], "opus");
     let err = stderr(&out);

@@ -6,107 +6,35 @@
 //! Without ffmpeg on the PATH these tests say so and pass; CI installs it
 //! (Debian package `ffmpeg`, which brings `ffprobe`).
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use serde_json::Value;
 use shownotes::chapter::Chapter;
 use shownotes::formats;
 use shownotes::formats::{ffmetadata, id3, json};
 use shownotes::timestamp::Timestamp;
 
-fn have_ffmpeg() -> bool {
-    let ok = |tool: &str| {
-        Command::new(tool)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ok("ffmpeg") && ok("ffprobe") {
-        return true;
-    }
-    eprintln!("skipping: ffmpeg and ffprobe are not installed (apt-get install ffmpeg)");
-    false
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("the command runs");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use crate::ffmpeg::{self, audio_md5, probe, probe_chapters};
+use crate::support::run;
 
 /// A 60 s mono sine MP3 with a title and artist in an ID3v2.`version` tag.
 fn make_mp3(dir: &Path, name: &str, version: u8) -> PathBuf {
     let path = dir.join(name);
-    run(Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=60",
-        ])
-        .args(["-ac", "1", "-b:a", "32k", "-c:a", "libmp3lame"])
-        .args([
+    let version = version.to_string();
+    ffmpeg::sine_mp3(
+        &path,
+        60,
+        &[
             "-metadata",
             "title=Episode Title",
             "-metadata",
             "artist=Netstack.FM",
-        ])
-        .args(["-id3v2_version", &version.to_string()])
-        .arg(&path));
+            "-id3v2_version",
+            &version,
+        ],
+    );
     path
-}
-
-fn shownotes(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(args)
-        .output()
-        .expect("shownotes runs")
-}
-
-/// `ffprobe -show_chapters -show_format -of json`.
-fn probe(path: &Path) -> Value {
-    let out = run(Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_chapters",
-            "-show_format",
-            "-of",
-            "json",
-        ])
-        .arg(path));
-    serde_json::from_slice(&out.stdout).expect("ffprobe JSON")
-}
-
-/// (start ms, title) of each chapter ffprobe sees.
-fn probe_chapters(v: &Value) -> Vec<(u64, String)> {
-    v["chapters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let secs: f64 = c["start_time"].as_str().unwrap().parse().unwrap();
-            let title = c["tags"]["title"].as_str().unwrap_or_default().to_string();
-            ((secs * 1000.0).round() as u64, title)
-        })
-        .collect()
-}
-
-/// The checksum of the audio stream alone (`-c copy -f md5`).
-fn audio_md5(path: &Path) -> String {
-    let out = run(Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", "0:a", "-c", "copy", "-f", "md5", "-"]));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn chapter_list() -> Vec<Chapter> {
@@ -132,7 +60,7 @@ fn chapter_list() -> Vec<Chapter> {
 
 #[test]
 fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
-    if !have_ffmpeg() {
+    if !ffmpeg::available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -142,14 +70,17 @@ fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
         let src = dir.path().join("chapters.json");
         std::fs::write(&src, formats::write(json::JSON, &list, None).unwrap()).unwrap();
         let out = dir.path().join(format!("out{version}.mp3"));
-        let o = shownotes(&[
-            "embed".as_ref(),
-            mp3.as_os_str(),
-            "--chapters".as_ref(),
-            src.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-        ]);
+        let o = run(
+            dir.path(),
+            &[
+                OsStr::new("embed"),
+                mp3.as_os_str(),
+                OsStr::new("--chapters"),
+                src.as_os_str(),
+                OsStr::new("-o"),
+                out.as_os_str(),
+            ],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stderr).contains("wrote 5 chapters"));
 
@@ -190,7 +121,7 @@ fn ffprobe_reads_what_embed_wrote_and_the_audio_is_unchanged() {
 
 #[test]
 fn ffmpeg_merges_our_ffmetadata_and_we_read_its_id3_chapters() {
-    if !have_ffmpeg() {
+    if !ffmpeg::available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -205,13 +136,15 @@ fn ffmpeg_merges_our_ffmetadata_and_we_read_its_id3_chapters() {
     .unwrap();
     std::fs::write(&meta, text).unwrap();
     let out = dir.path().join("merged.mp3");
-    run(Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-i"])
-        .arg(&mp3)
-        .arg("-i")
-        .arg(&meta)
-        .args(["-map_metadata", "1", "-c", "copy"])
-        .arg(&out));
+    ffmpeg::ok(
+        Command::new("ffmpeg")
+            .args(["-v", "error", "-y", "-i"])
+            .arg(&mp3)
+            .arg("-i")
+            .arg(&meta)
+            .args(["-map_metadata", "1", "-c", "copy"])
+            .arg(&out),
+    );
     let got = probe_chapters(&probe(&out));
     let want: Vec<(u64, String)> = list
         .iter()
@@ -235,7 +168,7 @@ fn ffmpeg_merges_our_ffmetadata_and_we_read_its_id3_chapters() {
 
 #[test]
 fn in_place_rewrites_the_input_and_keeps_its_permissions() {
-    if !have_ffmpeg() {
+    if !ffmpeg::available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -252,13 +185,16 @@ fn in_place_rewrites_the_input_and_keeps_its_permissions() {
         "00:00:00.000 Intro\n00:00:20.000 Middle <https://e.example/>\n00:00:40.000 End\n",
     )
     .unwrap();
-    let o = shownotes(&[
-        "embed".as_ref(),
-        mp3.as_os_str(),
-        "--chapters".as_ref(),
-        src.as_os_str(),
-        "--in-place".as_ref(),
-    ]);
+    let o = run(
+        dir.path(),
+        &[
+            OsStr::new("embed"),
+            mp3.as_os_str(),
+            OsStr::new("--chapters"),
+            src.as_os_str(),
+            OsStr::new("--in-place"),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let got = probe_chapters(&probe(&mp3));
     assert_eq!(
@@ -274,13 +210,16 @@ fn in_place_rewrites_the_input_and_keeps_its_permissions() {
     }
     // Embedding again replaces the chapters rather than adding to them.
     std::fs::write(&src, "0:00 One\n0:30 Two\n").unwrap();
-    let o = shownotes(&[
-        "embed".as_ref(),
-        mp3.as_os_str(),
-        "--chapters".as_ref(),
-        src.as_os_str(),
-        "--in-place".as_ref(),
-    ]);
+    let o = run(
+        dir.path(),
+        &[
+            OsStr::new("embed"),
+            mp3.as_os_str(),
+            OsStr::new("--chapters"),
+            src.as_os_str(),
+            OsStr::new("--in-place"),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let got = probe_chapters(&probe(&mp3));
     assert_eq!(got, [(0, "One".to_string()), (30_000, "Two".to_string())]);
@@ -295,7 +234,7 @@ fn in_place_rewrites_the_input_and_keeps_its_permissions() {
 
 #[test]
 fn embed_refuses_to_overwrite_or_write_bad_chapters() {
-    if !have_ffmpeg() {
+    if !ffmpeg::available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -303,18 +242,18 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
     let before = std::fs::read(&mp3).unwrap();
     let src = dir.path().join("c.txt");
     std::fs::write(&src, "0:00 Intro\n0:30 Middle\n").unwrap();
-    let embed = |extra: &[&std::ffi::OsStr]| {
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "embed".as_ref(),
+    let embed = |extra: &[&OsStr]| {
+        let mut args: Vec<&OsStr> = vec![
+            OsStr::new("embed"),
             mp3.as_os_str(),
-            "--chapters".as_ref(),
+            OsStr::new("--chapters"),
             src.as_os_str(),
         ];
         args.extend(extra);
-        shownotes(&args)
+        run(dir.path(), &args)
     };
     // -o naming the input.
-    let o = embed(&["-o".as_ref(), mp3.as_os_str()]);
+    let o = embed(&[OsStr::new("-o"), mp3.as_os_str()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--in-place"));
     // Neither -o nor --in-place.
@@ -324,7 +263,7 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
     // A chapter past the audio's end: findings, nothing written.
     std::fs::write(&src, "0:00 Intro\n0:30 Middle\n1:30 Too late\n").unwrap();
     let out = dir.path().join("out.mp3");
-    let o = embed(&["-o".as_ref(), out.as_os_str()]);
+    let o = embed(&[OsStr::new("-o"), out.as_os_str()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(
@@ -338,7 +277,7 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
         .map(|i| format!("00:00:{:02}.{:03} Ch {i}\n", i / 10, (i % 10) * 100))
         .collect();
     std::fs::write(&src, many).unwrap();
-    let o = embed(&["-o".as_ref(), out.as_os_str()]);
+    let o = embed(&[OsStr::new("-o"), out.as_os_str()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(
@@ -350,10 +289,10 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
     // Unreadable chapters name the file and line.
     std::fs::write(&src, "TRACK 01 AUDIO\n  INDEX 01 00:00:80\n").unwrap();
     let o = embed(&[
-        "-o".as_ref(),
+        OsStr::new("-o"),
         out.as_os_str(),
-        "--from".as_ref(),
-        "cue".as_ref(),
+        OsStr::new("--from"),
+        OsStr::new("cue"),
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr).to_string();
@@ -364,18 +303,19 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
 
     // Not an MP3.
     let wav = dir.path().join("a.wav");
-    run(Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=1"])
-        .arg(&wav));
+    ffmpeg::ok(&mut ffmpeg::lavfi("sine=d=1", &[], &wav));
     std::fs::write(&src, "0:00 Intro\n").unwrap();
-    let o = shownotes(&[
-        "embed".as_ref(),
-        wav.as_os_str(),
-        "--chapters".as_ref(),
-        src.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ]);
+    let o = run(
+        dir.path(),
+        &[
+            OsStr::new("embed"),
+            wav.as_os_str(),
+            OsStr::new("--chapters"),
+            src.as_os_str(),
+            OsStr::new("-o"),
+            out.as_os_str(),
+        ],
+    );
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -387,7 +327,7 @@ fn embed_refuses_to_overwrite_or_write_bad_chapters() {
 
 #[test]
 fn a_damaged_chap_frame_is_reported_by_frame_and_byte() {
-    if !have_ffmpeg() {
+    if !ffmpeg::available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -1,21 +1,11 @@
 //! `check` honours the show's `shownotes.toml`, found by walking up from
 //! each notes file, or given with `--config`.
 
-use std::process::Command;
+use crate::support::{code, run, stderr, stdout};
 
 fn check(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let out = run(dir, &[&["check"], args].concat());
+    (code(&out), stdout(&out), stderr(&out))
 }
 
 const NOTES: &str =

@@ -249,7 +249,7 @@ fn defect5_the_cap_on_text_spares_an_mp3_read_for_its_chapters() {
     // An episode's MP3 is often over 50 MB; its chapters are in its tag,
     // and only the tag is read.
     let dir = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+    let example = fixture("example");
     let out = run(
         dir.path(),
         &[
@@ -360,10 +360,7 @@ fn defect5_probe_stdin_is_capped_and_its_spool_never_left_behind() {
         .path()
         .join(format!(".shownotes-tmp-spool-{dead}-abc123"));
     std::fs::write(&stale, b"old").unwrap();
-    let audio = std::fs::File::open(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio/mp3-cbr-info.mp3"),
-    )
-    .unwrap();
+    let audio = std::fs::File::open(fixture("audio/mp3-cbr-info.mp3")).unwrap();
     let child = bin()
         .args(["probe", "-"])
         .current_dir(dir.path())

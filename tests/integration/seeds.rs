@@ -12,8 +12,8 @@ use shownotes::notes::Notes;
 const EPISODES: [u32; 5] = [11, 12, 13, 14, 17];
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/fixtures/netstack/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = crate::support::fixture("netstack").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn parse(name: &str) -> Notes {

@@ -1,0 +1,23 @@
+//! Every test that runs the real binary or the library from outside, as one
+//! test binary (one link, one run): one module per area, the shared runner
+//! in `support`, making and reading audio in `ffmpeg`. The trycmd cases are
+//! `tests/cli.rs`.
+//!
+//! Run one area with `cargo test --test integration build::` (the module
+//! path filters). Snapshots are in `tests/snapshots/`.
+
+mod ffmpeg;
+mod support;
+
+mod bad_input;
+mod build;
+mod check_audio;
+mod check_config;
+mod embed;
+mod formats;
+mod fuzz_text;
+mod hardening;
+mod parser_props;
+mod probe;
+mod progress;
+mod seeds;
