@@ -170,7 +170,7 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
 }
 
 /// Prints findings to stderr, rustc-style.
-pub fn render_all(ctx: &Ctx, source: &crate::diagnostic::Source, diags: &[Diagnostic]) {
+pub fn render_all(ctx: &Ctx, source: &crate::source::Source, diags: &[Diagnostic]) {
     let renderer = if ctx.color {
         annotate_snippets::Renderer::styled()
     } else {

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::chapter as chapters;
-use crate::diagnostic::Source;
 use crate::links;
 use crate::platform::PlatformId;
 use crate::regular::{self, OpenError, TEXT_CAP};
+use crate::source::Source;
 
 mod trust;
 
@@ -250,14 +250,14 @@ impl Config {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         );
         config.path = Some(path.to_path_buf());
-        config.check_templates(path, &crate::diagnostic::lone_cr_to_lf(text))?;
+        config.check_templates(path, &crate::source::lone_cr_to_lf(text))?;
         Ok(config)
     }
 
     /// Parses config text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         // TOML knows LF and CRLF; a lone CR (old Mac) is a line break too.
-        let text = &crate::diagnostic::lone_cr_to_lf(text.to_string());
+        let text = &crate::source::lone_cr_to_lf(text.to_string());
         let config: Config = toml::from_str(text).map_err(|e| {
             let src = Source::new(path.display().to_string(), text);
             let pos = e.span().map(|r| src.position(r.start));
@@ -482,7 +482,7 @@ fn http_url(raw: &str) -> Result<url::Url, String> {
 
 /// The position of `key` at the start of a line in `[table]` (`""`: the
 /// top level, before any table), for errors about a key's value.
-fn key_position(text: &str, table: &str, key: &str) -> Option<crate::diagnostic::Position> {
+fn key_position(text: &str, table: &str, key: &str) -> Option<crate::source::Position> {
     let src = Source::new("", text);
     let mut current = String::new();
     let mut offset = 0;

@@ -9,7 +9,9 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::diagnostic::{Code, Span};
+use crate::diagnostic::Code;
+
+use crate::source::Span;
 
 /// A library result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -9,7 +9,7 @@ pub mod chapter;
 pub mod cli;
 /// The show config, `shownotes.toml`.
 pub mod config;
-/// Findings: stable codes, severities, spans and source positions.
+/// Findings: stable codes, families and severities.
 pub mod diagnostic;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
@@ -29,6 +29,8 @@ pub mod regular;
 pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
+/// Source texts: spans, positions, and the line index between them.
+pub mod source;
 /// Text safety: control and invisible characters kept out of outputs.
 pub mod text;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.

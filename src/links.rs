@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 use linkify::{LinkFinder, LinkKind};
 use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic};
+
+use crate::source::Span;
 
 /// Where a link was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -13,8 +13,9 @@ use regex::Regex;
 pub use front_matter::FrontMatter;
 
 use crate::chapter::{self as chapters, Chapter};
-use crate::diagnostic::{Code, Diagnostic, Position, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::links::{self, Kind, Link};
+use crate::source::{Position, Source, Span};
 use crate::timestamp::{Timestamp, TimestampError};
 
 /// A parsed notes file.
@@ -816,7 +817,7 @@ Reach out to us: hello@netstack.fm
 
     #[test]
     fn decoding_keeps_spans_on_the_decoded_text() {
-        use crate::diagnostic::Position;
+        use crate::source::Position;
         // A NUL is kept (one byte): the span is exactly it.
         let (src, d) = *decode("n.md", b"ab\ncd\0ef").unwrap_err();
         let s = d.span.unwrap();

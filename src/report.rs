@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, Severity, Source};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+
+use crate::source::Source;
 use crate::text;
 
 /// Collects the findings of every file checked, then renders them.
@@ -396,7 +398,7 @@ impl Report for Github {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Span;
+    use crate::source::Span;
 
     fn sample() -> (Source, Vec<Diagnostic>) {
         let src = Source::new("ep.md", "Chapters\n00:00 Intro\n00:75 Bad, stamp\n");

@@ -13,12 +13,13 @@ use std::sync::OnceLock;
 
 use shownotes::audio::AudioInfo;
 use shownotes::config::Config;
-use shownotes::diagnostic::{Code, Source};
+use shownotes::diagnostic::Code;
 use shownotes::formats::youtube;
 use shownotes::links;
 use shownotes::notes::Notes;
 use shownotes::platform::{self, PlatformId};
 use shownotes::render::{self, Templates};
+use shownotes::source::Source;
 
 const EPISODES: [u32; 5] = [11, 12, 13, 14, 17];
 

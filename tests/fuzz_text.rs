@@ -14,10 +14,11 @@
 use annotate_snippets::Renderer;
 use proptest::prelude::*;
 use shownotes::chapter as chapters;
-use shownotes::diagnostic::{Diagnostic, Source};
+use shownotes::diagnostic::Diagnostic;
 use shownotes::links;
 use shownotes::notes::{self, Notes};
 use shownotes::report::{self, Report};
+use shownotes::source::Source;
 use shownotes::text;
 
 fn cases() -> u32 {

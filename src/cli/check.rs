@@ -10,8 +10,9 @@ use super::episode::{self, Audio};
 use super::input::{expand, Input};
 use super::{print, Ctx, Fatal, Outcome};
 use crate::audio::Mode;
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::Diagnostic;
 use crate::report::{self, Report, Totals};
+use crate::source::Source;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]

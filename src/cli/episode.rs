@@ -7,8 +7,9 @@ use super::input::Input;
 use super::Fatal;
 use crate::audio::{self, AudioInfo, Mode};
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::Diagnostic;
 use crate::notes::{self, front_matter, Notes};
+use crate::source::Source;
 
 /// A notes file with its config and audio, checked.
 pub struct Episode {

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{load_notes, print, Ctx, Fatal, Outcome};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Family, Severity};
 use crate::links::Kind;
 
 /// Arguments of `links`.
@@ -44,7 +44,7 @@ struct JsonLink<'a> {
 /// out and reported on stderr; they make the exit code 1.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let notes = load_notes(&args.notes, ctx, |d| {
-        d.code.as_str().starts_with("link-") || d.code.as_str().starts_with("notes-not")
+        d.code.family() == Family::Link || d.code == Code::NotesNotUtf8
     })?;
     let Some(notes) = notes.notes else {
         return Ok(Outcome::Findings);
@@ -102,7 +102,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let errors = notes
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Error && d.code.as_str().starts_with("link-"));
+        .any(|d| d.severity == Severity::Error && d.code.family() == Family::Link);
     Ok(if errors {
         Outcome::Findings
     } else {

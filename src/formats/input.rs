@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Source;
 use crate::error::{Error, ErrorKind, Result};
 use crate::regular::{self, OpenError, TEXT_CAP};
+use crate::source::Source;
 
 /// What chapters are read from.
 #[derive(Clone, Copy, Debug)]

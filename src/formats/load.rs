@@ -10,10 +10,11 @@ use super::input::open_error;
 use super::{guess, id3, notes, read, Format, Parsed};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapter::{self, Chapter, Rules};
-use crate::diagnostic::{Code, Diagnostic, Source};
+use crate::diagnostic::{Code, Diagnostic, Family};
 use crate::error::{Error, ErrorKind, Result};
 use crate::notes::Notes;
 use crate::regular::{self, TEXT_CAP};
+use crate::source::Source;
 use crate::timestamp::Timestamp;
 
 /// Findings that make the chapters themselves wrong: nothing is written.
@@ -174,11 +175,10 @@ fn from_notes(source: Source, path: Option<&Path>, audio_end: Option<Timestamp>)
         .check(&Rules::default(), audio_end)
         .into_iter()
         .filter(|d| {
-            let c = d.code.as_str();
-            c.starts_with("chapter")
-                || c.starts_with("notes-")
-                || c.starts_with("front-matter")
-                || c.starts_with("text-")
+            matches!(
+                d.code.family(),
+                Family::Chapters | Family::Notes | Family::FrontMatter | Family::Text
+            )
         })
         .collect();
     let named_audio = path

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::date;
-use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Source, Span};
 
 /// The keys DESIGN.md allows, and nothing else.
 pub const KEYS: &[&str] = &[
