@@ -62,6 +62,20 @@ macro_rules! codes {
                 match self { $(Code::$variant => Severity::$severity,)* }
             }
 
+            /// Whether the finding means an input could not be read at all
+            /// (notes that are not text, a chapter file that does not
+            /// parse, audio missing or unreadable): the command could not
+            /// do its work, and exits 2 whatever else it found.
+            pub const fn unreadable(self) -> bool {
+                matches!(
+                    self,
+                    Code::NotesNotUtf8
+                        | Code::ChaptersInvalid
+                        | Code::AudioMissing
+                        | Code::AudioUnreadable
+                )
+            }
+
             /// What the code is about (the word its name starts with).
             pub const fn family(self) -> Family {
                 match self { $(Code::$variant => Family::$family,)* }

@@ -41,6 +41,9 @@ pub enum ErrorKind {
     /// An output could not be written, or writing it was refused (it is an
     /// input, or a file shownotes did not write).
     Write,
+    /// The request itself can't be carried out as given: options that
+    /// don't go together, an input with nothing to do.
+    Usage,
 }
 
 impl ErrorKind {

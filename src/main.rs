@@ -1,4 +1,6 @@
-//! The `shownotes` binary: everything lives in the library; see `cli`.
+//! The `shownotes` binary: the command line over the `shownotes` library.
+
+mod cli;
 
 /// The system allocator, counting the heap of template renders so a user
 /// template can't take the machine's memory (see `render::limits`).
@@ -6,5 +8,5 @@
 static ALLOC: shownotes::render::limits::BudgetAlloc = shownotes::render::limits::BudgetAlloc;
 
 fn main() -> std::process::ExitCode {
-    shownotes::cli::main()
+    cli::main()
 }

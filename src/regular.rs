@@ -12,6 +12,8 @@ use std::fs::{File, FileType, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::error::{Error, ErrorKind};
+
 /// The most read from one text input (notes, chapter file, config,
 /// template, or notes on stdin): 50 MB.
 pub const TEXT_CAP: u64 = 50_000_000;
@@ -81,6 +83,30 @@ impl OpenError {
     /// Whether the file does not exist.
     pub fn is_not_found(&self) -> bool {
         matches!(self, OpenError::Io(e) if e.kind() == io::ErrorKind::NotFound)
+    }
+}
+
+/// An input (notes, a chapter file) that could not be opened or read, as
+/// every command reports it: what, and how to fix it.
+pub fn input_error(path: &Path, e: &OpenError) -> Error {
+    let error = match e {
+        OpenError::NotRegular("a directory") => Error::new(
+            ErrorKind::Read,
+            format!("`{}` is a directory, not a file", path.display()),
+        )
+        .with_help("name a notes file, such as `episodes/ep17.md`"),
+        e if e.is_not_found() => Error::new(
+            ErrorKind::Read,
+            format!("`{}` does not exist", path.display()),
+        ),
+        e => Error::new(
+            ErrorKind::Read,
+            format!("cannot read `{}`: {}", path.display(), e.reason()),
+        ),
+    };
+    match (error.help(), e.help()) {
+        (None, Some(h)) => error.with_help(h),
+        _ => error,
     }
 }
 

@@ -82,14 +82,14 @@ fn reader_and_renderer(bytes: &[u8]) -> Result<(), TestCaseError> {
     let plain = Renderer::plain();
     let styled = Renderer::styled();
     for d in &diags {
-        let out = report::render(&plain, &source, d);
+        let out = report::human::render(&plain, &source, d);
         prop_assert!(
             !out.chars()
                 .any(|c| (c.is_control() && c != '\n' && c != '\t') || text::is_invisible(c)),
             "{:?}",
             out
         );
-        let _ = report::render(&styled, &source, d);
+        let _ = report::human::render(&styled, &source, d);
     }
     let mut gh = report::Github::default();
     gh.file(&source, &diags);

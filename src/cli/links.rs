@@ -6,8 +6,8 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{load_notes, print, Ctx, Fatal, Outcome};
-use crate::diagnostic::{Code, Family, Severity};
-use crate::links::Kind;
+use shownotes::diagnostic::{Code, Family, Severity};
+use shownotes::links::Kind;
 
 /// Arguments of `links`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +33,7 @@ pub enum Format {
 struct JsonLink<'a> {
     url: &'a str,
     original: &'a str,
-    /// Without control or invisible characters ([`crate::text::clean`]).
+    /// Without control or invisible characters ([`shownotes::text::clean`]).
     text: Option<std::borrow::Cow<'a, str>>,
     kind: Kind,
     line: usize,
@@ -47,7 +47,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         d.code.family() == Family::Link || d.code == Code::NotesNotUtf8
     })?;
     let Some(notes) = notes.notes else {
-        return Ok(Outcome::Findings);
+        // Not text: the input could not be read.
+        return Ok(Outcome::Unreadable);
     };
     let rows: Vec<JsonLink<'_>> = notes
         .links
@@ -57,7 +58,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             JsonLink {
                 url: &l.url,
                 original: &l.original,
-                text: l.text.as_deref().map(crate::text::clean),
+                text: l.text.as_deref().map(shownotes::text::clean),
                 kind: l.kind,
                 line: pos.line,
                 column: pos.column,

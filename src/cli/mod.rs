@@ -6,15 +6,16 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::Diagnostic;
-use crate::notes::Notes;
+use shownotes::diagnostic::Diagnostic;
+use shownotes::error::{Error, ErrorKind};
+use shownotes::notes::Notes;
+use shownotes::report;
 
 pub mod build;
 pub mod chapters;
 pub mod check;
 pub mod context;
 pub mod embed;
-pub mod episode;
 pub mod init;
 pub mod input;
 pub mod links;
@@ -102,42 +103,48 @@ impl Ctx {
 }
 
 /// A failure that stops a command before it could do its work (exit 2):
-/// unreadable input, bad usage, bad config.
+/// unreadable input, bad usage, bad config. A thin wrapper over the
+/// library's [`Error`], so every failure prints the one way
+/// ([`report::human::error`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fatal {
-    pub message: String,
-    pub help: Option<String>,
-}
+pub struct Fatal(pub Error);
 
 impl Fatal {
-    /// A failure saying `message`.
+    /// A failure of the command line itself (bad usage) saying `message`.
     pub fn new(message: impl Into<String>) -> Self {
-        Fatal {
-            message: message.into(),
-            help: None,
-        }
+        Fatal(Error::new(ErrorKind::Usage, message))
     }
 
     /// Adds the `help:` line.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
+    pub fn help(self, help: impl Into<String>) -> Self {
+        Fatal(self.0.with_help(help))
+    }
+
+    /// Adds the `help:` line, when there is one.
+    pub fn help_opt(self, help: Option<&str>) -> Self {
+        Fatal(self.0.with_help_opt(help.map(str::to_string)))
     }
 }
 
-impl From<crate::error::Error> for Fatal {
-    fn from(e: crate::error::Error) -> Self {
-        Fatal {
-            message: e.message().to_string(),
-            help: e.help().map(str::to_string),
-        }
+impl From<Error> for Fatal {
+    fn from(e: Error) -> Self {
+        Fatal(e)
     }
 }
 
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Self {
-        Fatal::new(format!("could not write output: {e}"))
+        Fatal(Error::new(
+            ErrorKind::Write,
+            format!("could not write output: {e}"),
+        ))
     }
+}
+
+/// Prints a failure to stderr the one way: `error: [path:line:col: ]message`
+/// and `help: ...`, or rustc-style with its snippet when it has one.
+pub fn print_error(ctx: &Ctx, e: &Error) {
+    let _ = io::stderr().write_all(report::human::error(ctx.color, e).as_bytes());
 }
 
 /// How a command that ran ended.
@@ -149,6 +156,20 @@ pub enum Outcome {
     Findings,
     /// Exit 2: the input could not be read at all (already reported).
     Unreadable,
+}
+
+/// The one exit policy for a command's findings: exit 2 when one says an
+/// input could not be read at all ([`shownotes::diagnostic::Code::unreadable`]: not text, not
+/// the format, audio missing or unreadable), 1 for findings at error level
+/// (or any finding under `strict`), else 0.
+pub fn outcome(diags: &[Diagnostic], strict: bool) -> Outcome {
+    if diags.iter().any(|d| d.code.unreadable()) {
+        Outcome::Unreadable
+    } else if diags.iter().any(|d| strict || d.is_error()) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
 }
 
 /// Writes to stdout; a closed pipe (`shownotes links | head -1`) ends the
@@ -164,23 +185,14 @@ pub fn print(s: &str) -> Result<(), Fatal> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// folder, renamed over the target once it is complete, so an interrupted
 /// run leaves the old file or the new one, never half of one (see
-/// [`output`] for the temporary files' names and cleanup).
+/// [`shownotes::write`] for the temporary files' names and cleanup).
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
-    output::write_atomic(path, bytes)
+    Ok(shownotes::write::write_atomic(path, bytes)?)
 }
 
 /// Prints findings to stderr, rustc-style.
-pub fn render_all(ctx: &Ctx, source: &crate::source::Source, diags: &[Diagnostic]) {
-    let renderer = if ctx.color {
-        annotate_snippets::Renderer::styled()
-    } else {
-        annotate_snippets::Renderer::plain()
-    };
-    let mut err = String::new();
-    for d in diags {
-        err.push_str(&crate::report::render(&renderer, source, d));
-        err.push_str("\n\n");
-    }
+pub fn render_all(ctx: &Ctx, source: &shownotes::source::Source, diags: &[Diagnostic]) {
+    let err = report::human::diagnostics(ctx.color, source, diags);
     let _ = io::stderr().write_all(err.as_bytes());
 }
 
@@ -188,8 +200,6 @@ pub fn render_all(ctx: &Ctx, source: &crate::source::Source, diags: &[Diagnostic
 pub struct Loaded {
     /// `None` when the file could not be decoded (the finding was printed).
     pub notes: Option<Notes>,
-    /// Every finding (printed or not).
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads, parses and checks a notes file (`-` is stdin) with its show
@@ -201,22 +211,21 @@ pub fn load_notes(
     show: impl Fn(&Diagnostic) -> bool,
 ) -> Result<Loaded, Fatal> {
     let input = input::Input::from_arg(path);
-    let (source, notes, diags) = match episode::load(&input, episode::Audio::Skip, None)? {
-        Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
-        Err((src, d)) => (src, None, vec![d]),
-    };
+    let (source, notes, diags) =
+        match input::load_episode(&input, shownotes::episode::Audio::Skip, None)? {
+            Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
+            Err((src, d)) => (src, None, vec![d]),
+        };
     let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
     render_all(ctx, &source, &shown);
-    Ok(Loaded {
-        notes,
-        diagnostics: diags,
-    })
+    Ok(Loaded { notes })
 }
 
 /// Parses the arguments, runs the subcommand, and maps the result to the
-/// exit codes of DESIGN.md (0 clean, 1 findings, 2 could not run).
+/// exit codes of the README (0 clean, 1 findings, 2 could not run).
 pub fn main() -> ExitCode {
     install_panic_hook();
+    shownotes::write::on_register(output::install_handler);
     // A deliberate panic whose message quotes a value, so tests can check
     // that the hook prints no data. Debug builds only.
     #[cfg(debug_assertions)]
@@ -235,12 +244,8 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Ok(Outcome::Unreadable) => ExitCode::from(2),
-        Err(fatal) => {
-            let mut msg = format!("error: {}\n", crate::text::visible(&fatal.message));
-            if let Some(help) = &fatal.help {
-                msg.push_str(&format!("help: {}\n", crate::text::visible(help)));
-            }
-            let _ = io::stderr().write_all(msg.as_bytes());
+        Err(Fatal(e)) => {
+            print_error(&ctx, &e);
             ExitCode::from(2)
         }
     }
@@ -311,30 +316,6 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn atomic_writes_keep_or_give_sensible_permissions() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let new = dir.path().join("new.txt");
-        write_atomic(&new, b"a").unwrap();
-        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
-        assert_ne!(
-            mode & 0o044,
-            0,
-            "readable by others as umask allows: {mode:o}"
-        );
-        let old = dir.path().join("old.txt");
-        std::fs::write(&old, "x").unwrap();
-        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&old, b"y").unwrap();
-        assert_eq!(std::fs::read_to_string(&old).unwrap(), "y");
-        let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o640);
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(leftovers, 2, "no temporary file left behind");
-    }
 
     #[test]
     fn a_bug_report_names_the_code_and_nothing_else() {
