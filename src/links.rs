@@ -40,7 +40,7 @@ pub struct Link {
 /// Schemes that run code or read local files: never a show-notes link.
 const UNSAFE_SCHEMES: &[&str] = &["javascript", "data", "vbscript", "file"];
 
-/// Tracking parameters removed from every link (DESIGN.md "Links"). `utm_`
+/// Tracking parameters removed from every link (the README's "Links"). `utm_`
 /// and `_hs` are prefixes (`utm_source`, `_hsenc`, `_hsmi`).
 const TRACKING_PREFIXES: &[&str] = &["utm_", "_hs"];
 const TRACKING_PARAMS: &[&str] = &[

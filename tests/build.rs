@@ -539,12 +539,12 @@ fn errors_write_nothing() {
             "youtube.txt"
         ]
     );
-    // A missing audio file is a finding.
+    // A missing audio file is a finding, and an input that could not be read.
     let o = shownotes(
         &["build", "ep.md", "--audio", "nope.mp3", "--out", "x"],
         dir.path(),
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[audio-missing]"));
     assert!(!dir.path().join("x").exists());
 }

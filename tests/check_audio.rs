@@ -103,7 +103,7 @@ fn bad_audio_is_a_finding_naming_the_file() {
     ] {
         let p = audio(file);
         let (exit, d) = check(dir.path(), &["ep.md", "--audio", p.to_str().unwrap()]);
-        assert_eq!(exit, 1, "{file}");
+        assert_eq!(exit, 2, "{file}: audio that can't be read is exit 2");
         assert_eq!(codes(&d), [code], "{file}");
         assert!(d[0].1.contains(why), "{file}: {}", d[0].1);
     }

@@ -91,7 +91,7 @@ fn reader_and_renderer(bytes: &[u8]) -> Result<(), TestCaseError> {
         );
         let _ = report::human::render(&styled, &source, d);
     }
-    let mut gh = report::Github::default();
+    let mut gh = report::github::Github::default();
     gh.file(&source, &diags);
     for line in gh.stdout().lines() {
         prop_assert!(line.starts_with("::"), "{:?}", line);
@@ -101,7 +101,7 @@ fn reader_and_renderer(bytes: &[u8]) -> Result<(), TestCaseError> {
             line
         );
     }
-    let mut human = report::Human::new(false, false);
+    let mut human = report::human::Human::new(false, false);
     human.file(&source, &diags);
     let _ = human.stderr();
     Ok(())

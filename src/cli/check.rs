@@ -143,9 +143,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
     }
     let mut report: Box<dyn Report> = match args.format {
-        Format::Human => Box::new(report::Human::new(ctx.color, ctx.quiet).with_configs(configs)),
-        Format::Json => Box::new(report::Json::default()),
-        Format::Github => Box::new(report::Github::default()),
+        Format::Human => {
+            Box::new(report::human::Human::new(ctx.color, ctx.quiet).with_configs(configs))
+        }
+        Format::Json => Box::new(report::json::Json::default()),
+        Format::Github => Box::new(report::github::Github::default()),
     };
     let mut failures = Vec::new();
     let mut totals = Totals::default();

@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
-use super::{Fatal, Outcome};
+use super::{render_all, Ctx, Fatal, Outcome};
 use shownotes::audio::AudioInfo;
 use shownotes::config::Config;
 use shownotes::diagnostic::Diagnostic;
 use shownotes::episode::{Audio, Episode, NotesInput};
 use shownotes::formats::load::{self, Loaded};
 use shownotes::formats::{self, Format};
+use shownotes::notes::Notes;
 use shownotes::regular::{self, OpenError, TEXT_CAP};
 use shownotes::source::Source;
 
@@ -61,6 +62,26 @@ impl Input {
 /// names it and says how to fix it.
 pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
     Ok(regular::read(p, TEXT_CAP).map_err(|e| regular::input_error(p, &e))?)
+}
+
+/// Reads, parses and checks a notes file (`-` is stdin) with its show
+/// config, without its audio, printing to stderr the findings `show`
+/// selects, rustc-style. `None`: the file is not text (the finding was
+/// printed; the command exits 2).
+pub fn load_notes(
+    path: &str,
+    ctx: &Ctx,
+    show: impl Fn(&Diagnostic) -> bool,
+) -> Result<Option<Notes>, Fatal> {
+    let input = Input::from_arg(path);
+    let (source, notes, diags) = match load_episode(&input, shownotes::episode::Audio::Skip, None)?
+    {
+        Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
+        Err((src, d)) => (src, None, vec![d]),
+    };
+    let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
+    render_all(ctx, &source, &shown);
+    Ok(notes)
 }
 
 /// Reads an episode for a command: the config (`--config`, else

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::{load_notes, print, Ctx, Fatal, Outcome};
+use super::input::load_notes;
+use super::{print, Ctx, Fatal, Outcome};
 use shownotes::diagnostic::{Code, Family, Severity};
 use shownotes::links::Kind;
 
@@ -25,7 +26,7 @@ pub struct Args {
 pub enum Format {
     /// A table: line:column, kind, URL, description.
     Text,
-    /// A JSON array (DESIGN.md "JSON shapes").
+    /// A JSON array: `url`, `original`, `text`, `kind`, `line`, `column` per link.
     Json,
 }
 
@@ -46,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let notes = load_notes(&args.notes, ctx, |d| {
         d.code.family() == Family::Link || d.code == Code::NotesNotUtf8
     })?;
-    let Some(notes) = notes.notes else {
+    let Some(notes) = notes else {
         // Not text: the input could not be read.
         return Ok(Outcome::Unreadable);
     };

@@ -1,14 +1,12 @@
-//! The command line: arguments, dispatch, exit codes, and output plumbing
-//! shared by every subcommand (one module per subcommand below).
+//! The command line's shared plumbing: the global options, the failure
+//! type, the one exit policy, printing; one module per subcommand below
+//! (none imports another), with `input` and `output` for reading and
+//! writing files.
 
-use std::io::{self, IsTerminal, Write};
-use std::process::ExitCode;
-
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::{self, Write};
 
 use shownotes::diagnostic::Diagnostic;
 use shownotes::error::{Error, ErrorKind};
-use shownotes::notes::Notes;
 use shownotes::report;
 
 pub mod build;
@@ -22,58 +20,6 @@ pub mod links;
 pub mod output;
 pub mod probe;
 
-/// Lint, convert and publish podcast show notes and chapters.
-#[derive(Debug, Parser)]
-#[command(name = "shownotes", version, about, max_term_width = 100)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-
-    /// When to colour diagnostics (`NO_COLOR` is honoured under `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
-    /// Print no progress bar and no summary line.
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Lint notes files: chapters, links, front matter.
-    Check(check::Args),
-    /// List the links of a notes file, normalized.
-    Links(links::Args),
-    /// Read chapters and write them in another format.
-    Chapters(chapters::Args),
-    /// Write chapters into an MP3's own metadata (ID3v2 CHAP/CTOC frames).
-    Embed(embed::Args),
-    /// Audio facts: container, codec and exact duration, from the packets.
-    Probe(probe::Args),
-    /// Check, then write every platform's description (and chapters.json).
-    Build(build::Args),
-    /// Print the JSON the templates receive.
-    Context(context::Args),
-    /// Write a commented `shownotes.toml` and the default templates to edit.
-    Init(init::Args),
-    /// Print shell completions for SHELL.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff) to stdout.
-    Man,
-}
-
-/// `--color`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 /// What every subcommand may need from the global options.
 #[derive(Clone, Copy, Debug)]
 pub struct Ctx {
@@ -83,23 +29,6 @@ pub struct Ctx {
     pub quiet: bool,
     /// stderr is a terminal (progress bars go there).
     pub stderr_tty: bool,
-}
-
-impl Ctx {
-    fn from_cli(cli: &Cli) -> Self {
-        let stderr_tty = io::stderr().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stderr_tty && !no_color,
-        };
-        Ctx {
-            color,
-            quiet: cli.quiet,
-            stderr_tty,
-        }
-    }
 }
 
 /// A failure that stops a command before it could do its work (exit 2):
@@ -194,149 +123,4 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fatal> {
 pub fn render_all(ctx: &Ctx, source: &shownotes::source::Source, diags: &[Diagnostic]) {
     let err = report::human::diagnostics(ctx.color, source, diags);
     let _ = io::stderr().write_all(err.as_bytes());
-}
-
-/// A notes file read for a command other than `check`.
-pub struct Loaded {
-    /// `None` when the file could not be decoded (the finding was printed).
-    pub notes: Option<Notes>,
-}
-
-/// Reads, parses and checks a notes file (`-` is stdin) with its show
-/// config, without its audio, printing to stderr the findings `show`
-/// selects, rustc-style.
-pub fn load_notes(
-    path: &str,
-    ctx: &Ctx,
-    show: impl Fn(&Diagnostic) -> bool,
-) -> Result<Loaded, Fatal> {
-    let input = input::Input::from_arg(path);
-    let (source, notes, diags) =
-        match input::load_episode(&input, shownotes::episode::Audio::Skip, None)? {
-            Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
-            Err((src, d)) => (src, None, vec![d]),
-        };
-    let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
-    render_all(ctx, &source, &shown);
-    Ok(Loaded { notes })
-}
-
-/// Parses the arguments, runs the subcommand, and maps the result to the
-/// exit codes of the README (0 clean, 1 findings, 2 could not run).
-pub fn main() -> ExitCode {
-    install_panic_hook();
-    shownotes::write::on_register(output::install_handler);
-    // A deliberate panic whose message quotes a value, so tests can check
-    // that the hook prints no data. Debug builds only.
-    #[cfg(debug_assertions)]
-    if let Some(v) = std::env::var_os("SHOWNOTES_DEBUG_PANIC") {
-        panic!("deliberate panic quoting {}", v.to_string_lossy());
-    }
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    let ctx = Ctx::from_cli(&cli);
-    match run(cli, &ctx) {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Findings) => ExitCode::from(1),
-        Ok(Outcome::Unreadable) => ExitCode::from(2),
-        Err(Fatal(e)) => {
-            print_error(&ctx, &e);
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Replaces Rust's panic message (which quotes the panic's payload, and a
-/// payload may quote a file: a line of notes, a path, an environment
-/// value) with one line that names only where in the code it happened.
-/// The process still exits with 101.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| (l.file(), l.line()));
-        let _ = writeln!(io::stderr(), "{}", bug_report(at));
-    }));
-}
-
-/// The line a panic prints: `error: shownotes hit an internal bug at
-/// src/x.rs:12; please report it with the command you ran`.
-pub fn bug_report(at: Option<(&str, u32)>) -> String {
-    let tail = "please report it with the command you ran";
-    match at {
-        Some((file, line)) => format!(
-            "error: shownotes hit an internal bug at {}:{line}; {tail}",
-            code_path(file)
-        ),
-        None => format!("error: shownotes hit an internal bug; {tail}"),
-    }
-}
-
-/// A source path as a bug report needs it: ours as `src/x.rs`, a
-/// dependency's or the standard library's from its crate folder
-/// (`annotate-snippets-0.12.17/src/renderer/source_map.rs`), without the
-/// home or build folders before it.
-fn code_path(file: &str) -> String {
-    let parts: Vec<&str> = file.split(['/', '\\']).collect();
-    match parts.iter().rposition(|p| *p == "src") {
-        Some(i) if i > 0 && std::path::Path::new(file).is_absolute() => parts[i - 1..].join("/"),
-        Some(i) => parts[i..].join("/"),
-        None => parts.last().copied().unwrap_or("").to_string(),
-    }
-}
-
-fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    match cli.command {
-        Command::Check(args) => check::run(args, ctx),
-        Command::Links(args) => links::run(args, ctx),
-        Command::Chapters(args) => chapters::run(args, ctx),
-        Command::Embed(args) => embed::run(args, ctx),
-        Command::Probe(args) => probe::run(args, ctx),
-        Command::Build(args) => build::run(args, ctx),
-        Command::Context(args) => context::run(args, ctx),
-        Command::Init(args) => init::run(args, ctx),
-        Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);
-            print(&String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-            print(&String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Clean)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bug_report_names_the_code_and_nothing_else() {
-        assert_eq!(
-            bug_report(Some(("src/report.rs", 12))),
-            "error: shownotes hit an internal bug at src/report.rs:12; please report it with the command you ran"
-        );
-        assert_eq!(
-            code_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/annotate-snippets-0.12.17/src/renderer/source_map.rs"),
-            "annotate-snippets-0.12.17/src/renderer/source_map.rs"
-        );
-        assert_eq!(
-            code_path("/rustc/5980/library/core/src/str/mod.rs"),
-            "core/src/str/mod.rs"
-        );
-        assert_eq!(code_path("x.rs"), "x.rs");
-        assert!(bug_report(None).starts_with("error: shownotes hit an internal bug;"));
-    }
-
-    #[test]
-    fn the_cli_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
 }

@@ -6,7 +6,7 @@ use super::date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Source, Span};
 
-/// The keys DESIGN.md allows, and nothing else.
+/// The front matter keys (the README's "The notes file"), and nothing else.
 pub const KEYS: &[&str] = &[
     "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
 ];

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::{plural, Report, Totals};
+use super::{Report, Totals};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::Error;
 use crate::source::Source;
@@ -43,6 +43,10 @@ impl Human {
         self.configs = configs;
         self
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// How many bytes of context a long line shows on each side of the spot.

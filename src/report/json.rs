@@ -6,7 +6,8 @@ use super::{Report, Totals};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
 
-/// `check --format json` (DESIGN.md "JSON shapes").
+/// `check --format json`: `{files: [{path, diagnostics: [{code, severity,
+/// message, line, column, platform}]}], errors, warnings}`.
 #[derive(Default)]
 pub struct Json {
     files: Vec<JsonFile>,

@@ -4,13 +4,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
 
-mod github;
+pub mod github;
 pub mod human;
-mod json;
-
-pub use github::Github;
-pub use human::Human;
-pub use json::Json;
+pub mod json;
 
 /// Collects the findings of every file checked, then renders them.
 pub trait Report {
@@ -44,10 +40,6 @@ impl Totals {
             }
         }
     }
-}
-
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
