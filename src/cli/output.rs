@@ -428,6 +428,38 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
     recover(&real)?;
 
     let manifest = read_manifest(&real);
+    refuse_foreign(dir, &real, files, &manifest, opts.force)?;
+    if let Some(done) = swap_whole(dir, &real, &parent, files, &manifest) {
+        return done;
+    }
+
+    // Other files in the folder: commit, then move in file by file.
+    let (stage, reg) = temp_dir_in(&real).map_err(|e| fail_in(dir, "write into", &e))?;
+    if let Err(e) = fill(&stage, files) {
+        remove(&stage);
+        return Err(fail_in(dir, "write into", &e));
+    }
+    let commit = real.join(format!(
+        "{COMMIT_PREFIX}{}",
+        &stage.file_name().unwrap_or_default().to_string_lossy()[TMP_PREFIX.len()..]
+    ));
+    fs::rename(&stage, &commit).map_err(|e| {
+        remove(&stage);
+        fail_in(dir, "write into", &e)
+    })?;
+    drop(reg);
+    roll_forward(&commit, &real).map_err(|e| fail_in(dir, "write into", &e))
+}
+
+/// Refuses (before anything is written) to replace a file of the set that
+/// shownotes did not write, or that changed since, unless `force`.
+fn refuse_foreign(
+    dir: &Path,
+    real: &Path,
+    files: &[(&str, &str)],
+    manifest: &BTreeMap<String, String>,
+    force: bool,
+) -> Result<(), Fatal> {
     let mut refused = Vec::new();
     for (name, _) in files {
         let p = real.join(name);
@@ -440,11 +472,11 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
                 ))
                 .help("move it away, or choose another folder with `--out`"));
             }
-            Ok(_) if opts.force => {}
+            Ok(_) if force => {}
             Ok(_) => {
                 let shown = dir.join(name);
                 match manifest.get(*name) {
-                    Some(h) if unchanged(&real, name, h) => {}
+                    Some(h) if unchanged(real, name, h) => {}
                     Some(_) => refused.push(format!("`{}` (changed since)", shown.display())),
                     None => refused.push(format!("`{}` (not written by it)", shown.display())),
                 }
@@ -466,61 +498,58 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
         )));
     }
 
+    Ok(())
+}
+
+/// When `dir` holds only shownotes' files, writes the set into a
+/// temporary folder and swaps it with `dir` in one step. `None`: not done
+/// (other files there, or no swap on this system).
+fn swap_whole(
+    dir: &Path,
+    real: &Path,
+    parent: &Path,
+    files: &[(&str, &str)],
+    manifest: &BTreeMap<String, String>,
+) -> Option<Result<(), Fatal>> {
     // Only ours in the folder: swap the whole folder.
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| fs::canonicalize(c).ok());
-    let only_ours = cwd.as_deref() != Some(real.as_path())
-        && fs::read_dir(&real).is_ok_and(|entries| {
+    let only_ours = cwd.as_deref() != Some(real)
+        && fs::read_dir(real).is_ok_and(|entries| {
             entries.flatten().all(|e| {
                 let n = e.file_name().to_string_lossy().into_owned();
                 // A file of an older set that was changed since stays.
                 n == MANIFEST
                     || files.iter().any(|(f, _)| *f == n)
-                    || manifest.get(&n).is_some_and(|h| unchanged(&real, &n, h))
+                    || manifest.get(&n).is_some_and(|h| unchanged(real, &n, h))
             })
         });
     if only_ours {
-        if let Ok((stage, reg)) = temp_dir_in(&parent) {
+        if let Ok((stage, reg)) = temp_dir_in(parent) {
             let written = fill(&stage, files).and_then(|()| {
-                if let Ok(m) = fs::metadata(&real) {
+                if let Ok(m) = fs::metadata(real) {
                     let _ = fs::set_permissions(&stage, m.permissions());
                 }
-                exchange(&stage, &real)
+                exchange(&stage, real)
             });
             match written {
                 Ok(()) => {
                     // `stage` now holds the old set.
-                    sync_dir(&parent);
+                    sync_dir(parent);
                     remove(&stage);
                     drop(reg);
-                    return Ok(());
+                    return Some(Ok(()));
                 }
                 Err(e) if e.kind() != io::ErrorKind::Unsupported && !is_no_swap(&e) => {
                     remove(&stage);
-                    return Err(fail_in(dir, "write into", &e));
+                    return Some(Err(fail_in(dir, "write into", &e)));
                 }
                 Err(_) => remove(&stage),
             }
         }
     }
-
-    // Other files in the folder: commit, then move in file by file.
-    let (stage, reg) = temp_dir_in(&real).map_err(|e| fail_in(dir, "write into", &e))?;
-    if let Err(e) = fill(&stage, files) {
-        remove(&stage);
-        return Err(fail_in(dir, "write into", &e));
-    }
-    let commit = real.join(format!(
-        "{COMMIT_PREFIX}{}",
-        &stage.file_name().unwrap_or_default().to_string_lossy()[TMP_PREFIX.len()..]
-    ));
-    fs::rename(&stage, &commit).map_err(|e| {
-        remove(&stage);
-        fail_in(dir, "write into", &e)
-    })?;
-    drop(reg);
-    roll_forward(&commit, &real).map_err(|e| fail_in(dir, "write into", &e))
+    None
 }
 
 /// Whether a swap failed because the system or file system has none.

@@ -273,6 +273,12 @@ pub fn split(line: &str) -> Vec<Piece> {
         }
     }
 
+    pieces(line, cuts)
+}
+
+/// The pieces between the cuts, trimmed, empty ones dropped; a piece
+/// starts a paragraph when a paragraph cut falls before it.
+fn pieces(line: &str, mut cuts: Vec<(usize, bool)>) -> Vec<Piece> {
     cuts.sort();
     cuts.dedup_by(|b, a| {
         if a.0 == b.0 {
