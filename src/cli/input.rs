@@ -12,7 +12,7 @@ use shownotes::episode::{Audio, Episode, NotesInput};
 use shownotes::formats::load::{self, Loaded};
 use shownotes::formats::{self, Format};
 use shownotes::notes::Notes;
-use shownotes::regular::{self, OpenError, TEXT_CAP};
+use shownotes::regular;
 use shownotes::source::Source;
 
 /// One input to read: a path, or stdin.
@@ -40,28 +40,19 @@ impl Input {
         }
     }
 
-    /// The file's bytes, at most [`TEXT_CAP`] of them.
+    /// The file's bytes, at most [`regular::TEXT_CAP`] of them.
     pub fn read(&self) -> Result<Vec<u8>, Fatal> {
         match self {
-            Input::Stdin => {
-                regular::read_capped(std::io::stdin().lock(), 0, TEXT_CAP).map_err(|e| match e {
-                    OpenError::TooLarge { cap, .. } => Fatal::new(format!(
-                        "stdin holds more than the {} limit for an input",
-                        regular::format_size(cap)
-                    ))
-                    .help("check what is piped in; notes are text well under that"),
-                    e => Fatal::new(format!("cannot read stdin: {}", e.reason())),
-                })
-            }
+            Input::Stdin => Ok(regular::read_stdin(std::io::stdin().lock())?),
             Input::File(p) => read_file(p),
         }
     }
 }
 
-/// Reads a regular file (at most [`TEXT_CAP`] bytes), with an error that
+/// Reads a regular file (at most [`regular::TEXT_CAP`] bytes), with an error that
 /// names it and says how to fix it.
 pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
-    Ok(regular::read(p, TEXT_CAP).map_err(|e| regular::input_error(p, &e))?)
+    Ok(regular::read_input(p)?)
 }
 
 /// Reads, parses and checks a notes file (`-` is stdin) with its show
