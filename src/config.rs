@@ -1,4 +1,4 @@
-//! The show config, `shownotes.toml` (the README's "The show config"): found by
+//! The show config, `shownotes.toml` (the README's "The show config and templates"): found by
 //! walking up from the notes file's folder (like `Cargo.toml`), or named
 //! with `--config`. Everything in it is optional; unknown keys are errors
 //! with their line.

@@ -118,11 +118,11 @@ for v in sorted(graph):
 
 is_cli = lambda f: f == "main.rs" or f == "cli.rs" or f.startswith("cli/")
 lib_to_cli = sorted((f, t) for f in graph for t in graph[f] if not is_cli(f) and is_cli(t))
-pub_items = sum(
-    len(re.findall(r"(?m)^\s*pub (?:const |static |fn |struct |enum |trait |type |mod |use |unsafe fn |async fn )", t))
-    for f, t in files.items()
-    if not is_cli(f) or True
+pub_re = re.compile(
+    r"(?m)^\s*pub (?:const |static |fn |struct |enum |trait |type |mod |use |unsafe fn |async fn )"
 )
+pub_lib = sum(len(pub_re.findall(t)) for f, t in files.items() if not is_cli(f))
+pub_bin = sum(len(pub_re.findall(t)) for f, t in files.items() if is_cli(f))
 print(f"files: {len(files)}")
 print(f"import circles (groups of files importing each other): {len(sccs)}")
 for c in sccs:
@@ -130,4 +130,4 @@ for c in sccs:
 print(f"library files importing the CLI: {len(lib_to_cli)}")
 for f, t in lib_to_cli:
     print(f"  {f} -> {t}")
-print(f"`pub` items (fn, struct, enum, trait, type, const, static, mod, use): {pub_items}")
+print(f"`pub` items (fn, struct, enum, trait, type, const, static, mod, use): library {pub_lib}, command line {pub_bin}")
