@@ -118,10 +118,10 @@ macro_rules! ranged {
 }
 
 /// The ranges of the numeric keys (the README lists them).
-pub const MIN_COUNT_MAX: i64 = 10_000;
-pub const MIN_SECONDS_MAX: i64 = 86_400;
-pub const MAX_TITLE_CHARS_MAX: i64 = 10_000;
-pub const MAX_BYTES_MAX: i64 = 100_000_000;
+pub(crate) const MIN_COUNT_MAX: i64 = 10_000;
+pub(crate) const MIN_SECONDS_MAX: i64 = 86_400;
+pub(crate) const MAX_TITLE_CHARS_MAX: i64 = 10_000;
+pub(crate) const MAX_BYTES_MAX: i64 = 100_000_000;
 ranged!(min_count: usize, 0, MIN_COUNT_MAX, " chapters");
 ranged!(min_seconds: u64, 0, MIN_SECONDS_MAX, " seconds (a day)");
 ranged!(max_title_chars: usize, 1, MAX_TITLE_CHARS_MAX, " characters");
@@ -368,14 +368,14 @@ impl Config {
     }
 
     /// The link rules: the built-in tracking parameters plus `[links] strip_params`.
-    pub fn link_rules(&self) -> links::Rules {
+    pub(crate) fn link_rules(&self) -> links::Rules {
         links::Rules {
             strip_params: self.links.strip_params.clone(),
         }
     }
 
     /// The chapter rules: the built-in ones, with `[chapters]` applied.
-    pub fn chapter_rules(&self) -> chapters::Rules {
+    pub(crate) fn chapter_rules(&self) -> chapters::Rules {
         let d = chapters::Rules::default();
         chapters::Rules {
             min_count: self.chapters.min_count.unwrap_or(d.min_count),

@@ -163,7 +163,7 @@ impl Diagnostic {
     }
 
     /// Points the finding at `span` when there is one.
-    pub fn at_opt(mut self, span: Option<Span>) -> Self {
+    pub(crate) fn at_opt(mut self, span: Option<Span>) -> Self {
         self.span = span;
         self
     }

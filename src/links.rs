@@ -241,7 +241,7 @@ const SCRIPT_SCHEMES: &[&str] = &[
 /// `javascript%3A`, `data:`, `file:`, `blob:`, `intent:`. For strings that
 /// may legitimately be something other than a URL (an RSS `guid`) but must
 /// never be a script URL.
-pub fn is_script_like(s: &str) -> bool {
+pub(crate) fn is_script_like(s: &str) -> bool {
     let bare = reveal(s);
     SCRIPT_SCHEMES.iter().any(|scheme| {
         bare.strip_prefix(scheme)
@@ -406,7 +406,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The key links are de-duplicated on: the WHATWG serialization of the
 /// normalized URL, so `https://a.org` and `https://A.org/` are one link.
-pub fn dedup_key(url: &str) -> String {
+pub(crate) fn dedup_key(url: &str) -> String {
     url::Url::parse(url).map_or_else(|_| url.to_string(), |u| u.to_string())
 }
 
@@ -716,7 +716,7 @@ pub fn make(
 }
 
 /// Reports links that appear twice in one link list (`link-duplicate`).
-pub fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<(usize, String), &Link> = HashMap::new();
     for link in links {
         let Some(list) = link.list else { continue };

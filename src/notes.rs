@@ -202,11 +202,6 @@ impl Notes {
     pub fn position(&self, offset: usize) -> Position {
         self.source.position(offset)
     }
-
-    /// The links of link list `index`.
-    pub fn list_links(&self, index: usize) -> impl Iterator<Item = &Link> {
-        self.links.iter().filter(move |l| l.list == Some(index))
-    }
 }
 
 /// Turns a file's bytes into a [`Source`]: UTF-8 with an optional BOM.
@@ -290,7 +285,7 @@ impl Lossy {
 
     /// The text offset of byte offset `raw`: a byte inside a replaced
     /// sequence maps to the start of its U+FFFD.
-    pub fn to_decoded(&self, raw: usize) -> usize {
+    pub(crate) fn to_decoded(&self, raw: usize) -> usize {
         let i = self.replaced.partition_point(|&(r, _, _)| r <= raw);
         match i.checked_sub(1).map(|j| self.replaced[j]) {
             None => raw.min(self.text.len()),

@@ -81,7 +81,7 @@ impl OpenError {
     }
 
     /// Whether the file does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, OpenError::Io(e) if e.kind() == io::ErrorKind::NotFound)
     }
 }

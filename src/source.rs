@@ -109,13 +109,13 @@ impl Source {
     }
 
     /// The 1-based line number's text, without its line end.
-    pub fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let (start, end) = self.line_range(line);
         &self.text[start..end]
     }
 
     /// Byte range of the 1-based line, without its line end.
-    pub fn line_range(&self, line: usize) -> (usize, usize) {
+    pub(crate) fn line_range(&self, line: usize) -> (usize, usize) {
         let i = line.saturating_sub(1).min(self.line_starts.len() - 1);
         let start = self.line_starts[i];
         let mut end = self
@@ -133,7 +133,7 @@ impl Source {
 /// Mac OS and some exporters) becomes a line feed, so every reader sees
 /// the line breaks the user sees. One byte for one: offsets, lines and
 /// columns still match the file. CRLF stays as it is.
-pub fn lone_cr_to_lf(text: String) -> String {
+pub(crate) fn lone_cr_to_lf(text: String) -> String {
     let b = text.as_bytes();
     if !b
         .iter()

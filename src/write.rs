@@ -112,7 +112,7 @@ fn own_prefix() -> String {
 /// A temporary file in `dir`, named and registered for cleanup, with the
 /// stale temporary files of dead runs in `dir` removed first.
 /// `perms` are the new file's permissions (default: tempfile's 0600).
-pub fn temp_file_in(
+pub(crate) fn temp_file_in(
     dir: &Path,
     perms: Option<fs::Permissions>,
 ) -> io::Result<(tempfile::NamedTempFile, Registered)> {
@@ -208,7 +208,7 @@ pub fn clean_stale(dir: &Path) {
 // One file, atomically.
 
 /// The folder `path` is in (`.` for a bare name).
-pub fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

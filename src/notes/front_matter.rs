@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Source, Span};
 
 /// The front matter keys (the README's "The notes file"), and nothing else.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
 ];
 
@@ -104,7 +104,7 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
 }
 
 /// Where `key` is set in the front matter of `src`, if it is.
-pub fn locate(src: &Source, key: &str) -> Option<Span> {
+pub(crate) fn locate(src: &Source, key: &str) -> Option<Span> {
     let mut diags = Vec::new();
     let parsed = parse(src, &mut diags);
     let (_, first_end) = src.line_range(1);

@@ -229,12 +229,12 @@ fn error_with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Sn
 /// report says how many more there are; the totals, the exit status and
 /// the machine formats (`--format json`, `--format github`) keep every
 /// finding.
-pub const SHOWN_PER_CODE: usize = 50;
+pub(crate) const SHOWN_PER_CODE: usize = 50;
 
 /// Renders one file's findings (already sorted), rustc-style: at most
 /// [`SHOWN_PER_CODE`] of each code, then one line per code that had more,
 /// `… and N more `code` findings in `file` (use `--format json` for all)`.
-pub fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
+pub(crate) fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     // Codes in the order first seen, with how many findings each had: a
     // file has a handful of codes, so a short list beats a map.
