@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic};
+
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::Span;
 use crate::timestamp::{Style, Timestamp};
 
 /// One chapter of an episode.

@@ -1,4 +1,4 @@
-//! The show config, `shownotes.toml` (DESIGN.md "The show config"): found by
+//! The show config, `shownotes.toml` (the README's "The show config and templates"): found by
 //! walking up from the notes file's folder (like `Cargo.toml`), or named
 //! with `--config`. Everything in it is optional; unknown keys are errors
 //! with their line.
@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::chapter as chapters;
-use crate::diagnostic::Source;
+use crate::error::{Error, ErrorKind};
 use crate::links;
 use crate::platform::PlatformId;
 use crate::regular::{self, OpenError, TEXT_CAP};
+use crate::source::{Position, Source};
 
 mod trust;
 
@@ -117,44 +118,24 @@ macro_rules! ranged {
 }
 
 /// The ranges of the numeric keys (the README lists them).
-pub const MIN_COUNT_MAX: i64 = 10_000;
-pub const MIN_SECONDS_MAX: i64 = 86_400;
-pub const MAX_TITLE_CHARS_MAX: i64 = 10_000;
-pub const MAX_BYTES_MAX: i64 = 100_000_000;
+pub(crate) const MIN_COUNT_MAX: i64 = 10_000;
+pub(crate) const MIN_SECONDS_MAX: i64 = 86_400;
+pub(crate) const MAX_TITLE_CHARS_MAX: i64 = 10_000;
+pub(crate) const MAX_BYTES_MAX: i64 = 100_000_000;
 ranged!(min_count: usize, 0, MIN_COUNT_MAX, " chapters");
 ranged!(min_seconds: u64, 0, MIN_SECONDS_MAX, " seconds (a day)");
 ranged!(max_title_chars: usize, 1, MAX_TITLE_CHARS_MAX, " characters");
 ranged!(max_bytes: usize, 1, MAX_BYTES_MAX, " bytes (100 MB)");
 
-/// Why a config could not be used: the file, where, and what is wrong.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}", self.located())]
-pub struct ConfigError {
-    pub path: PathBuf,
-    /// 1-based line and column, when known.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl ConfigError {
-    /// `path:line:column: message`.
-    pub fn located(&self) -> String {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", self.path.display(), self.message),
-            _ => format!("{}: {}", self.path.display(), self.message),
-        }
-    }
-}
-
-impl From<ConfigError> for crate::cli::Fatal {
-    fn from(e: ConfigError) -> Self {
-        let f = crate::cli::Fatal::new(e.located());
-        match e.help {
-            Some(h) => f.help(h),
-            None => f,
-        }
+/// A config error: the file, where (when known), what is wrong, and how
+/// to fix it.
+fn config_error(path: &Path, at: Option<Position>, message: String, help: Option<String>) -> Error {
+    let e = Error::new(ErrorKind::Config, message)
+        .with_path(path.display().to_string())
+        .with_help_opt(help);
+    match at {
+        Some(p) => e.at(p.line, Some(p.column)),
+        None => e,
     }
 }
 
@@ -166,7 +147,7 @@ impl Config {
     /// top, searched too) and at the home folder, so a file planted
     /// higher up is never applied; a config found that belongs to another
     /// user, or that others can write, is refused (an error naming it).
-    pub fn discover(notes_path: &Path) -> Result<Option<(PathBuf, Config)>, ConfigError> {
+    pub fn discover(notes_path: &Path) -> Result<Option<(PathBuf, Config)>, Error> {
         let start = notes_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -195,20 +176,14 @@ impl Config {
 
     /// Reads and checks the config at `path` (named by the user, so
     /// trusted whoever owns it).
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub fn load(path: &Path) -> Result<Config, Error> {
         Config::read(path, true)
     }
 
     /// Reads and checks the config at `path`; `named`: the user named it
     /// (else it was found by walking up, and must be theirs alone).
-    fn read(path: &Path, named: bool) -> Result<Config, ConfigError> {
-        let fail = |message: String, help: Option<String>| ConfigError {
-            path: path.to_path_buf(),
-            line: None,
-            column: None,
-            message,
-            help,
-        };
+    fn read(path: &Path, named: bool) -> Result<Config, Error> {
+        let fail = |message: String, help: Option<String>| config_error(path, None, message, help);
         let unreadable = |e: OpenError| {
             let help = match e.help() {
                 Some(h) => h.to_string(),
@@ -250,47 +225,36 @@ impl Config {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         );
         config.path = Some(path.to_path_buf());
-        config.check_templates(path, &crate::diagnostic::lone_cr_to_lf(text))?;
+        config.check_templates(path, &crate::source::lone_cr_to_lf(text))?;
         Ok(config)
     }
 
     /// Parses config text; `path` names it in errors.
-    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         // TOML knows LF and CRLF; a lone CR (old Mac) is a line break too.
-        let text = &crate::diagnostic::lone_cr_to_lf(text.to_string());
+        let text = &crate::source::lone_cr_to_lf(text.to_string());
         let config: Config = toml::from_str(text).map_err(|e| {
             let src = Source::new(path.display().to_string(), text);
             let pos = e.span().map(|r| src.position(r.start));
             let message = e.message().trim().to_string();
             let message = lower_first(&message.replace('\n', " "));
-            ConfigError {
-                path: path.to_path_buf(),
-                line: pos.map(|p| p.line),
-                column: pos.map(|p| p.column),
-                help: Some(if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+            let help = Some(if message.starts_with("unknown field") || message.starts_with("unknown variant") {
                     "see `shownotes init` for every key, with comments".to_string()
                 } else if message.contains("` must be from ") {
                     "write a whole number in that range, or delete the key for the default (see `shownotes init`)".to_string()
                 } else {
                     "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]` and `[platforms]`".to_string()
-                }),
-                message,
-            }
+                });
+            config_error(path, pos, message, help)
         })?;
         config.validate(path, text)?;
         Ok(config)
     }
 
-    fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Error> {
         let err = |table: &str, key: &str, message: String, help: &str| {
             let at = key_position(text, table, key);
-            ConfigError {
-                path: path.to_path_buf(),
-                line: at.map(|p| p.line),
-                column: at.map(|p| p.column),
-                message,
-                help: Some(help.to_string()),
-            }
+            config_error(path, at, message, Some(help.to_string()))
         };
         if let Some(base) = &self.show.media_base_url {
             if let Err(why) = http_url(base) {
@@ -355,7 +319,7 @@ impl Config {
     /// A `templates` folder that is not there is an error (with the name
     /// of a folder beside it that is close), not a silent fall back to
     /// the built-in templates. `text` is the config, for the key's line.
-    fn check_templates(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+    fn check_templates(&self, path: &Path, text: &str) -> Result<(), Error> {
         let (Some(t), Some(dir)) = (&self.templates, &self.dir) else {
             return Ok(());
         };
@@ -385,34 +349,33 @@ impl Config {
             })
             .map(|(_, n)| n);
         let shown = |p: &Path| p.display().to_string();
-        Err(ConfigError {
-            path: path.to_path_buf(),
-            line: at.map(|p| p.line),
-            column: at.map(|p| p.column),
-            message: format!(
-                "the templates folder `{}` {what} (`{}`)",
-                shown(t),
-                shown(&full)
-            ),
-            help: Some(match near {
-                Some(n) => {
-                    let fixed = t.with_file_name(&n);
-                    format!("did you mean `templates = \"{}\"`?", shown(&fixed))
-                }
-                None => "create the folder, or delete the `templates` line to use the built-in templates".into(),
-            }),
-        })
+        let message = format!(
+            "the templates folder `{}` {what} (`{}`)",
+            shown(t),
+            shown(&full)
+        );
+        let help = match near {
+            Some(n) => {
+                let fixed = t.with_file_name(&n);
+                format!("did you mean `templates = \"{}\"`?", shown(&fixed))
+            }
+            None => {
+                "create the folder, or delete the `templates` line to use the built-in templates"
+                    .into()
+            }
+        };
+        Err(config_error(path, at, message, Some(help)))
     }
 
     /// The link rules: the built-in tracking parameters plus `[links] strip_params`.
-    pub fn link_rules(&self) -> links::Rules {
+    pub(crate) fn link_rules(&self) -> links::Rules {
         links::Rules {
             strip_params: self.links.strip_params.clone(),
         }
     }
 
     /// The chapter rules: the built-in ones, with `[chapters]` applied.
-    pub fn chapter_rules(&self) -> chapters::Rules {
+    pub(crate) fn chapter_rules(&self) -> chapters::Rules {
         let d = chapters::Rules::default();
         chapters::Rules {
             min_count: self.chapters.min_count.unwrap_or(d.min_count),
@@ -482,7 +445,7 @@ fn http_url(raw: &str) -> Result<url::Url, String> {
 
 /// The position of `key` at the start of a line in `[table]` (`""`: the
 /// top level, before any table), for errors about a key's value.
-fn key_position(text: &str, table: &str, key: &str) -> Option<crate::diagnostic::Position> {
+fn key_position(text: &str, table: &str, key: &str) -> Option<Position> {
     let src = Source::new("", text);
     let mut current = String::new();
     let mut offset = 0;
@@ -575,7 +538,7 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
+    fn parse(text: &str) -> Result<Config, Error> {
         Config::parse(Path::new("shownotes.toml"), text)
     }
 
@@ -600,14 +563,18 @@ mod tests {
     #[test]
     fn unknown_keys_name_their_line() {
         let e = parse("[show]\ntitle = \"A\"\ntitel = \"B\"\n").unwrap_err();
-        assert_eq!((e.line, e.column), (Some(3), Some(1)), "{e}");
-        assert!(e.message.contains("unknown field `titel`"), "{}", e.message);
+        assert_eq!((e.line(), e.column()), (Some(3), Some(1)), "{e}");
+        assert!(
+            e.message().contains("unknown field `titel`"),
+            "{}",
+            e.message()
+        );
         let e = parse("[platforms]\nenabled = [\"myspace\"]\n").unwrap_err();
-        assert_eq!(e.line, Some(2), "{e}");
+        assert_eq!(e.line(), Some(2), "{e}");
         let e = parse("[nope]\n").unwrap_err();
-        assert_eq!(e.line, Some(1), "{e}");
+        assert_eq!(e.line(), Some(1), "{e}");
         let e = parse("[show]\nmedia_base_url = \"ftp://x\"\n").unwrap_err();
-        assert_eq!(e.line, Some(2), "{e}");
+        assert_eq!(e.line(), Some(2), "{e}");
     }
 
     #[test]
@@ -677,8 +644,8 @@ mod tests {
             ),
         ] {
             let e = parse(text).unwrap_err();
-            assert_eq!(e.line, Some(line), "{text}: {e}");
-            assert!(e.message.contains(want), "{text}: {e}");
+            assert_eq!(e.line(), Some(line), "{text}: {e}");
+            assert!(e.message().contains(want), "{text}: {e}");
         }
         let c = parse("[show]\nwebsite = \"HTTPS://A.example\"\nepisode_url = \"https://a.example/{episode}/\"\nmedia_base_url = \"https://m.example/show\"\n").unwrap();
         assert_eq!(
@@ -694,20 +661,17 @@ mod tests {
         let cfg = dir.path().join(FILE_NAME);
         std::fs::write(&cfg, "# x\ntemplates = \"tempaltes\"\n[show]\n").unwrap();
         let e = Config::load(&cfg).unwrap_err();
-        assert_eq!(e.line, Some(2), "{e}");
-        assert!(e.message.contains("`tempaltes` does not exist"), "{e}");
-        assert_eq!(
-            e.help.as_deref(),
-            Some("did you mean `templates = \"templates\"`?")
-        );
+        assert_eq!(e.line(), Some(2), "{e}");
+        assert!(e.message().contains("`tempaltes` does not exist"), "{e}");
+        assert_eq!(e.help(), Some("did you mean `templates = \"templates\"`?"));
         std::fs::write(&cfg, "templates = \"nothing/like/it\"\n").unwrap();
         let e = Config::load(&cfg).unwrap_err();
-        assert!(e.help.unwrap().contains("create the folder"));
+        assert!(e.help().unwrap().contains("create the folder"));
         std::fs::write(dir.path().join("file"), "").unwrap();
         std::fs::write(&cfg, "templates = \"file\"\n").unwrap();
         assert!(Config::load(&cfg)
             .unwrap_err()
-            .message
+            .message()
             .contains("is not a folder"));
         std::fs::write(&cfg, "templates = \"templates\"\n").unwrap();
         assert!(Config::load(&cfg).unwrap().templates_dir().is_some());
@@ -728,9 +692,9 @@ mod tests {
             ("[platforms.apple]\nmax_bytes = 4000\n[platforms.youtube]\nmax_bytes = 9999999999\n", 4, "max_bytes", "`9999999999`"),
         ] {
             let e = parse(text).unwrap_err();
-            assert_eq!(e.line, Some(line), "{text}: {e}");
-            assert!(e.message.contains(&format!("`{key}` must be")), "{e}");
-            assert!(e.message.contains(range), "{e}");
+            assert_eq!(e.line(), Some(line), "{text}: {e}");
+            assert!(e.message().contains(&format!("`{key}` must be")), "{e}");
+            assert!(e.message().contains(range), "{e}");
         }
         let c = parse("[chapters]\nmin_seconds = 86400\nmin_count = 0\n").unwrap();
         assert_eq!(c.chapter_rules().min_seconds, 86_400);

@@ -3,156 +3,7 @@
 
 use std::fmt;
 
-/// A byte range in a source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Span {
-    /// Byte offset of the first byte.
-    pub start: usize,
-    /// Byte offset one past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// The range `start..end`.
-    pub const fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-
-    /// The span shifted right by `by` bytes.
-    pub const fn shift(self, by: usize) -> Self {
-        Span {
-            start: self.start + by,
-            end: self.end + by,
-        }
-    }
-}
-
-/// A 1-based line and column (the column counts characters, not bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
-
-/// A source text with a line index, to turn byte offsets into lines and columns.
-#[derive(Clone, Debug)]
-pub struct Source {
-    /// The name shown to the user: the path as given, or `<stdin>`.
-    pub name: String,
-    /// The text (after BOM removal; CRLF kept, and a lone CR — old Mac
-    /// line ends — read as LF, byte for byte, so offsets match the file).
-    pub text: String,
-    line_starts: Vec<usize>,
-    /// How many characters stand before each [`CHAR_MARK`]-th byte
-    /// (floored to a character boundary): built on the first column asked
-    /// on a long line, so a column costs at most that many bytes to count
-    /// (thousands of findings on one long line would otherwise count the
-    /// line from its start each time).
-    char_marks: std::sync::OnceLock<Vec<usize>>,
-}
-
-/// The distance in bytes between two [`Source`] character marks.
-const CHAR_MARK: usize = 4096;
-
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-impl Source {
-    /// Indexes `text` under the display name `name`.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = lone_cr_to_lf(text.into());
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Source {
-            name: name.into(),
-            text,
-            line_starts,
-            char_marks: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The number of characters before byte `at` (a character boundary).
-    fn chars_before(&self, at: usize) -> usize {
-        let marks = self.char_marks.get_or_init(|| {
-            let mut marks = Vec::with_capacity(self.text.len() / CHAR_MARK + 1);
-            let (mut from, mut count) = (0, 0);
-            for k in 0..=self.text.len() / CHAR_MARK {
-                let to = floor_boundary(&self.text, k * CHAR_MARK);
-                count += self.text[from..to].chars().count();
-                marks.push(count);
-                from = to;
-            }
-            marks
-        });
-        let k = at / CHAR_MARK;
-        let from = floor_boundary(&self.text, k * CHAR_MARK);
-        marks[k] + self.text[from..at].chars().count()
-    }
-
-    /// The line and column of a byte offset (clamped to the text).
-    pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let end = floor_boundary(&self.text, offset);
-        let chars = if end - start <= CHAR_MARK {
-            self.text[start..end].chars().count()
-        } else {
-            self.chars_before(end) - self.chars_before(start)
-        };
-        Position {
-            line: line + 1,
-            column: chars + 1,
-        }
-    }
-
-    /// The 1-based line number's text, without its line end.
-    pub fn line_text(&self, line: usize) -> &str {
-        let (start, end) = self.line_range(line);
-        &self.text[start..end]
-    }
-
-    /// Byte range of the 1-based line, without its line end.
-    pub fn line_range(&self, line: usize) -> (usize, usize) {
-        let i = line.saturating_sub(1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[i];
-        let mut end = self
-            .line_starts
-            .get(i + 1)
-            .map_or(self.text.len(), |&n| n - 1);
-        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end -= 1;
-        }
-        (start, end)
-    }
-}
-
-/// A carriage return not followed by a line feed (the line end of classic
-/// Mac OS and some exporters) becomes a line feed, so every reader sees
-/// the line breaks the user sees. One byte for one: offsets, lines and
-/// columns still match the file. CRLF stays as it is.
-pub fn lone_cr_to_lf(text: String) -> String {
-    let b = text.as_bytes();
-    if !b
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
-    {
-        return text;
-    }
-    let mut bytes = text.into_bytes();
-    for i in 0..bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
-            bytes[i] = b'\n';
-        }
-    }
-    // Only ASCII bytes changed, for ASCII bytes: still UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
+use crate::source::Span;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -171,14 +22,34 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a finding is about: the families of codes, named by the word each
+/// code starts with (`chapter-…` and `chapters-…` are one family).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// The notes file as a whole (`notes-…`).
+    Notes,
+    /// The front matter (`front-matter-…`).
+    FrontMatter,
+    /// Chapters (`chapter-…`, `chapters-…`).
+    Chapters,
+    /// Links (`link-…`).
+    Link,
+    /// The audio (`audio-…`).
+    Audio,
+    /// A platform's description (`description-…`).
+    Description,
+    /// Characters in the text (`text-…`).
+    Text,
+}
+
 macro_rules! codes {
-    ($($variant:ident = $name:literal, $severity:ident;)*) => {
-        /// A stable diagnostic code (DESIGN.md "Diagnostics"): never renamed.
+    ($($variant:ident = $name:literal, $severity:ident, $family:ident;)*) => {
+        /// A stable diagnostic code (listed in the README): never renamed.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Code { $($variant,)* }
 
         impl Code {
-            /// Every code, in the order of DESIGN.md.
+            /// Every code, grouped by family.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             /// The code as users, scripts and CI see it.
@@ -190,43 +61,62 @@ macro_rules! codes {
             pub const fn severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$severity,)* }
             }
+
+            /// Whether the finding means an input could not be read at all
+            /// (notes that are not text, a chapter file that does not
+            /// parse, audio missing or unreadable): the command could not
+            /// do its work, and exits 2 whatever else it found.
+            pub const fn unreadable(self) -> bool {
+                matches!(
+                    self,
+                    Code::NotesNotUtf8
+                        | Code::ChaptersInvalid
+                        | Code::AudioMissing
+                        | Code::AudioUnreadable
+                )
+            }
+
+            /// What the code is about (the word its name starts with).
+            pub const fn family(self) -> Family {
+                match self { $(Code::$variant => Family::$family,)* }
+            }
         }
     };
 }
 
 codes! {
-    NotesEmpty = "notes-empty", Error;
-    NotesNotUtf8 = "notes-not-utf8", Error;
-    FrontMatterInvalid = "front-matter-invalid", Error;
-    NotesFlattened = "notes-flattened", Warning;
-    ChaptersMissing = "chapters-missing", Warning;
-    ChapterBadTimestamp = "chapter-bad-timestamp", Error;
-    ChapterOutOfOrder = "chapter-out-of-order", Error;
-    ChapterDuplicateStart = "chapter-duplicate-start", Error;
-    ChapterFirstNotZero = "chapter-first-not-zero", Error;
-    ChapterTooFew = "chapter-too-few", Error;
-    ChapterTooShort = "chapter-too-short", Error;
-    ChapterPastEnd = "chapter-past-end", Error;
-    ChapterTitleEmpty = "chapter-title-empty", Error;
-    ChapterTitleTooLong = "chapter-title-too-long", Warning;
-    ChapterDuplicateTitle = "chapter-duplicate-title", Warning;
-    ChaptersUnsorted = "chapters-unsorted", Warning;
-    ChaptersTimebaseMissing = "chapters-timebase-missing", Warning;
-    ChaptersInvalid = "chapters-invalid", Error;
-    LinkInvalid = "link-invalid", Error;
-    LinkUnsafeScheme = "link-unsafe-scheme", Error;
-    LinkInsecure = "link-insecure", Warning;
-    LinkDuplicate = "link-duplicate", Warning;
-    LinkTracking = "link-tracking", Warning;
-    LinkNoDescription = "link-no-description", Warning;
-    AudioMissing = "audio-missing", Error;
-    AudioUnreadable = "audio-unreadable", Error;
-    AudioDurationEstimated = "audio-duration-estimated", Warning;
-    AudioHeaderMismatch = "audio-header-mismatch", Warning;
-    DescriptionTooLong = "description-too-long", Error;
-    DescriptionForbiddenChar = "description-forbidden-char", Warning;
-    DescriptionForbiddenTag = "description-forbidden-tag", Error;
-    TextInvisibleChar = "text-invisible-char", Warning;
+    NotesEmpty = "notes-empty", Error, Notes;
+    NotesNotUtf8 = "notes-not-utf8", Error, Notes;
+    FrontMatterInvalid = "front-matter-invalid", Error, FrontMatter;
+    NotesFlattened = "notes-flattened", Warning, Notes;
+    ChaptersMissing = "chapters-missing", Warning, Chapters;
+    ChapterBadTimestamp = "chapter-bad-timestamp", Error, Chapters;
+    ChapterOutOfOrder = "chapter-out-of-order", Error, Chapters;
+    ChapterDuplicateStart = "chapter-duplicate-start", Error, Chapters;
+    ChapterFirstNotZero = "chapter-first-not-zero", Error, Chapters;
+    ChapterTooFew = "chapter-too-few", Error, Chapters;
+    ChapterTooShort = "chapter-too-short", Error, Chapters;
+    ChapterPastEnd = "chapter-past-end", Error, Chapters;
+    ChapterTitleEmpty = "chapter-title-empty", Error, Chapters;
+    ChapterTitleTooLong = "chapter-title-too-long", Warning, Chapters;
+    ChapterDuplicateTitle = "chapter-duplicate-title", Warning, Chapters;
+    ChaptersUnsorted = "chapters-unsorted", Warning, Chapters;
+    ChaptersTimebaseMissing = "chapters-timebase-missing", Warning, Chapters;
+    ChaptersInvalid = "chapters-invalid", Error, Chapters;
+    LinkInvalid = "link-invalid", Error, Link;
+    LinkUnsafeScheme = "link-unsafe-scheme", Error, Link;
+    LinkInsecure = "link-insecure", Warning, Link;
+    LinkDuplicate = "link-duplicate", Warning, Link;
+    LinkTracking = "link-tracking", Warning, Link;
+    LinkNoDescription = "link-no-description", Warning, Link;
+    AudioMissing = "audio-missing", Error, Audio;
+    AudioUnreadable = "audio-unreadable", Error, Audio;
+    AudioDurationEstimated = "audio-duration-estimated", Warning, Audio;
+    AudioHeaderMismatch = "audio-header-mismatch", Warning, Audio;
+    DescriptionTooLong = "description-too-long", Error, Description;
+    DescriptionForbiddenChar = "description-forbidden-char", Warning, Description;
+    DescriptionForbiddenTag = "description-forbidden-tag", Error, Description;
+    TextInvisibleChar = "text-invisible-char", Warning, Text;
 }
 
 impl fmt::Display for Code {
@@ -273,7 +163,7 @@ impl Diagnostic {
     }
 
     /// Points the finding at `span` when there is one.
-    pub fn at_opt(mut self, span: Option<Span>) -> Self {
+    pub(crate) fn at_opt(mut self, span: Option<Span>) -> Self {
         self.span = span;
         self
     }
@@ -327,54 +217,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_count_lines_and_characters() {
-        let src = Source::new("n.md", "ab\r\ncé d\nlast");
-        assert_eq!(src.position(0), Position { line: 1, column: 1 });
-        assert_eq!(src.position(4), Position { line: 2, column: 1 });
-        // `d` is after `c`, `é` (two bytes) and a space.
-        assert_eq!(src.position(8), Position { line: 2, column: 4 });
-        assert_eq!(src.position(100), Position { line: 3, column: 5 });
-        assert_eq!(src.line_text(1), "ab");
-        assert_eq!(src.line_text(2), "cé d");
-        assert_eq!(src.line_text(3), "last");
-    }
-
-    #[test]
-    fn a_lone_cr_is_a_line_break() {
-        let src = Source::new("n.md", "a\rb\r\nc\r\rd\r");
-        assert_eq!(src.text, "a\nb\r\nc\n\nd\n");
-        assert_eq!(src.position(2), Position { line: 2, column: 1 });
-        assert_eq!(src.line_text(2), "b");
-        assert_eq!(src.line_text(3), "c");
-        assert_eq!(src.line_text(5), "d");
-        assert_eq!(src.position(8), Position { line: 5, column: 1 });
-    }
-
-    #[test]
-    fn columns_on_long_lines_count_characters() {
-        // Lines longer than the distance between marks, with multi-byte
-        // characters across the marks, against counting from the start.
-        let mut text = String::from("short\n");
-        for i in 0..3 * CHAR_MARK {
-            text.push(if i % 7 == 0 { 'é' } else { 'a' });
-            if i % 5000 == 4999 {
-                text.push('\n');
-            }
-        }
-        text.push_str("€x");
-        let src = Source::new("n.md", text.clone());
-        for offset in (0..text.len() + 2).step_by(97).chain([text.len() - 1]) {
-            let end = floor_boundary(&text, offset.min(text.len()));
-            let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
-            let want = Position {
-                line: text[..end].matches('\n').count() + 1,
-                column: text[line_start..end].chars().count() + 1,
-            };
-            assert_eq!(src.position(offset), want, "offset {offset}");
-        }
-    }
-
-    #[test]
     fn codes_are_unique_and_kebab_case() {
         let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
         assert!(names.iter().all(|n| n
@@ -383,5 +225,21 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn a_code_names_its_family_first() {
+        for code in Code::ALL {
+            let word = match code.family() {
+                Family::Notes => "notes-",
+                Family::FrontMatter => "front-matter-",
+                Family::Chapters => "chapter",
+                Family::Link => "link-",
+                Family::Audio => "audio-",
+                Family::Description => "description-",
+                Family::Text => "text-",
+            };
+            assert!(code.as_str().starts_with(word), "{code}");
+        }
     }
 }

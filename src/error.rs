@@ -9,7 +9,9 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::diagnostic::{Code, Span};
+use crate::diagnostic::Code;
+
+use crate::source::Span;
 
 /// A library result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -39,6 +41,9 @@ pub enum ErrorKind {
     /// An output could not be written, or writing it was refused (it is an
     /// input, or a file shownotes did not write).
     Write,
+    /// The request itself can't be carried out as given: options that
+    /// don't go together, an input with nothing to do.
+    Usage,
 }
 
 impl ErrorKind {

@@ -5,12 +5,12 @@
 pub mod audio;
 /// Chapters: the type and the rules every chapter list is checked against.
 pub mod chapter;
-/// The command line: arguments, dispatch, exit codes, output plumbing.
-pub mod cli;
 /// The show config, `shownotes.toml`.
 pub mod config;
-/// Findings: stable codes, severities, spans and source positions.
+/// Findings: stable codes, families and severities.
 pub mod diagnostic;
+/// An episode: notes, config and audio, loaded and checked for every command.
+pub mod episode;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
 /// Chapter file formats: the trait, the registry, one module per format.
@@ -29,7 +29,11 @@ pub mod regular;
 pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
+/// Source texts: spans, positions, and the line index between them.
+pub mod source;
 /// Text safety: control and invisible characters kept out of outputs.
 pub mod text;
 /// Timestamps to the millisecond, parsed and displayed in each platform's style.
 pub mod timestamp;
+/// Writing files safely: temporary names, live-temp registry, atomic replace.
+pub mod write;

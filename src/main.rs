@@ -1,10 +1,205 @@
-//! The `shownotes` binary: everything lives in the library; see `cli`.
+//! The `shownotes` binary: the command line over the `shownotes` library.
+//! Here: the arguments, the dispatch to one module per subcommand (under
+//! `cli`), the exit codes, and the panic hook.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use cli::{print, print_error, Ctx, Fatal, Outcome};
+
+mod cli;
 
 /// The system allocator, counting the heap of template renders so a user
 /// template can't take the machine's memory (see `render::limits`).
 #[global_allocator]
 static ALLOC: shownotes::render::limits::BudgetAlloc = shownotes::render::limits::BudgetAlloc;
 
-fn main() -> std::process::ExitCode {
-    shownotes::cli::main()
+/// Lint, convert and publish podcast show notes and chapters.
+#[derive(Debug, Parser)]
+#[command(name = "shownotes", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// When to colour diagnostics (`NO_COLOR` is honoured under `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Print no progress bar and no summary line.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lint notes files: chapters, links, front matter.
+    Check(cli::check::Args),
+    /// List the links of a notes file, normalized.
+    Links(cli::links::Args),
+    /// Read chapters and write them in another format.
+    Chapters(cli::chapters::Args),
+    /// Write chapters into an MP3's own metadata (ID3v2 CHAP/CTOC frames).
+    Embed(cli::embed::Args),
+    /// Audio facts: container, codec and exact duration, from the packets.
+    Probe(cli::probe::Args),
+    /// Check, then write every platform's description (and chapters.json).
+    Build(cli::build::Args),
+    /// Print the JSON the templates receive.
+    Context(cli::context::Args),
+    /// Write a commented `shownotes.toml` and the default templates to edit.
+    Init(cli::init::Args),
+    /// Print shell completions for SHELL.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The global options every subcommand may need.
+fn ctx(cli: &Cli) -> Ctx {
+    let stderr_tty = io::stderr().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stderr_tty && !no_color,
+    };
+    Ctx {
+        color,
+        quiet: cli.quiet,
+        stderr_tty,
+    }
+}
+
+/// Parses the arguments, runs the subcommand, and maps the result to the
+/// exit codes of the README (0 clean, 1 findings, 2 could not run).
+fn main() -> ExitCode {
+    install_panic_hook();
+    shownotes::write::on_register(cli::output::install_handler);
+    // A deliberate panic whose message quotes a value, so tests can check
+    // that the hook prints no data. Debug builds only.
+    #[cfg(debug_assertions)]
+    if let Some(v) = std::env::var_os("SHOWNOTES_DEBUG_PANIC") {
+        panic!("deliberate panic quoting {}", v.to_string_lossy());
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let ctx = ctx(&cli);
+    match run(cli, &ctx) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
+        Err(Fatal(e)) => {
+            print_error(&ctx, &e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Replaces Rust's panic message (which quotes the panic's payload, and a
+/// payload may quote a file: a line of notes, a path, an environment
+/// value) with one line that names only where in the code it happened.
+/// The process still exits with 101.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| (l.file(), l.line()));
+        let _ = writeln!(io::stderr(), "{}", bug_report(at));
+    }));
+}
+
+/// The line a panic prints: `error: shownotes hit an internal bug at
+/// src/x.rs:12; please report it with the command you ran`.
+fn bug_report(at: Option<(&str, u32)>) -> String {
+    let tail = "please report it with the command you ran";
+    match at {
+        Some((file, line)) => format!(
+            "error: shownotes hit an internal bug at {}:{line}; {tail}",
+            code_path(file)
+        ),
+        None => format!("error: shownotes hit an internal bug; {tail}"),
+    }
+}
+
+/// A source path as a bug report needs it: ours as `src/x.rs`, a
+/// dependency's or the standard library's from its crate folder
+/// (`annotate-snippets-0.12.17/src/renderer/source_map.rs`), without the
+/// home or build folders before it.
+fn code_path(file: &str) -> String {
+    let parts: Vec<&str> = file.split(['/', '\\']).collect();
+    match parts.iter().rposition(|p| *p == "src") {
+        Some(i) if i > 0 && std::path::Path::new(file).is_absolute() => parts[i - 1..].join("/"),
+        Some(i) => parts[i..].join("/"),
+        None => parts.last().copied().unwrap_or("").to_string(),
+    }
+}
+
+fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
+    match cli.command {
+        Command::Check(args) => cli::check::run(args, ctx),
+        Command::Links(args) => cli::links::run(args, ctx),
+        Command::Chapters(args) => cli::chapters::run(args, ctx),
+        Command::Embed(args) => cli::embed::run(args, ctx),
+        Command::Probe(args) => cli::probe::run(args, ctx),
+        Command::Build(args) => cli::build::run(args, ctx),
+        Command::Context(args) => cli::context::run(args, ctx),
+        Command::Init(args) => cli::init::run(args, ctx),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "shownotes", &mut buf);
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bug_report_names_the_code_and_nothing_else() {
+        assert_eq!(
+            bug_report(Some(("src/report.rs", 12))),
+            "error: shownotes hit an internal bug at src/report.rs:12; please report it with the command you ran"
+        );
+        assert_eq!(
+            code_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/annotate-snippets-0.12.17/src/renderer/source_map.rs"),
+            "annotate-snippets-0.12.17/src/renderer/source_map.rs"
+        );
+        assert_eq!(
+            code_path("/rustc/5980/library/core/src/str/mod.rs"),
+            "core/src/str/mod.rs"
+        );
+        assert_eq!(code_path("x.rs"), "x.rs");
+        assert!(bug_report(None).starts_with("error: shownotes hit an internal bug;"));
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -13,8 +13,9 @@ use regex::Regex;
 pub use front_matter::FrontMatter;
 
 use crate::chapter::{self as chapters, Chapter};
-use crate::diagnostic::{Code, Diagnostic, Position, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::links::{self, Kind, Link};
+use crate::source::{Position, Source, Span};
 use crate::timestamp::{Timestamp, TimestampError};
 
 /// A parsed notes file.
@@ -201,11 +202,6 @@ impl Notes {
     pub fn position(&self, offset: usize) -> Position {
         self.source.position(offset)
     }
-
-    /// The links of link list `index`.
-    pub fn list_links(&self, index: usize) -> impl Iterator<Item = &Link> {
-        self.links.iter().filter(move |l| l.list == Some(index))
-    }
 }
 
 /// Turns a file's bytes into a [`Source`]: UTF-8 with an optional BOM.
@@ -289,7 +285,7 @@ impl Lossy {
 
     /// The text offset of byte offset `raw`: a byte inside a replaced
     /// sequence maps to the start of its U+FFFD.
-    pub fn to_decoded(&self, raw: usize) -> usize {
+    pub(crate) fn to_decoded(&self, raw: usize) -> usize {
         let i = self.replaced.partition_point(|&(r, _, _)| r <= raw);
         match i.checked_sub(1).map(|j| self.replaced[j]) {
             None => raw.min(self.text.len()),
@@ -816,7 +812,7 @@ Reach out to us: hello@netstack.fm
 
     #[test]
     fn decoding_keeps_spans_on_the_decoded_text() {
-        use crate::diagnostic::Position;
+        use crate::source::Position;
         // A NUL is kept (one byte): the span is exactly it.
         let (src, d) = *decode("n.md", b"ab\ncd\0ef").unwrap_err();
         let s = d.span.unwrap();

@@ -12,13 +12,15 @@ use std::fs::{File, FileType, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::error::{Error, ErrorKind};
+
 /// The most read from one text input (notes, chapter file, config,
 /// template, or notes on stdin): 50 MB.
 pub const TEXT_CAP: u64 = 50_000_000;
 
 /// Why an input could not be opened or read.
 #[derive(Debug)]
-pub enum OpenError {
+pub(crate) enum OpenError {
     /// The system refused (missing, permissions, ...).
     Io(io::Error),
     /// Not a regular file: what it is instead (`a named pipe (FIFO)`).
@@ -79,8 +81,56 @@ impl OpenError {
     }
 
     /// Whether the file does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, OpenError::Io(e) if e.kind() == io::ErrorKind::NotFound)
+    }
+}
+
+/// Reads a text input (notes, a chapter file): a regular file, at most
+/// [`TEXT_CAP`] bytes, with an error that names it and says how to fix it.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    read(path, TEXT_CAP).map_err(|e| input_error(path, &e))
+}
+
+/// Reads a text input from `r` (stdin), at most [`TEXT_CAP`] bytes.
+pub fn read_stdin(r: impl Read) -> Result<Vec<u8>, Error> {
+    read_capped(r, 0, TEXT_CAP).map_err(|e| match e {
+        OpenError::TooLarge { cap, .. } => Error::new(
+            ErrorKind::Read,
+            format!(
+                "stdin holds more than the {} limit for an input",
+                format_size(cap)
+            ),
+        )
+        .with_help("check what is piped in; notes are text well under that"),
+        e => Error::new(
+            ErrorKind::Read,
+            format!("cannot read stdin: {}", e.reason()),
+        ),
+    })
+}
+
+/// An input (notes, a chapter file) that could not be opened or read, as
+/// every command reports it: what, and how to fix it.
+pub(crate) fn input_error(path: &Path, e: &OpenError) -> Error {
+    let error = match e {
+        OpenError::NotRegular("a directory") => Error::new(
+            ErrorKind::Read,
+            format!("`{}` is a directory, not a file", path.display()),
+        )
+        .with_help("name a notes file, such as `episodes/ep17.md`"),
+        e if e.is_not_found() => Error::new(
+            ErrorKind::Read,
+            format!("`{}` does not exist", path.display()),
+        ),
+        e => Error::new(
+            ErrorKind::Read,
+            format!("cannot read `{}`: {}", path.display(), e.reason()),
+        ),
+    };
+    match (error.help(), e.help()) {
+        (None, Some(h)) => error.with_help(h),
+        _ => error,
     }
 }
 
@@ -122,7 +172,7 @@ pub fn not_regular(t: &FileType) -> Option<&'static str> {
 
 /// Opens `path` for reading when it is a regular file (through symbolic
 /// links), without ever blocking in the open; the handle and its metadata.
-pub fn open(path: &Path) -> Result<(File, Metadata), OpenError> {
+pub(crate) fn open(path: &Path) -> Result<(File, Metadata), OpenError> {
     let before = std::fs::metadata(path)?;
     if let Some(what) = not_regular(&before.file_type()) {
         return Err(OpenError::NotRegular(what));
@@ -166,7 +216,7 @@ fn clear_nonblock(file: &File) -> io::Result<()> {
 }
 
 /// Reads the regular file at `path`, refusing one over `cap` bytes.
-pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, OpenError> {
+pub(crate) fn read(path: &Path, cap: u64) -> Result<Vec<u8>, OpenError> {
     let (file, meta) = open(path)?;
     if meta.len() > cap {
         return Err(OpenError::TooLarge {
@@ -180,7 +230,7 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, OpenError> {
 
 /// Reads `r` to its end, refusing more than `cap` bytes (a file that grew,
 /// a `/proc` file that claims 0 bytes, stdin). `hint`: the expected size.
-pub fn read_capped(r: impl Read, hint: u64, cap: u64) -> Result<Vec<u8>, OpenError> {
+pub(crate) fn read_capped(r: impl Read, hint: u64, cap: u64) -> Result<Vec<u8>, OpenError> {
     let mut buf = Vec::with_capacity(hint.min(cap) as usize);
     r.take(cap.saturating_add(1)).read_to_end(&mut buf)?;
     if buf.len() as u64 > cap {

@@ -17,10 +17,11 @@ use serde::Serialize;
 
 use crate::audio::AudioInfo;
 use crate::config::Config;
-use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::links::{self, Kind, Link};
 use crate::notes::{Block, Notes};
 use crate::platform::{self, spotify, youtube, Escape, PlatformId};
+use crate::source::Span;
 use crate::text;
 use crate::timestamp::Style;
 
@@ -724,7 +725,7 @@ impl TemplateError {
         let title = Level::ERROR.primary_title(self.message.as_str());
         let group = match (&self.source_text, self.line) {
             (Some(src), Some(line)) => {
-                let source = crate::diagnostic::Source::new(self.path.as_str(), &**src);
+                let source = crate::source::Source::new(self.path.as_str(), &**src);
                 let (ls, le) = source.line_range(line);
                 let (s, e) = match &self.range {
                     Some(r) if r.start >= ls && r.start <= le => {
@@ -866,10 +867,7 @@ impl Templates {
                     let src = String::from_utf8(bytes)
                         .map_err(|_| unreadable("it is not UTF-8 text".into()))?;
                     // A lone CR (old Mac line ends) is a line break here too.
-                    (
-                        f.display().to_string(),
-                        crate::diagnostic::lone_cr_to_lf(src),
-                    )
+                    (f.display().to_string(), crate::source::lone_cr_to_lf(src))
                 }
                 None => (
                     format!("<built-in {name}>"),
@@ -1062,7 +1060,7 @@ fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
 /// An XML template whose output is not well-formed: where in the output,
 /// and the output's line.
 fn xml_error(e: &xml::XmlError, out: &str, path: &str) -> TemplateError {
-    let src = crate::diagnostic::Source::new("", out);
+    let src = crate::source::Source::new("", out);
     let pos = src.position(e.offset);
     let mut line: String = src.line_text(pos.line).trim().chars().take(120).collect();
     if line.len() < src.line_text(pos.line).trim().len() {
@@ -1226,7 +1224,7 @@ fn first_angle(notes: &Notes) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Source;
+    use crate::source::Source;
 
     fn notes(text: &str) -> Notes {
         Notes::parse(Source::new("n.md", text), &links::Rules::default())

@@ -12,7 +12,9 @@
 
 use std::borrow::Cow;
 
-use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
+
+use crate::source::{Source, Span};
 
 /// Bidi controls and zero-width characters.
 pub fn is_invisible(c: char) -> bool {

@@ -4,15 +4,15 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::episode::{self, Audio, Episode};
-use super::input::Input;
+use super::input::{load_episode, Input};
 use super::output::{self, Inputs};
-use super::{print, render_all, Ctx, Fatal, Outcome};
-use crate::audio::Mode;
-use crate::config::Config;
-use crate::diagnostic::Code;
-use crate::platform::{self, PlatformId};
-use crate::render::{self, Context, Templates};
+use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
+use shownotes::audio::Mode;
+use shownotes::config::Config;
+use shownotes::diagnostic::Code;
+use shownotes::episode::{Audio, Episode};
+use shownotes::platform::{self, PlatformId};
+use shownotes::render::{self, Context, Templates};
 
 /// Arguments of `build`.
 #[derive(Debug, clap::Args)]
@@ -63,11 +63,11 @@ pub fn template_fatal(e: &render::TemplateError, ctx: &Ctx) -> Fatal {
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let input = Input::from_arg(&args.notes);
     let audio = Audio::Find(args.audio.as_deref(), Mode::Walk);
-    let prepared = match episode::load(&input, audio, args.config.as_deref())? {
+    let prepared = match load_episode(&input, audio, args.config.as_deref())? {
         Ok(p) => p,
         Err((source, d)) => {
             render_all(ctx, &source, &[d]);
-            return Ok(Outcome::Findings);
+            return Ok(Outcome::Unreadable);
         }
     };
     let Episode {
@@ -136,7 +136,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let outputs = render::build(&templates, &context, &notes, &config, &wanted)
         .map_err(|e| template_fatal(&e, ctx))?;
     diagnostics.extend(outputs.diagnostics.iter().cloned());
-    crate::diagnostic::sort(&mut diagnostics);
+    shownotes::diagnostic::sort(&mut diagnostics);
     render_all(ctx, &notes.source, &diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
@@ -147,7 +147,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 notes.source.name
             );
         }
-        return Ok(Outcome::Findings);
+        return Ok(outcome(&diagnostics, false));
     }
     if let Some(note) = skipped.filter(|_| !ctx.quiet) {
         eprintln!("{note}");

@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::input::{blocked_outcome, format_arg, load_chapters};
 use super::output::{check_replace, Inputs};
-use super::{print, render_all, write_atomic, Ctx, Fatal, Outcome};
-use crate::audio::AudioInfo;
-use crate::diagnostic::Severity;
-use crate::formats::{self, id3, load, Format, WriteOptions};
+use super::{outcome, print, render_all, write_atomic, Ctx, Fatal, Outcome};
+use shownotes::audio::AudioInfo;
+use shownotes::formats::{self, id3, load, Format, WriteOptions};
 
 /// Arguments of `chapters`.
 #[derive(Debug, clap::Args)]
@@ -98,13 +97,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             write_atomic(path, out.as_bytes())?;
         }
     }
-    let errors = loaded
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error);
-    Ok(if errors {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome(&loaded.diagnostics, false))
 }

@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::episode::{self, Audio};
-use super::input::{expand, Input};
-use super::{print, Ctx, Fatal, Outcome};
-use crate::audio::Mode;
-use crate::diagnostic::{Diagnostic, Source};
-use crate::report::{self, Report, Totals};
+use super::input::{expand, load_episode, Input};
+use super::{outcome, print, print_error, Ctx, Fatal, Outcome};
+use shownotes::audio::Mode;
+use shownotes::diagnostic::Diagnostic;
+use shownotes::episode::Audio;
+use shownotes::report::{self, Report, Totals};
+use shownotes::source::Source;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -72,7 +73,7 @@ pub fn check_one(
     config: Option<&Path>,
 ) -> Result<(Source, Vec<Diagnostic>, Option<PathBuf>), Fatal> {
     Ok(
-        match episode::load(input, Audio::Find(audio, mode), config)? {
+        match load_episode(input, Audio::Find(audio, mode), config)? {
             Ok(ep) => (ep.notes.source, ep.diagnostics, ep.config.path),
             Err((source, d)) => (source, vec![d], None),
         },
@@ -142,16 +143,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
     }
     let mut report: Box<dyn Report> = match args.format {
-        Format::Human => Box::new(report::Human::new(ctx.color, ctx.quiet).with_configs(configs)),
-        Format::Json => Box::new(report::Json::default()),
-        Format::Github => Box::new(report::Github::default()),
+        Format::Human => {
+            Box::new(report::human::Human::new(ctx.color, ctx.quiet).with_configs(configs))
+        }
+        Format::Json => Box::new(report::json::Json::default()),
+        Format::Github => Box::new(report::github::Github::default()),
     };
     let mut failures = Vec::new();
     let mut totals = Totals::default();
+    let mut unreadable = false;
     for r in results {
         match r {
             Checked::Done(src, diags, _) => {
                 totals.add(&diags);
+                unreadable |= outcome(&diags, false) == Outcome::Unreadable;
                 report.file(&src, &diags);
             }
             Checked::Failed(f) => failures.push(f),
@@ -162,13 +167,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         eprint!("{err}");
     }
     print(&report.stdout())?;
-    if let Some(first) = failures.first() {
-        for f in &failures[1..] {
-            eprintln!("error: {}", crate::text::visible(&f.message));
-        }
-        return Err(first.clone());
+    // Every input that could not be read, each with its `help:` line.
+    for Fatal(e) in &failures {
+        print_error(ctx, e);
     }
-    if totals.errors > 0 || (args.strict && totals.warnings > 0) {
+    if !failures.is_empty() {
+        return Ok(Outcome::Unreadable);
+    }
+    if unreadable {
+        Ok(Outcome::Unreadable)
+    } else if totals.errors > 0 || (args.strict && totals.warnings > 0) {
         Ok(Outcome::Findings)
     } else {
         Ok(Outcome::Clean)

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use super::build::{template_fatal, templates};
-use super::episode::{self, Audio, Episode};
-use super::input::Input;
-use super::{print, render_all, Ctx, Fatal, Outcome};
-use crate::audio::Mode;
-use crate::platform::PlatformId;
-use crate::render::{self, HtmlCtx};
+use super::input::{load_episode, Input};
+use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
+use shownotes::audio::Mode;
+use shownotes::episode::{Audio, Episode};
+use shownotes::platform::PlatformId;
+use shownotes::render::{self, HtmlCtx};
 
 /// Arguments of `context`.
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         audio,
         diagnostics,
         ..
-    } = match episode::load(
+    } = match load_episode(
         &Input::from_arg(&args.notes),
         Audio::Find(args.audio.as_deref(), Mode::Walk),
         args.config.as_deref(),
@@ -43,7 +43,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Ok(p) => p,
         Err((source, d)) => {
             render_all(ctx, &source, &[d]);
-            return Ok(Outcome::Findings);
+            return Ok(Outcome::Unreadable);
         }
     };
     render_all(ctx, &notes.source, &diagnostics);
@@ -64,9 +64,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         .map_err(|e| Fatal::new(format!("cannot write the context: {e}")))?;
     json.push('\n');
     print(&json)?;
-    Ok(if diagnostics.iter().any(|d| d.is_error()) {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome(&diagnostics, false))
 }

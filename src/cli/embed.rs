@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::input::{blocked_outcome, format_arg, load_chapters};
 use super::output::{check_replace, Inputs};
 use super::{render_all, Ctx, Fatal, Outcome};
-use crate::formats::{self, id3, load, Format};
-use crate::mp3::embed;
+use shownotes::formats::{self, id3, load, Format};
+use shownotes::mp3::embed;
 
 /// Arguments of `shownotes embed`.
 #[derive(Debug, clap::Args)]
@@ -54,7 +54,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             Fatal::new(format!(
                 "cannot read `{}`: {}",
                 args.audio.display(),
-                crate::diagnostic::io_reason(&e)
+                shownotes::diagnostic::io_reason(&e)
             ))
         })?,
         (Some(out), false) => {
@@ -74,9 +74,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let (audio, audio_diags) = load::audio(Some(&args.audio));
     let Some(audio) = audio else {
         let d = &audio_diags[0];
-        let mut f = Fatal::new(d.message.clone());
-        f.help = d.help.clone();
-        return Err(f);
+        return Err(Fatal::new(d.message.clone()).help_opt(d.help.as_deref()));
     };
     if audio.container != "mp3" {
         return Err(Fatal::new(format!(
@@ -116,11 +114,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         );
     }
     let end_ms = audio.duration_ms;
-    let done = embed::embed_file(&args.audio, &output, &loaded.chapters, end_ms).map_err(|e| {
-        let mut f = Fatal::new(e.message());
-        f.help = e.help().map(str::to_string);
-        f
-    })?;
+    let done = embed::embed_file(&args.audio, &output, &loaded.chapters, end_ms)
+        .map_err(|e| Fatal::new(e.message()).help_opt(e.help()))?;
     if !ctx.quiet {
         eprintln!(
             "wrote {} chapter{} into `{}`",

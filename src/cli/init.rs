@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use super::output::write_new;
 use super::{Ctx, Fatal, Outcome};
-use crate::config;
-use crate::platform;
+use shownotes::config;
+use shownotes::platform;
+use shownotes::write::write_new;
 
 /// Arguments of `init`.
 #[derive(Debug, clap::Args)]
@@ -49,7 +49,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Fatal::new(format!(
             "cannot create `{}`: {}",
             templates.display(),
-            crate::diagnostic::io_reason(&e)
+            shownotes::diagnostic::io_reason(&e)
         ))
     })?;
     for (path, text) in &files {

@@ -4,11 +4,16 @@ use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
-use super::{Fatal, Outcome};
-use crate::audio::AudioInfo;
-use crate::formats::load::{self, Loaded};
-use crate::formats::{self, Format};
-use crate::regular::{self, OpenError, TEXT_CAP};
+use super::{render_all, Ctx, Fatal, Outcome};
+use shownotes::audio::AudioInfo;
+use shownotes::config::Config;
+use shownotes::diagnostic::Diagnostic;
+use shownotes::episode::{Audio, Episode, NotesInput};
+use shownotes::formats::load::{self, Loaded};
+use shownotes::formats::{self, Format};
+use shownotes::notes::Notes;
+use shownotes::regular;
+use shownotes::source::Source;
 
 /// One input to read: a path, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,43 +40,72 @@ impl Input {
         }
     }
 
-    /// The file's bytes, at most [`TEXT_CAP`] of them.
+    /// The file's bytes, at most [`regular::TEXT_CAP`] of them.
     pub fn read(&self) -> Result<Vec<u8>, Fatal> {
         match self {
-            Input::Stdin => {
-                regular::read_capped(std::io::stdin().lock(), 0, TEXT_CAP).map_err(|e| match e {
-                    OpenError::TooLarge { cap, .. } => Fatal::new(format!(
-                        "stdin holds more than the {} limit for an input",
-                        regular::format_size(cap)
-                    ))
-                    .help("check what is piped in; notes are text well under that"),
-                    e => Fatal::new(format!("cannot read stdin: {}", e.reason())),
-                })
-            }
+            Input::Stdin => Ok(regular::read_stdin(std::io::stdin().lock())?),
             Input::File(p) => read_file(p),
         }
     }
 }
 
-/// Reads a regular file (at most [`TEXT_CAP`] bytes), with an error that
+/// Reads a regular file (at most [`regular::TEXT_CAP`] bytes), with an error that
 /// names it and says how to fix it.
 pub fn read_file(p: &Path) -> Result<Vec<u8>, Fatal> {
-    regular::read(p, TEXT_CAP).map_err(|e| open_fatal(p, &e))
+    Ok(regular::read_input(p)?)
 }
 
-/// An input that could not be opened or read, as a fatal error.
-pub fn open_fatal(p: &Path, e: &OpenError) -> Fatal {
-    let f = match e {
-        OpenError::NotRegular("a directory") => {
-            Fatal::new(format!("`{}` is a directory, not a file", p.display()))
-                .help("name a notes file, such as `episodes/ep17.md`")
-        }
-        e => Fatal::new(format!("cannot read `{}`: {}", p.display(), e.reason())),
+/// Reads, parses and checks a notes file (`-` is stdin) with its show
+/// config, without its audio, printing to stderr the findings `show`
+/// selects, rustc-style. `None`: the file is not text (the finding was
+/// printed; the command exits 2).
+pub fn load_notes(
+    path: &str,
+    ctx: &Ctx,
+    show: impl Fn(&Diagnostic) -> bool,
+) -> Result<Option<Notes>, Fatal> {
+    let input = Input::from_arg(path);
+    let (source, notes, diags) = match load_episode(&input, shownotes::episode::Audio::Skip, None)?
+    {
+        Ok(ep) => (ep.notes.source.clone(), Some(ep.notes), ep.diagnostics),
+        Err((src, d)) => (src, None, vec![d]),
     };
-    match (&f.help, e.help()) {
-        (None, Some(h)) => f.help(h),
-        _ => f,
-    }
+    let shown: Vec<Diagnostic> = diags.iter().filter(|d| show(d)).cloned().collect();
+    render_all(ctx, &source, &shown);
+    Ok(notes)
+}
+
+/// Reads an episode for a command: the config (`--config`, else
+/// `shownotes.toml` found by walking up from the notes file), the notes,
+/// the audio, and runs every check. `Ok(Err(..))`: the notes are not text
+/// (the finding, to print; the command exits 2).
+pub fn load_episode(
+    input: &Input,
+    audio: Audio<'_>,
+    config_arg: Option<&Path>,
+) -> Result<Result<Episode, (Source, Diagnostic)>, Fatal> {
+    let notes_path = match input {
+        Input::File(p) => p.clone(),
+        Input::Stdin => PathBuf::from("./-"),
+    };
+    let (config, config_path) = match config_arg {
+        Some(p) => (Config::load(p)?, Some(p.to_path_buf())),
+        None => match Config::discover(&notes_path)? {
+            Some((path, c)) => (c, Some(path)),
+            None => (Config::default(), None),
+        },
+    };
+    let bytes = input.read()?;
+    let name = input.name();
+    let notes = NotesInput {
+        name: &name,
+        path: match input {
+            Input::File(p) => Some(p),
+            Input::Stdin => None,
+        },
+        bytes: &bytes,
+    };
+    Ok(Episode::load(notes, config, config_path, audio).map_err(|bad| *bad))
 }
 
 /// The parser of `--from FMT` and `--to FMT`: the names of the chapter
@@ -100,7 +134,7 @@ pub fn load_chapters(
 }
 
 /// How a command ends when its chapters are blocked: exit 2 when the input
-/// could not be read as chapters at all, else 1.
+/// could not be read as chapters at all, else 1 (see [`super::outcome`]).
 pub fn blocked_outcome(loaded: &Loaded) -> Outcome {
     if loaded.unreadable() {
         Outcome::Unreadable
@@ -200,7 +234,7 @@ fn walk(
         Fatal::new(format!(
             "cannot read folder `{}`: {}",
             dir.display(),
-            crate::diagnostic::io_reason(&e)
+            shownotes::diagnostic::io_reason(&e)
         ))
     })?;
     for entry in entries.flatten() {
@@ -245,7 +279,7 @@ fn link_target(link: &Path, root: &Root<'_>) -> Result<(), String> {
     let target = std::fs::canonicalize(link).map_err(|e| {
         format!(
             "a symbolic link that cannot be followed: {}",
-            crate::diagnostic::io_reason(&e)
+            shownotes::diagnostic::io_reason(&e)
         )
     })?;
     if !target.starts_with(&root.real) {
@@ -258,7 +292,7 @@ fn link_target(link: &Path, root: &Root<'_>) -> Result<(), String> {
     let meta = std::fs::metadata(&target).map_err(|e| {
         format!(
             "a symbolic link that cannot be followed: {}",
-            crate::diagnostic::io_reason(&e)
+            shownotes::diagnostic::io_reason(&e)
         )
     })?;
     match regular::not_regular(&meta.file_type()) {

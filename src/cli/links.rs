@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::{load_notes, print, Ctx, Fatal, Outcome};
-use crate::diagnostic::Severity;
-use crate::links::Kind;
+use super::input::load_notes;
+use super::{print, Ctx, Fatal, Outcome};
+use shownotes::diagnostic::{Code, Family, Severity};
+use shownotes::links::Kind;
 
 /// Arguments of `links`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +26,7 @@ pub struct Args {
 pub enum Format {
     /// A table: line:column, kind, URL, description.
     Text,
-    /// A JSON array (DESIGN.md "JSON shapes").
+    /// A JSON array: `url`, `original`, `text`, `kind`, `line`, `column` per link.
     Json,
 }
 
@@ -33,7 +34,7 @@ pub enum Format {
 struct JsonLink<'a> {
     url: &'a str,
     original: &'a str,
-    /// Without control or invisible characters ([`crate::text::clean`]).
+    /// Without control or invisible characters ([`shownotes::text::clean`]).
     text: Option<std::borrow::Cow<'a, str>>,
     kind: Kind,
     line: usize,
@@ -44,10 +45,11 @@ struct JsonLink<'a> {
 /// out and reported on stderr; they make the exit code 1.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let notes = load_notes(&args.notes, ctx, |d| {
-        d.code.as_str().starts_with("link-") || d.code.as_str().starts_with("notes-not")
+        d.code.family() == Family::Link || d.code == Code::NotesNotUtf8
     })?;
-    let Some(notes) = notes.notes else {
-        return Ok(Outcome::Findings);
+    let Some(notes) = notes else {
+        // Not text: the input could not be read.
+        return Ok(Outcome::Unreadable);
     };
     let rows: Vec<JsonLink<'_>> = notes
         .links
@@ -57,7 +59,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             JsonLink {
                 url: &l.url,
                 original: &l.original,
-                text: l.text.as_deref().map(crate::text::clean),
+                text: l.text.as_deref().map(shownotes::text::clean),
                 kind: l.kind,
                 line: pos.line,
                 column: pos.column,
@@ -102,7 +104,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let errors = notes
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Error && d.code.as_str().starts_with("link-"));
+        .any(|d| d.severity == Severity::Error && d.code.family() == Family::Link);
     Ok(if errors {
         Outcome::Findings
     } else {

@@ -2,10 +2,9 @@
 //! command's inputs, never replaces a file shownotes did not write unless
 //! asked (`--force`), and never leaves a temporary file behind for long.
 //!
-//! Temporary files and folders are named `.shownotes-tmp-<pid>-<random>`;
-//! SIGINT, SIGTERM and SIGHUP remove the ones a run has open, and a later
-//! run that writes into the same folder removes those whose process is
-//! gone (after a SIGKILL, a crash or a power cut).
+//! The temporary files themselves (names, registry, atomic writes, stale
+//! cleanup) are the library's [`shownotes::write`]; here SIGINT, SIGTERM
+//! and SIGHUP remove the ones a run has open.
 //!
 //! `build` writes its set of files into a temporary folder and swaps it in
 //! whole (see [`write_set`]); concurrent builds serialize on a lock.
@@ -14,19 +13,15 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
 
 use sha2::{Digest as _, Sha256};
 
 use super::Fatal;
-use crate::diagnostic::io_reason;
-
-/// The start of every temporary file or folder's name.
-pub const TMP_PREFIX: &str = ".shownotes-tmp-";
-
-/// The start of a build set that is complete and being moved into a folder
-/// that also holds files that are not shownotes' (see [`write_set`]).
-pub const COMMIT_PREFIX: &str = ".shownotes-commit-";
+use shownotes::diagnostic::io_reason;
+use shownotes::write::{
+    self, clean_stale, critical, remove, temp_dir_in, COMMIT_PREFIX, TMP_PREFIX,
+};
 
 /// The list of files `build` wrote into its output folder, with their
 /// content hashes, so that a later build replaces only those (unchanged).
@@ -157,29 +152,11 @@ pub fn check_replace(
 }
 
 // ---------------------------------------------------------------------------
-// Temporary files: registered for removal on a signal.
-
-fn registry() -> MutexGuard<'static, Vec<PathBuf>> {
-    static REGISTRY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Removes `path` (a file, a link or a whole folder), if it is there.
-fn remove(path: &Path) {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => {
-            let _ = fs::remove_dir_all(path);
-        }
-        Ok(_) => {
-            let _ = fs::remove_file(path);
-        }
-        Err(_) => {}
-    }
-}
+// Signals: the library's live temporary paths removed on SIGINT, SIGTERM, SIGHUP.
 
 /// Starts, once, the thread that removes the registered temporary files on
 /// SIGINT, SIGTERM or SIGHUP, then ends the process as the signal would.
-fn install_handler() {
+pub fn install_handler() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         #[cfg(unix)]
@@ -193,10 +170,7 @@ fn install_handler() {
                         if let Some(sig) = signals.forever().next() {
                             // Held until the process ends: nothing new is
                             // registered (or committed) after the removal.
-                            let paths = registry();
-                            for p in paths.iter() {
-                                remove(p);
-                            }
+                            let _held = write::remove_live();
                             let _ = signal_hook::low_level::emulate_default_handler(sig);
                             std::process::exit(128 + sig);
                         }
@@ -204,204 +178,6 @@ fn install_handler() {
             }
         }
     });
-}
-
-/// A registered temporary path: removed on a signal while this lives.
-/// Dropping it unregisters the path (it does not remove it).
-#[derive(Debug)]
-pub struct Registered(PathBuf);
-
-impl Registered {
-    /// Registers `path` for removal on a signal.
-    pub fn new(path: &Path) -> Self {
-        install_handler();
-        registry().push(path.to_path_buf());
-        Registered(path.to_path_buf())
-    }
-}
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        let mut r = registry();
-        if let Some(i) = r.iter().position(|p| *p == self.0) {
-            r.swap_remove(i);
-        }
-    }
-}
-
-/// Runs `f` with signal cleanup held off: a SIGINT or SIGTERM arriving
-/// meanwhile takes effect once `f` is done (used for a commit that must
-/// not stop half-way). `f` must not create registered paths.
-fn critical<T>(f: impl FnOnce() -> T) -> T {
-    let _held = registry();
-    f()
-}
-
-/// The prefix of this process's temporary names.
-fn own_prefix() -> String {
-    format!("{TMP_PREFIX}{}-", std::process::id())
-}
-
-/// A temporary file in `dir`, named and registered for cleanup, with the
-/// stale temporary files of dead runs in `dir` removed first.
-/// `perms` are the new file's permissions (default: tempfile's 0600).
-pub fn temp_file_in(
-    dir: &Path,
-    perms: Option<fs::Permissions>,
-) -> io::Result<(tempfile::NamedTempFile, Registered)> {
-    clean_stale(dir);
-    let prefix = own_prefix();
-    let mut b = tempfile::Builder::new();
-    b.prefix(&prefix);
-    if let Some(p) = perms {
-        b.permissions(p);
-    }
-    install_handler();
-    // Created and registered under the registry's lock: a signal arriving
-    // in between is handled once the path is registered.
-    let mut paths = registry();
-    let tmp = b.tempfile_in(dir)?;
-    paths.push(tmp.path().to_path_buf());
-    drop(paths);
-    let reg = Registered(tmp.path().to_path_buf());
-    Ok((tmp, reg))
-}
-
-/// A temporary folder in `parent`, named and registered like
-/// [`temp_file_in`] (the caller removes it).
-fn temp_dir_in(parent: &Path) -> io::Result<(PathBuf, Registered)> {
-    install_handler();
-    let mut paths = registry();
-    let dir = tempfile::Builder::new()
-        .prefix(&own_prefix())
-        .tempdir_in(parent)?
-        .keep();
-    paths.push(dir.clone());
-    drop(paths);
-    Ok((dir.clone(), Registered(dir)))
-}
-
-/// The process that made a temporary name, from the name.
-fn owner_pid(name: &str) -> Option<u32> {
-    let rest = name
-        .strip_prefix(TMP_PREFIX)
-        .or_else(|| name.strip_prefix(COMMIT_PREFIX))?;
-    rest.split('-').next()?.parse().ok()
-}
-
-/// Whether process `pid` is running (a process of another user counts).
-#[cfg(unix)]
-fn alive(pid: u32) -> bool {
-    let Some(p) = i32::try_from(pid)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-    else {
-        return false;
-    };
-    !matches!(
-        rustix::process::test_kill_process(p),
-        Err(rustix::io::Errno::SRCH)
-    )
-}
-
-#[cfg(not(unix))]
-fn alive(_pid: u32) -> bool {
-    // Without a portable liveness check, keep everything.
-    true
-}
-
-/// Whether the temporary `name` in a folder is left over by a run that
-/// has ended: its process is gone, or it names this process but was not
-/// made by it (a pid reused since).
-fn is_stale(name: &str, path: &Path) -> bool {
-    let Some(pid) = owner_pid(name) else {
-        return false;
-    };
-    if pid == std::process::id() {
-        return !registry().iter().any(|p| p == path);
-    }
-    !alive(pid)
-}
-
-/// Removes the temporary files and folders that ended runs left in `dir`.
-pub fn clean_stale(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with(TMP_PREFIX) && is_stale(name, &e.path()) {
-            remove(&e.path());
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// One file, atomically.
-
-/// The folder `path` is in (`.` for a bare name).
-pub fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    }
-}
-
-fn write_fail(path: &Path, e: &io::Error) -> Fatal {
-    Fatal::new(format!(
-        "cannot write `{}`: {}",
-        path.display(),
-        io_reason(e)
-    ))
-    .help("check that the folder exists, is writable and has room")
-}
-
-/// A complete temporary file beside `path` holding `bytes`, synced, with
-/// the permissions of the file it replaces (or 0666 less the umask).
-fn prepare(path: &Path, bytes: &[u8]) -> Result<(tempfile::NamedTempFile, Registered), Fatal> {
-    let fail = |e: io::Error| write_fail(path, &e);
-    // A new file gets the usual 0666 less the umask (tempfile's own 0600
-    // would surprise); a file being replaced keeps its permissions.
-    #[cfg(unix)]
-    let perms = {
-        use std::os::unix::fs::PermissionsExt;
-        Some(
-            fs::metadata(path)
-                .map(|m| m.permissions())
-                .unwrap_or_else(|_| fs::Permissions::from_mode(0o666)),
-        )
-    };
-    #[cfg(not(unix))]
-    let perms = None;
-    let (mut tmp, reg) = temp_file_in(parent_dir(path), perms).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    Ok((tmp, reg))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// folder, renamed over the target once it is complete, so an interrupted
-/// run leaves the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let (tmp, _reg) = prepare(path, bytes)?;
-    tmp.persist(path).map_err(|e| write_fail(path, &e.error))?;
-    Ok(())
-}
-
-/// Like [`write_atomic`], but fails when `path` exists (even if it
-/// appeared meanwhile): for files that are never replaced.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let (tmp, _reg) = prepare(path, bytes)?;
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == io::ErrorKind::AlreadyExists {
-            Fatal::new(format!("refusing to overwrite `{}`", path.display()))
-                .help("move it away, or choose another folder")
-        } else {
-            write_fail(path, &e.error)
-        }
-    })?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -652,6 +428,38 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
     recover(&real)?;
 
     let manifest = read_manifest(&real);
+    refuse_foreign(dir, &real, files, &manifest, opts.force)?;
+    if let Some(done) = swap_whole(dir, &real, &parent, files, &manifest) {
+        return done;
+    }
+
+    // Other files in the folder: commit, then move in file by file.
+    let (stage, reg) = temp_dir_in(&real).map_err(|e| fail_in(dir, "write into", &e))?;
+    if let Err(e) = fill(&stage, files) {
+        remove(&stage);
+        return Err(fail_in(dir, "write into", &e));
+    }
+    let commit = real.join(format!(
+        "{COMMIT_PREFIX}{}",
+        &stage.file_name().unwrap_or_default().to_string_lossy()[TMP_PREFIX.len()..]
+    ));
+    fs::rename(&stage, &commit).map_err(|e| {
+        remove(&stage);
+        fail_in(dir, "write into", &e)
+    })?;
+    drop(reg);
+    roll_forward(&commit, &real).map_err(|e| fail_in(dir, "write into", &e))
+}
+
+/// Refuses (before anything is written) to replace a file of the set that
+/// shownotes did not write, or that changed since, unless `force`.
+fn refuse_foreign(
+    dir: &Path,
+    real: &Path,
+    files: &[(&str, &str)],
+    manifest: &BTreeMap<String, String>,
+    force: bool,
+) -> Result<(), Fatal> {
     let mut refused = Vec::new();
     for (name, _) in files {
         let p = real.join(name);
@@ -664,11 +472,11 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
                 ))
                 .help("move it away, or choose another folder with `--out`"));
             }
-            Ok(_) if opts.force => {}
+            Ok(_) if force => {}
             Ok(_) => {
                 let shown = dir.join(name);
                 match manifest.get(*name) {
-                    Some(h) if unchanged(&real, name, h) => {}
+                    Some(h) if unchanged(real, name, h) => {}
                     Some(_) => refused.push(format!("`{}` (changed since)", shown.display())),
                     None => refused.push(format!("`{}` (not written by it)", shown.display())),
                 }
@@ -690,61 +498,58 @@ pub fn write_set(dir: &Path, files: &[(&str, &str)], opts: &SetOptions<'_>) -> R
         )));
     }
 
+    Ok(())
+}
+
+/// When `dir` holds only shownotes' files, writes the set into a
+/// temporary folder and swaps it with `dir` in one step. `None`: not done
+/// (other files there, or no swap on this system).
+fn swap_whole(
+    dir: &Path,
+    real: &Path,
+    parent: &Path,
+    files: &[(&str, &str)],
+    manifest: &BTreeMap<String, String>,
+) -> Option<Result<(), Fatal>> {
     // Only ours in the folder: swap the whole folder.
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| fs::canonicalize(c).ok());
-    let only_ours = cwd.as_deref() != Some(real.as_path())
-        && fs::read_dir(&real).is_ok_and(|entries| {
+    let only_ours = cwd.as_deref() != Some(real)
+        && fs::read_dir(real).is_ok_and(|entries| {
             entries.flatten().all(|e| {
                 let n = e.file_name().to_string_lossy().into_owned();
                 // A file of an older set that was changed since stays.
                 n == MANIFEST
                     || files.iter().any(|(f, _)| *f == n)
-                    || manifest.get(&n).is_some_and(|h| unchanged(&real, &n, h))
+                    || manifest.get(&n).is_some_and(|h| unchanged(real, &n, h))
             })
         });
     if only_ours {
-        if let Ok((stage, reg)) = temp_dir_in(&parent) {
+        if let Ok((stage, reg)) = temp_dir_in(parent) {
             let written = fill(&stage, files).and_then(|()| {
-                if let Ok(m) = fs::metadata(&real) {
+                if let Ok(m) = fs::metadata(real) {
                     let _ = fs::set_permissions(&stage, m.permissions());
                 }
-                exchange(&stage, &real)
+                exchange(&stage, real)
             });
             match written {
                 Ok(()) => {
                     // `stage` now holds the old set.
-                    sync_dir(&parent);
+                    sync_dir(parent);
                     remove(&stage);
                     drop(reg);
-                    return Ok(());
+                    return Some(Ok(()));
                 }
                 Err(e) if e.kind() != io::ErrorKind::Unsupported && !is_no_swap(&e) => {
                     remove(&stage);
-                    return Err(fail_in(dir, "write into", &e));
+                    return Some(Err(fail_in(dir, "write into", &e)));
                 }
                 Err(_) => remove(&stage),
             }
         }
     }
-
-    // Other files in the folder: commit, then move in file by file.
-    let (stage, reg) = temp_dir_in(&real).map_err(|e| fail_in(dir, "write into", &e))?;
-    if let Err(e) = fill(&stage, files) {
-        remove(&stage);
-        return Err(fail_in(dir, "write into", &e));
-    }
-    let commit = real.join(format!(
-        "{COMMIT_PREFIX}{}",
-        &stage.file_name().unwrap_or_default().to_string_lossy()[TMP_PREFIX.len()..]
-    ));
-    fs::rename(&stage, &commit).map_err(|e| {
-        remove(&stage);
-        fail_in(dir, "write into", &e)
-    })?;
-    drop(reg);
-    roll_forward(&commit, &real).map_err(|e| fail_in(dir, "write into", &e))
+    None
 }
 
 /// Whether a swap failed because the system or file system has none.
@@ -787,22 +592,6 @@ mod tests {
         #[cfg(unix)]
         assert!(inputs.check(&d.path().join("s.md"), "`-o`").is_err());
         assert!(inputs.check(&d.path().join("new.md"), "`-o`").is_ok());
-    }
-
-    #[test]
-    fn stale_temporaries_of_dead_processes_are_removed() {
-        let d = tempfile::tempdir().unwrap();
-        // A pid that can't be running (above Linux's pid_max limit).
-        let dead = d.path().join(format!("{TMP_PREFIX}4294967-abc"));
-        fs::write(&dead, "x").unwrap();
-        let mine = d.path().join(format!("{}zzz", own_prefix()));
-        fs::write(&mine, "x").unwrap();
-        let other = d.path().join(".shownotes-other");
-        fs::write(&other, "x").unwrap();
-        clean_stale(d.path());
-        assert!(!dead.exists());
-        assert!(!mine.exists(), "this pid, but not registered: a reused pid");
-        assert!(other.exists());
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::{print, Ctx, Fatal, Outcome};
-use crate::audio::{self, AudioInfo, Mode};
-use crate::error::Error;
-use crate::timestamp::Style;
+use shownotes::audio::{self, AudioInfo, Mode};
+use shownotes::error::Error;
+use shownotes::timestamp::Style;
 
 /// Arguments of `probe`.
 #[derive(Debug, clap::Args)]
@@ -66,7 +66,7 @@ fn spool_stdin() -> Result<Spool, Fatal> {
             Fatal::new(format!(
                 "cannot spool stdin to `{}`: {}",
                 dir.display(),
-                crate::diagnostic::io_reason(&e)
+                shownotes::diagnostic::io_reason(&e)
             ))
             .help("set TMPDIR to a writable folder")
         })?;
@@ -75,7 +75,7 @@ fn spool_stdin() -> Result<Spool, Fatal> {
         Fatal::new(format!(
             "cannot spool stdin to `{}`: {}",
             dir.display(),
-            crate::diagnostic::io_reason(&e)
+            shownotes::diagnostic::io_reason(&e)
         ))
         .help("set TMPDIR to a folder with room for the audio")
     };
@@ -87,7 +87,7 @@ fn spool_stdin() -> Result<Spool, Fatal> {
     if copied > cap {
         return Err(Fatal::new(format!(
             "stdin holds more than the {} limit for `probe -`",
-            crate::regular::format_size(cap)
+            shownotes::regular::format_size(cap)
         ))
         .help("save the audio to a file and probe the file: `shownotes probe FILE`"));
     }
@@ -314,7 +314,7 @@ fn warn_mismatch(info: &AudioInfo, diff: u64, ctx: &Ctx) {
         "{head}: `{}`: the header claims `{}` but the packets last `{}` ({} s apart); \
          the file may be truncated or damaged",
         info.path.display(),
-        crate::timestamp::Timestamp::from_ms(header).display(Style::Precise),
+        shownotes::timestamp::Timestamp::from_ms(header).display(Style::Precise),
         info.duration().display(Style::Precise),
         format_secs(diff),
     );

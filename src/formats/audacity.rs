@@ -7,7 +7,7 @@ use super::clock::{parse_seconds, secs_decimal};
 use super::line::{invalid, one_line, sub_span, LineFormat};
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::Chapter;
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::{Error, Result};
 
 /// Audacity labels.

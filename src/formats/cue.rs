@@ -13,7 +13,7 @@
 use super::line::{invalid, lines, one_line, sub_span};
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::{self, Chapter};
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::Result;
 use crate::timestamp::Timestamp;
 

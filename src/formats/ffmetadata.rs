@@ -10,7 +10,8 @@
 use super::line::invalid;
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::{require_ends, Chapter};
-use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Source, Span};
 use crate::error::Result;
 use crate::timestamp::Timestamp;
 

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Source;
 use crate::error::{Error, ErrorKind, Result};
-use crate::regular::{self, OpenError, TEXT_CAP};
+use crate::regular::{self, TEXT_CAP};
+use crate::source::Source;
 
 /// What chapters are read from.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +26,8 @@ impl<'a> Input<'a> {
             Input::Text(src) => Ok(Cow::Borrowed(src)),
             Input::Bytes(bytes) => decode("", bytes).map(Cow::Owned),
             Input::File(path) => {
-                let bytes = regular::read(path, TEXT_CAP).map_err(|e| open_error(path, &e))?;
+                let bytes =
+                    regular::read(path, TEXT_CAP).map_err(|e| regular::input_error(path, &e))?;
                 decode(&path.display().to_string(), &bytes).map(Cow::Owned)
             }
         }
@@ -39,7 +40,7 @@ impl<'a> Input<'a> {
             Input::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
             Input::File(path) => regular::read(path, TEXT_CAP)
                 .map(Cow::Owned)
-                .map_err(|e| open_error(path, &e)),
+                .map_err(|e| regular::input_error(path, &e)),
         }
     }
 }
@@ -81,23 +82,4 @@ fn decode(name: &str, bytes: &[u8]) -> Result<Source> {
         let (_, d) = *bad;
         Error::new(ErrorKind::Invalid, d.message).with_help_opt(d.help)
     })
-}
-
-/// An input that could not be opened or read: what, and how to fix it.
-pub(crate) fn open_error(path: &Path, e: &OpenError) -> Error {
-    let error = match e {
-        OpenError::NotRegular("a directory") => Error::new(
-            ErrorKind::Read,
-            format!("`{}` is a directory, not a file", path.display()),
-        )
-        .with_help("name a notes file, such as `episodes/ep17.md`"),
-        e => Error::new(
-            ErrorKind::Read,
-            format!("cannot read `{}`: {}", path.display(), e.reason()),
-        ),
-    };
-    match (error.help(), e.help()) {
-        (None, Some(h)) => error.with_help(h),
-        _ => error,
-    }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::{self, Chapter};
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::{Error, ErrorKind, Result};
 use crate::timestamp::Timestamp;
 

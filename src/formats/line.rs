@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::chapter::Chapter;
-use crate::diagnostic::{Source, Span};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::{Source, Span};
 use crate::timestamp::{Style, Timestamp};
 
 /// A format whose every chapter is one line of text. Implementing a line's

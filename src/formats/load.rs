@@ -6,14 +6,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::input::open_error;
 use super::{guess, id3, notes, read, Format, Parsed};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapter::{self, Chapter, Rules};
-use crate::diagnostic::{Code, Diagnostic, Source};
+use crate::diagnostic::{Code, Diagnostic, Family};
 use crate::error::{Error, ErrorKind, Result};
 use crate::notes::Notes;
 use crate::regular::{self, TEXT_CAP};
+use crate::source::Source;
 use crate::timestamp::Timestamp;
 
 /// Findings that make the chapters themselves wrong: nothing is written.
@@ -31,15 +31,6 @@ const BLOCKING: &[Code] = &[
     Code::ChapterOutOfOrder,
     Code::ChapterDuplicateStart,
     Code::ChapterPastEnd,
-    Code::AudioMissing,
-    Code::AudioUnreadable,
-];
-
-/// Blocking findings that mean the input could not be read as chapters at
-/// all (a command exits 2 for them, else 1).
-const UNREADABLE: &[Code] = &[
-    Code::ChaptersInvalid,
-    Code::NotesNotUtf8,
     Code::AudioMissing,
     Code::AudioUnreadable,
 ];
@@ -68,9 +59,7 @@ impl Loaded {
     /// Whether the input could not be read as chapters at all (not UTF-8,
     /// not the format, the audio missing or unreadable).
     pub fn unreadable(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| UNREADABLE.contains(&d.code))
+        self.diagnostics.iter().any(|d| d.code.unreadable())
     }
 }
 
@@ -88,14 +77,14 @@ pub fn audio(path: Option<&Path>) -> (Option<AudioInfo>, Vec<Diagnostic>) {
 /// known). An MP3's chapters live in its ID3v2 tag: only the tag is read
 /// (an episode is often larger than the cap on text inputs).
 pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> Result<Loaded> {
-    let (file, _) = regular::open(path).map_err(|e| open_error(path, &e))?;
+    let (file, _) = regular::open(path).map_err(|e| regular::input_error(path, &e))?;
     let is_id3 = match from {
         Some(f) => f == id3::ID3,
         None => {
             let mut head = Vec::new();
             file.take(16)
                 .read_to_end(&mut head)
-                .map_err(|e| open_error(path, &e.into()))?;
+                .map_err(|e| regular::input_error(path, &e.into()))?;
             guess(Some(path), &head) == Some(id3::ID3)
         }
     };
@@ -104,7 +93,7 @@ pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> 
         let parsed = read(id3::ID3, path);
         return Ok(checked(Source::new(name, ""), id3::ID3, parsed, audio_end));
     }
-    let bytes = regular::read(path, TEXT_CAP).map_err(|e| open_error(path, &e))?;
+    let bytes = regular::read(path, TEXT_CAP).map_err(|e| regular::input_error(path, &e))?;
     bytes_named(&name, Some(path), &bytes, from, audio_end)
 }
 
@@ -174,11 +163,10 @@ fn from_notes(source: Source, path: Option<&Path>, audio_end: Option<Timestamp>)
         .check(&Rules::default(), audio_end)
         .into_iter()
         .filter(|d| {
-            let c = d.code.as_str();
-            c.starts_with("chapter")
-                || c.starts_with("notes-")
-                || c.starts_with("front-matter")
-                || c.starts_with("text-")
+            matches!(
+                d.code.family(),
+                Family::Chapters | Family::Notes | Family::FrontMatter | Family::Text
+            )
         })
         .collect();
     let named_audio = path

@@ -13,8 +13,9 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use crate::chapter::{self, Chapter};
-use crate::diagnostic::{Code, Diagnostic, Source};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
+use crate::source::Source;
 use crate::timestamp::Timestamp;
 
 mod clock;

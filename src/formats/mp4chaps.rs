@@ -7,7 +7,7 @@ use super::clock::parse_npt;
 use super::line::{self, invalid, one_line, sub_span, LineFormat};
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::Chapter;
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::{Error, Result};
 use crate::timestamp::Style;
 

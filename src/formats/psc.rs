@@ -16,7 +16,7 @@ use super::clock::parse_npt;
 use super::line::invalid;
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::Chapter;
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::Result;
 use crate::timestamp::Style;
 

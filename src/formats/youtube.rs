@@ -15,7 +15,7 @@
 use super::line::{self, LineFormat};
 use super::{Capabilities, ChapterFormat, Format, Head, Input, Parsed, WriteOptions};
 use crate::chapter::Chapter;
-use crate::diagnostic::{Source, Span};
+use crate::source::{Source, Span};
 use crate::error::{Error, Result};
 use crate::timestamp::Style;
 

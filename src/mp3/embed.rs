@@ -268,7 +268,7 @@ pub fn embed_file(
     };
     // Named and registered so that a signal removes it and a later run
     // removes it if this one is killed: no full-size copies pile up.
-    let (tmp, _registered) = crate::cli::output::temp_file_in(dir, None)
+    let (tmp, _registered) = crate::write::temp_file_in(dir, None)
         .map_err(|e| io_err("write a temporary file in", dir, e))?;
     let audio_bytes = {
         let mut w = BufWriter::new(tmp.as_file());

@@ -16,7 +16,7 @@
 //! `+25:00`) is an error with the reason, never a dropped `<pubDate>`.
 
 /// The forms, for a `help:` line.
-pub const FORMS_HELP: &str = "write the date as `2025-12-09`, `2025-12-09T10:00:00+01:00` (RFC 3339), `Tue, 09 Dec 2025 10:00:00 +0000` (RFC 2822) or milliseconds since 1970";
+pub(crate) const FORMS_HELP: &str = "write the date as `2025-12-09`, `2025-12-09T10:00:00+01:00` (RFC 3339), `Tue, 09 Dec 2025 10:00:00 +0000` (RFC 2822) or milliseconds since 1970";
 
 /// A calendar date and time with the UTC offset it was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,7 +135,7 @@ impl Date {
     }
 
     /// A date from milliseconds since 1970-01-01 UTC.
-    pub fn from_epoch_ms(ms: u64) -> Result<Date, String> {
+    pub(crate) fn from_epoch_ms(ms: u64) -> Result<Date, String> {
         if ms < EPOCH_MS_MIN {
             let hint = match ms.to_string().len() {
                 8 => "a date? write it as `YYYY-MM-DD`",
@@ -172,7 +172,7 @@ impl Date {
 
     /// RFC 2822 (RFC 5322 section 3.3), for `<pubDate>`:
     /// `Tue, 09 Dec 2025 10:00:00 +0100`.
-    pub fn rfc2822(&self) -> String {
+    pub(crate) fn rfc2822(&self) -> String {
         let off = self.offset_minutes.unsigned_abs();
         format!(
             "{}, {:02} {} {:04} {:02}:{:02}:{:02} {}{:02}{:02}",

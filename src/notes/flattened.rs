@@ -43,7 +43,7 @@ static STAMP_SITE: LazyLock<Regex> =
 /// Whether a line looks like several lines run together. Runs on every
 /// line of every file, so it counts by hand instead of compiling regexes
 /// (which costs more than checking a whole episode).
-pub fn is_flattened(line: &str) -> bool {
+pub(crate) fn is_flattened(line: &str) -> bool {
     if glued_urls(line) >= 2 || glued_stamps(line) >= 2 {
         return true;
     }
@@ -273,6 +273,12 @@ pub fn split(line: &str) -> Vec<Piece> {
         }
     }
 
+    pieces(line, cuts)
+}
+
+/// The pieces between the cuts, trimmed, empty ones dropped; a piece
+/// starts a paragraph when a paragraph cut falls before it.
+fn pieces(line: &str, mut cuts: Vec<(usize, bool)>) -> Vec<Piece> {
     cuts.sort();
     cuts.dedup_by(|b, a| {
         if a.0 == b.0 {

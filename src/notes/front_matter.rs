@@ -3,10 +3,11 @@
 use serde::Serialize;
 
 use super::date;
-use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Source, Span};
 
-/// The keys DESIGN.md allows, and nothing else.
-pub const KEYS: &[&str] = &[
+/// The front matter keys (the README's "The notes file"), and nothing else.
+pub(crate) const KEYS: &[&str] = &[
     "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
 ];
 
@@ -103,7 +104,7 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
 }
 
 /// Where `key` is set in the front matter of `src`, if it is.
-pub fn locate(src: &Source, key: &str) -> Option<Span> {
+pub(crate) fn locate(src: &Source, key: &str) -> Option<Span> {
     let mut diags = Vec::new();
     let parsed = parse(src, &mut diags);
     let (_, first_end) = src.line_range(1);
@@ -409,31 +410,32 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
                 diags.push(wrong("true or false", got).help("write `explicit = false`"));
             }
         },
-        _ => {
-            // Only a distance of 2 or less makes a suggestion: a key
-            // that cannot be that near (by its letters) counts as 3
-            // without measuring.
-            let suggestion = KEYS
-                .iter()
-                .map(|k| match within_two_by_letters(k, key) {
-                    true => (edit_distance(k, key), k),
-                    false => (3, k),
-                })
-                .min_by_key(|&(d, _)| d)
-                .filter(|&(d, _)| d <= 2)
-                .map(|(_, k)| k);
-            let mut d = Diagnostic::new(
-                Code::FrontMatterInvalid,
-                format!("unknown front matter key `{key}`"),
-            )
-            .at(span)
-            .label("not a front matter key");
-            d = match suggestion {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(KEYS_HELP.as_str()),
-            };
-            diags.push(d);
-        }
+        _ => diags.push(unknown_key(key, span)),
+    }
+}
+
+/// `unknown front matter key`, with the nearest key when one is near.
+fn unknown_key(key: &str, span: Span) -> Diagnostic {
+    // Only a distance of 2 or less makes a suggestion: a key that cannot
+    // be that near (by its letters) counts as 3 without measuring.
+    let suggestion = KEYS
+        .iter()
+        .map(|k| match within_two_by_letters(k, key) {
+            true => (edit_distance(k, key), k),
+            false => (3, k),
+        })
+        .min_by_key(|&(d, _)| d)
+        .filter(|&(d, _)| d <= 2)
+        .map(|(_, k)| k);
+    let d = Diagnostic::new(
+        Code::FrontMatterInvalid,
+        format!("unknown front matter key `{key}`"),
+    )
+    .at(span)
+    .label("not a front matter key");
+    match suggestion {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(KEYS_HELP.as_str()),
     }
 }
 

@@ -34,7 +34,7 @@ const GOOD_CHAPTERS: &str = "Chapters\n00:00 Intro\n01:00 Middle\n02:00 Outro\n"
 #[test]
 fn not_utf8_says_where() {
     let (code, v, _) = check(b"Summary\n\nChapters\n00:00 Intro\n\xff\xfe 01:00 Bad\n");
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an input that is not text could not be read");
     assert!(has(&v, "notes-not-utf8", 5), "{:?}", codes(&v));
     let msg = v["files"][0]["diagnostics"][0]["message"].as_str().unwrap();
     assert!(
@@ -48,10 +48,10 @@ fn binary_bytes_are_not_notes() {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(std::iter::repeat_n(0u8, 4096));
     let (code, v, _) = check(&png);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an input that is not text could not be read");
     assert_eq!(codes(&v)[0].0, "notes-not-utf8");
     let (code, v, _) = check(&[0u8; 100]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an input that is not text could not be read");
     assert_eq!(codes(&v)[0].0, "notes-not-utf8");
 }
 

@@ -12,12 +12,13 @@ use std::sync::OnceLock;
 
 use shownotes::audio::AudioInfo;
 use shownotes::config::Config;
-use shownotes::diagnostic::{Code, Source};
+use shownotes::diagnostic::Code;
 use shownotes::formats::youtube;
 use shownotes::links;
 use shownotes::notes::Notes;
 use shownotes::platform::{self, PlatformId};
 use shownotes::render::{self, Templates};
+use shownotes::source::Source;
 
 use crate::ffmpeg;
 use crate::support::{self, run};
@@ -528,12 +529,12 @@ fn errors_write_nothing() {
             "youtube.txt"
         ]
     );
-    // A missing audio file is a finding.
+    // A missing audio file is a finding, and an input that could not be read.
     let o = run(
         dir.path(),
         &["build", "ep.md", "--audio", "nope.mp3", "--out", "x"],
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[audio-missing]"));
     assert!(!dir.path().join("x").exists());
 }

@@ -13,12 +13,12 @@
 //! that needs escaping somewhere.
 
 use shownotes::chapter::Chapter;
-use shownotes::diagnostic::Source;
 use shownotes::formats::{self, Format};
 use shownotes::formats::{
     audacity, audition, cue, ffmetadata, id3, json, mp4chaps, psc, spotify, vtt, youtube,
 };
 use shownotes::mp3::embed;
+use shownotes::source::Source;
 use shownotes::timestamp::Timestamp;
 
 /// The formats a round trip can go through.

@@ -14,10 +14,11 @@
 use annotate_snippets::Renderer;
 use proptest::prelude::*;
 use shownotes::chapter as chapters;
-use shownotes::diagnostic::{Diagnostic, Source};
+use shownotes::diagnostic::Diagnostic;
 use shownotes::links;
 use shownotes::notes::{self, Notes};
 use shownotes::report::{self, Report};
+use shownotes::source::Source;
 use shownotes::text;
 
 fn cases() -> u32 {
@@ -81,16 +82,16 @@ fn reader_and_renderer(bytes: &[u8]) -> Result<(), TestCaseError> {
     let plain = Renderer::plain();
     let styled = Renderer::styled();
     for d in &diags {
-        let out = report::render(&plain, &source, d);
+        let out = report::human::render(&plain, &source, d);
         prop_assert!(
             !out.chars()
                 .any(|c| (c.is_control() && c != '\n' && c != '\t') || text::is_invisible(c)),
             "{:?}",
             out
         );
-        let _ = report::render(&styled, &source, d);
+        let _ = report::human::render(&styled, &source, d);
     }
-    let mut gh = report::Github::default();
+    let mut gh = report::github::Github::default();
     gh.file(&source, &diags);
     for line in gh.stdout().lines() {
         prop_assert!(line.starts_with("::"), "{:?}", line);
@@ -100,7 +101,7 @@ fn reader_and_renderer(bytes: &[u8]) -> Result<(), TestCaseError> {
             line
         );
     }
-    let mut human = report::Human::new(false, false);
+    let mut human = report::human::Human::new(false, false);
     human.file(&source, &diags);
     let _ = human.stderr();
     Ok(())

@@ -10,6 +10,7 @@ mod ffmpeg;
 mod support;
 
 mod bad_input;
+mod bad_input_everywhere;
 mod build;
 mod check_audio;
 mod check_config;

@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use shownotes::chapter as chapters;
-use shownotes::diagnostic::Source;
 use shownotes::links;
 use shownotes::notes::{self, Notes};
+use shownotes::source::Source;
 
 fn parse_and_check(text: &str) {
     let notes = Notes::parse(Source::new("p.md", text), &links::Rules::default());

@@ -5,9 +5,10 @@
 
 use serde_json::Value;
 use shownotes::chapter as chapters;
-use shownotes::diagnostic::{Code, Source};
+use shownotes::diagnostic::Code;
 use shownotes::links::{self, Kind};
 use shownotes::notes::Notes;
+use shownotes::source::Source;
 
 const EPISODES: [u32; 5] = [11, 12, 13, 14, 17];
 

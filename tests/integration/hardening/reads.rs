@@ -68,7 +68,7 @@ fn defect5_a_fifo_as_audio_is_refused_without_hanging() {
     let dir = episode();
     mkfifo(&dir.path().join("ep.mp3"));
     let out = run_guarded(dir.path(), &["check", "ep.md", "--audio", "ep.mp3"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("error[audio-unreadable]: cannot read audio file `ep.mp3`: it is a named pipe (FIFO), not a regular file"),
         "{}",
@@ -88,7 +88,7 @@ fn defect5_a_fifo_as_audio_is_refused_without_hanging() {
     )
     .unwrap();
     let out = run_guarded(dir.path(), &["build", "fm.md", "--out", "out"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("named pipe (FIFO)"),
         "{}",
@@ -195,7 +195,7 @@ fn defect5_a_symlink_to_dev_zero_is_refused_as_notes_and_as_audio() {
         );
     }
     let out = run_guarded(dir.path(), &["check", "ep.md", "--audio", "zero.mp3"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("`zero.mp3`: it is a character device, not a regular file"),
         "{}",

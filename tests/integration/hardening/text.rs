@@ -93,7 +93,7 @@ fn defect_2_nul_in_notes_never_panics_and_points_at_the_byte() {
     )
     .unwrap();
     let out = run(d, &["check", "bad.md"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("bad.md:2:7"), "{err}");
     assert!(err.contains("byte `0xFF` at line 2, column 7"), "{err}");
@@ -123,7 +123,7 @@ fn defect_2_a_panic_prints_one_line_and_no_data() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("error: shownotes hit an internal bug at src/cli.rs:")
+        err.starts_with("error: shownotes hit an internal bug at src/main.rs:")
             && err
                 .trim_end()
                 .ends_with("; please report it with the command you ran"),

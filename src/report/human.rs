@@ -1,48 +1,16 @@
-//! Reporting findings: one implementation of [`Report`] per output format
-//! (human rustc-style, JSON, GitHub Actions workflow commands).
+//! rustc-style reports on stderr: the crate's only annotate-snippets
+//! renderer, for findings and for library errors (with the source text to
+//! show, when an error has one).
 
 use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
-use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, Severity, Source};
+use super::{Report, Totals};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::error::Error;
+use crate::source::Source;
 use crate::text;
-
-/// Collects the findings of every file checked, then renders them.
-pub trait Report {
-    /// Adds one file's findings (already sorted).
-    fn file(&mut self, source: &Source, diags: &[Diagnostic]);
-    /// What goes to stdout at the end (JSON, workflow commands), if anything.
-    fn stdout(&mut self) -> String;
-    /// What goes to stderr (rendered diagnostics, the summary), if anything.
-    fn stderr(&mut self) -> String;
-}
-
-/// Totals over every file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub errors: usize,
-    pub warnings: usize,
-    pub files: usize,
-}
-
-impl Totals {
-    /// Adds one file's findings.
-    pub fn add(&mut self, diags: &[Diagnostic]) {
-        self.files += 1;
-        for d in diags {
-            match d.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-            }
-        }
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
 
 /// rustc-style diagnostics on stderr, via annotate-snippets.
 pub struct Human {
@@ -75,6 +43,10 @@ impl Human {
         self.configs = configs;
         self
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// How many bytes of context a long line shows on each side of the spot.
@@ -181,6 +153,73 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
     }
 }
 
+/// Renders findings about one source (as a command other than `check`
+/// prints them): each rustc-style, followed by a blank line.
+pub fn diagnostics(color: bool, source: &Source, diags: &[Diagnostic]) -> String {
+    let renderer = renderer(color);
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&render(&renderer, source, d));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn renderer(color: bool) -> Renderer {
+    if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+}
+
+/// Renders a library error the one way every command prints a failure:
+/// `error: path:line:column: message` (as far as the place is known) and
+/// `help: ...`, each line ending in a newline. An error that carries its
+/// source text (a template's line) is shown rustc-style instead, with the
+/// line and a caret under the spot. Control and invisible characters are
+/// shown as visible stand-ins.
+pub fn error(color: bool, e: &Error) -> String {
+    if let Some(snippet) = e.snippet() {
+        return error_with_snippet(&renderer(color), e, snippet);
+    }
+    let mut out = format!("error: {}\n", text::visible(&e.to_string()));
+    if let Some(help) = e.help() {
+        let _ = writeln!(out, "help: {}", text::visible(help));
+    }
+    out
+}
+
+/// An error with its source text, rustc-style: the message, the
+/// `--> path:line:column`, the line with a caret, and `help:`.
+fn error_with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Snippet) -> String {
+    let source = Source::new(e.path().unwrap_or("<input>"), &*snippet.text);
+    let text = source.text.as_str();
+    let start = floor_char(text, snippet.range.start);
+    let end = floor_char(text, snippet.range.end.max(start));
+    let pos = source.position(start);
+    let (ls, le) = source.line_range(pos.line);
+    let raw = &text[ls..le];
+    let a = shown_offset(raw, start.clamp(ls, le) - ls);
+    let b = shown_offset(raw, end.clamp(ls, le) - ls).max(a);
+    let message = text::visible(e.message());
+    let name = text::visible(&source.name).into_owned();
+    let help = e.help().map(text::visible);
+    let shown = text::visible(raw).into_owned();
+    let mut group = Level::ERROR.primary_title(message.as_ref()).element(
+        Snippet::source(shown.as_str())
+            .line_start(pos.line)
+            .path(name.as_str())
+            .annotation(AnnotationKind::Primary.span(a..b)),
+    );
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_ref()));
+    }
+    let mut out = renderer.render(&[group]);
+    out.push('\n');
+    out
+}
+
 /// The most findings of one code the human report shows for one file.
 ///
 /// A flood of one finding (a pasted list of 40,000 `http://` links, a
@@ -190,12 +229,12 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
 /// report says how many more there are; the totals, the exit status and
 /// the machine formats (`--format json`, `--format github`) keep every
 /// finding.
-pub const SHOWN_PER_CODE: usize = 50;
+pub(crate) const SHOWN_PER_CODE: usize = 50;
 
 /// Renders one file's findings (already sorted), rustc-style: at most
 /// [`SHOWN_PER_CODE`] of each code, then one line per code that had more,
 /// `… and N more `code` findings in `file` (use `--format json` for all)`.
-pub fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
+pub(crate) fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     // Codes in the order first seen, with how many findings each had: a
     // file has a handful of codes, so a short list beats a map.
@@ -265,153 +304,13 @@ impl Report for Human {
     }
 }
 
-/// `check --format json` (DESIGN.md "JSON shapes").
-#[derive(Default)]
-pub struct Json {
-    files: Vec<JsonFile>,
-    totals: Totals,
-}
-
-#[derive(Serialize)]
-struct JsonFile {
-    path: String,
-    diagnostics: Vec<JsonDiagnostic>,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic {
-    code: &'static str,
-    severity: Severity,
-    message: String,
-    line: Option<usize>,
-    column: Option<usize>,
-    platform: Option<&'static str>,
-}
-
-impl Report for Json {
-    fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
-        self.totals.add(diags);
-        self.files.push(JsonFile {
-            path: source.name.clone(),
-            diagnostics: diags
-                .iter()
-                .map(|d| {
-                    let pos = d.span.map(|s| source.position(s.start));
-                    JsonDiagnostic {
-                        code: d.code.as_str(),
-                        severity: d.severity,
-                        message: d.message.clone(),
-                        line: pos.map(|p| p.line),
-                        column: pos.map(|p| p.column),
-                        platform: d.platform,
-                    }
-                })
-                .collect(),
-        });
-    }
-
-    fn stdout(&mut self) -> String {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            files: &'a [JsonFile],
-            errors: usize,
-            warnings: usize,
-        }
-        let out = Out {
-            files: &self.files,
-            errors: self.totals.errors,
-            warnings: self.totals.warnings,
-        };
-        let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
-        s.push('\n');
-        s
-    }
-
-    fn stderr(&mut self) -> String {
-        String::new()
-    }
-}
-
-/// GitHub Actions workflow commands: `::error file=F,line=L,col=C,title=CODE::MESSAGE`.
-#[derive(Default)]
-pub struct Github {
-    out: String,
-}
-
-/// Escapes a workflow-command message (GitHub's toolkit `escapeData`,
-/// actions/toolkit `packages/core/src/command.ts`): `%`, CR and LF. Other
-/// control and invisible characters, which the runner would put in the
-/// log raw, are shown as visible stand-ins (`␀`, `<U+202E>`).
-fn escape_data(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => match text::stand_in(c) {
-                Some(r) => out.push_str(&r),
-                None => out.push(c),
-            },
-        }
-    }
-    out
-}
-
-/// Escapes a workflow-command property (GitHub's toolkit `escapeProperty`).
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-impl Report for Github {
-    fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
-        for d in diags {
-            let kind = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            let mut props = format!("file={}", escape_property(&source.name));
-            if let Some(span) = d.span {
-                let pos = source.position(span.start);
-                let _ = write!(props, ",line={},col={}", pos.line, pos.column);
-            }
-            let _ = write!(props, ",title={}", escape_property(d.code.as_str()));
-            let mut msg = d.message.clone();
-            if let Some(help) = &d.help {
-                let _ = write!(msg, "\nhelp: {help}");
-            }
-            let _ = writeln!(self.out, "::{kind} {props}::{}", escape_data(&msg));
-        }
-    }
-
-    fn stdout(&mut self) -> String {
-        std::mem::take(&mut self.out)
-    }
-
-    fn stderr(&mut self) -> String {
-        String::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Span;
-
-    fn sample() -> (Source, Vec<Diagnostic>) {
-        let src = Source::new("ep.md", "Chapters\n00:00 Intro\n00:75 Bad, stamp\n");
-        let d = Diagnostic::new(
-            Code::ChapterBadTimestamp,
-            "`00:75` is not a valid timestamp",
-        )
-        .at(Span::new(21, 26))
-        .label("bad timestamp")
-        .help("write `MM:SS`");
-        (
-            src,
-            vec![d, Diagnostic::new(Code::ChaptersMissing, "no list")],
-        )
-    }
+    use crate::diagnostic::Code;
+    use crate::error::ErrorKind;
+    use crate::report::tests::sample;
+    use crate::source::Span;
 
     #[test]
     fn human_output_is_rustc_style() {
@@ -517,65 +416,30 @@ mod tests {
     }
 
     #[test]
-    fn github_output_escapes() {
-        let (src, d) = sample();
-        let mut r = Github::default();
-        r.file(&src, &d);
-        let out = r.stdout();
-        let first = out.lines().next().unwrap();
+    fn an_error_prints_its_place_and_help() {
+        let e = Error::new(ErrorKind::Config, "unknown field `titel`")
+            .with_path("shownotes.toml")
+            .at(3, Some(1))
+            .with_help("see `shownotes init`");
         assert_eq!(
-            first,
-            "::error file=ep.md,line=3,col=1,title=chapter-bad-timestamp::`00:75` is not a valid timestamp%0Ahelp: write `MM:SS`"
+            error(false, &e),
+            "error: shownotes.toml:3:1: unknown field `titel`\nhelp: see `shownotes init`\n"
         );
-        assert!(out
-            .lines()
-            .nth(1)
-            .unwrap()
-            .starts_with("::warning file=ep.md,title=chapters-missing::"));
+        let e = Error::new(ErrorKind::Usage, "give `-o \u{1b}[2J`");
+        assert_eq!(error(true, &e), "error: give `-o \u{241b}[2J`\n");
     }
 
     #[test]
-    fn github_output_shows_controls_and_escapes_properties() {
-        let src = Source::new("a,b:c%.md", "x\n");
-        let d = Diagnostic::new(
-            Code::ChapterDuplicateTitle,
-            "`T\u{0}\u{1b}[31m 100%` twice\r\n::error::fake",
-        )
-        .at(Span::new(0, 1))
-        .help("rename\u{202E} one");
-        let mut r = Github::default();
-        r.file(&src, &[d]);
-        let out = r.stdout();
-        assert_eq!(out.lines().count(), 1, "{out:?}");
-        assert!(
-            out.starts_with(
-                "::warning file=a%2Cb%3Ac%25.md,line=1,col=1,title=chapter-duplicate-title::"
-            ),
-            "{out}"
-        );
-        assert!(
-            out.contains(
-                "\u{2400}\u{241b}[31m 100%25` twice%0D%0A::error::fake%0Ahelp: rename<U+202E> one"
-            ),
-            "{out}"
-        );
-        assert!(!out.trim_end().chars().any(|c| c.is_control()), "{out:?}");
-    }
-
-    #[test]
-    fn json_output_has_the_documented_shape() {
-        let (src, d) = sample();
-        let mut r = Json::default();
-        r.file(&src, &d);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
-        assert_eq!(v["errors"], 1);
-        assert_eq!(v["warnings"], 1);
-        let d0 = &v["files"][0]["diagnostics"][0];
-        assert_eq!(v["files"][0]["path"], "ep.md");
-        assert_eq!(d0["code"], "chapter-bad-timestamp");
-        assert_eq!(d0["severity"], "error");
-        assert_eq!(d0["line"], 3);
-        assert_eq!(d0["column"], 1);
-        assert_eq!(d0["platform"], serde_json::Value::Null);
+    fn an_error_with_its_source_shows_the_line() {
+        let e = Error::new(ErrorKind::Template, "unknown filter `shout`")
+            .with_path("spotify.html")
+            .with_snippet("<p>\n{{ title | shout }}\n", 13..18)
+            .with_help("see the templates section of the README");
+        let out = error(false, &e);
+        assert!(out.starts_with("error: unknown filter `shout`\n"), "{out}");
+        assert!(out.contains("--> spotify.html:2:10"), "{out}");
+        assert!(out.contains("{{ title | shout }}"), "{out}");
+        assert!(out.contains("^^^^^"), "{out}");
+        assert!(out.contains("help: see the templates section"), "{out}");
     }
 }
