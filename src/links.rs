@@ -358,11 +358,6 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         });
     }
     let original = gated.as_str();
-    let host = url::Url::parse(original)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let host = host.as_str();
     let (before_frag, frag) = match original.find('#') {
         Some(i) => original.split_at(i),
         None => (original, ""),
@@ -374,6 +369,13 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         });
     };
     let (base, query) = (&before_frag[..q], &before_frag[q + 1..]);
+    // The host, for host-specific rules: parsed only for a URL with a
+    // query (most have none, and the gate parsed it once already).
+    let host = url::Url::parse(original)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let host = host.as_str();
     let mut kept = Vec::new();
     let mut removed = Vec::new();
     for pair in query.split('&') {
