@@ -179,34 +179,9 @@ static ATTR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a URL may appear in an output: it passes the URL gate
 /// ([`crate::links::gate`]: `http`, `https`, `mailto` only, written plainly).
-///
-/// Remembered per thread: `build` asks about each link of the notes
-/// again for every platform's HTML (the context, then each output's
-/// `href`s), and the gate parses the URL each time.
+/// Remembered per thread ([`crate::links::passes_gate`]).
 pub fn allowed_url(url: &str) -> bool {
-    /// The most answers kept (then they are dropped and learned again).
-    const KEEP: usize = 1 << 20;
-    thread_local! {
-        static ALLOWED: std::cell::RefCell<std::collections::HashSet<Box<str>>> =
-            std::cell::RefCell::new(std::collections::HashSet::new());
-    }
-    let known = ALLOWED
-        .try_with(|a| a.borrow().contains(url))
-        .unwrap_or(false);
-    if known {
-        return true;
-    }
-    let ok = crate::links::gate(url).is_ok();
-    if ok {
-        let _ = ALLOWED.try_with(|a| {
-            let mut a = a.borrow_mut();
-            if a.len() >= KEEP {
-                a.clear();
-            }
-            a.insert(url.into());
-        });
-    }
-    ok
+    crate::links::passes_gate(url)
 }
 
 /// A tag as [`TAG`] reads it: where it is, its name, and its attributes.

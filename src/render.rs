@@ -643,19 +643,30 @@ fn escape_xml_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if escapes_nothing(s, &XML_ESCAPED) {
         return std::borrow::Cow::Borrowed(s);
     }
-    let s = text::strip_invisible(s);
+    // ASCII holds no invisible character: nothing to strip.
+    let s = if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        text::strip_invisible(s)
+    };
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if xml_invalid(c) => {}
-            c => out.push(c),
-        }
+    // Runs of characters kept as they are are copied at once.
+    let mut kept = 0;
+    for (i, c) in s.char_indices() {
+        let with = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if xml_invalid(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[kept..i]);
+        out.push_str(with);
+        kept = i + c.len_utf8();
     }
+    out.push_str(&s[kept..]);
     std::borrow::Cow::Owned(out)
 }
 
@@ -679,6 +690,25 @@ fn youtube_text(s: &str) -> (String, usize) {
 fn youtube_text_cow(s: &str) -> (std::borrow::Cow<'_, str>, usize) {
     if escapes_nothing(s, &YOUTUBE_ESCAPED) {
         return (std::borrow::Cow::Borrowed(s), 0);
+    }
+    if s.is_ascii() {
+        // No invisible character to strip: one pass, runs copied at once.
+        let mut out = String::with_capacity(s.len() + 16);
+        let (mut kept, mut n) = (0, 0);
+        for (i, b) in s.bytes().enumerate() {
+            let with = match b {
+                b'<' => "‹",
+                b'>' => "›",
+                b if YOUTUBE_ESCAPED[usize::from(b)] => "",
+                _ => continue,
+            };
+            n += usize::from(!with.is_empty());
+            out.push_str(&s[kept..i]);
+            out.push_str(with);
+            kept = i + 1;
+        }
+        out.push_str(&s[kept..]);
+        return (std::borrow::Cow::Owned(out), n);
     }
     let clean: String = text::strip_invisible(s)
         .chars()
@@ -1321,6 +1351,9 @@ mod tests {
             "pay\u{200D}pal \u{202E}x",
             "\u{FFFE}\u{FFFF}",
             "q\"'",
+            "a < b > c & d\r\n\0e\u{1f}",
+            "<<>>&&",
+            "é < ü > \u{200B}x\r",
         ] {
             assert_eq!(escape_xml(s), slow_xml(s), "{s:?}");
             assert_eq!(youtube_text(s), slow_youtube(s), "{s:?}");

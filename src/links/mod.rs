@@ -127,6 +127,44 @@ impl Problem {
     }
 }
 
+/// Whether `url` passes the [`gate`] as it is, remembered per thread:
+/// `build` asks about each link of the notes again for the context and
+/// for every platform's HTML, and the gate parses the URL each time.
+pub fn passes_gate(url: &str) -> bool {
+    if PASSED
+        .try_with(|p| p.borrow().contains(url))
+        .unwrap_or(false)
+    {
+        return true;
+    }
+    let ok = gate(url).is_ok();
+    if ok {
+        remember_passed(url);
+    }
+    ok
+}
+
+thread_local! {
+    /// URLs known to pass the gate (see [`passes_gate`]).
+    static PASSED: std::cell::RefCell<std::collections::HashSet<Box<str>>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Notes that `url` passes the gate (it did, returned as it was).
+fn remember_passed(url: &str) {
+    /// The most URLs kept (then they are dropped and learned again).
+    const KEEP: usize = 1 << 20;
+    let _ = PASSED.try_with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= KEEP {
+            p.clear();
+        }
+        if !p.contains(url) {
+            p.insert(url.into());
+        }
+    });
+}
+
 /// The URL gate: every URL that reaches an output passes here first.
 ///
 /// Only `http`, `https` and `mailto` URLs pass, parsed with the WHATWG
@@ -350,6 +388,11 @@ fn is_scheme(s: &str) -> bool {
 /// lowercases percent-escapes.
 pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
     let gated = gate(original)?;
+    if gated == original {
+        // The normalized URL is most often this one: `build` asks the
+        // gate about it again (see `passes_gate`).
+        remember_passed(original);
+    }
     if gated.len() >= 7 && gated[..7].eq_ignore_ascii_case("mailto:") {
         return Ok(Normalized {
             url: gated,
@@ -357,11 +400,6 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         });
     }
     let original = gated.as_str();
-    let host = url::Url::parse(original)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let host = host.as_str();
     let (before_frag, frag) = match original.find('#') {
         Some(i) => original.split_at(i),
         None => (original, ""),
@@ -373,6 +411,13 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         });
     };
     let (base, query) = (&before_frag[..q], &before_frag[q + 1..]);
+    // The host, for host-specific rules: parsed only for a URL with a
+    // query (most have none, and the gate parsed it once already).
+    let host = url::Url::parse(original)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let host = host.as_str();
     let mut kept = Vec::new();
     let mut removed = Vec::new();
     for pair in query.split('&') {
@@ -839,6 +884,27 @@ mod tests {
         ) {
             let t: String = parts.concat();
             proptest::prop_assert_eq!(find(&t), find_by_rescans(&t), "{:?}", t);
+        }
+    }
+
+    #[test]
+    fn passes_gate_remembers_only_what_the_gate_passes() {
+        let urls = [
+            "https://a.org/x",
+            "javascript:alert(1)",
+            "https://a.org/?q=<b> c",
+            "http://b.org",
+            "mailto:x@y.org",
+            "https://",
+            " https://a.org",
+        ];
+        for _ in 0..2 {
+            for u in urls {
+                assert_eq!(passes_gate(u), gate(u).is_ok(), "{u}");
+                // Normalizing remembers what passed unchanged.
+                let _ = normalize(u, &Rules::default());
+                assert_eq!(passes_gate(u), gate(u).is_ok(), "{u}");
+            }
         }
     }
 

@@ -418,12 +418,15 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
 fn unknown_key(key: &str, span: Span) -> Diagnostic {
     // Only a distance of 2 or less makes a suggestion: a key that cannot
     // be that near (by its letters) counts as 3 without measuring.
+    let letters = ascii_letters(key);
     let suggestion = KEYS
         .iter()
-        .map(|k| match within_two_by_letters(k, key) {
-            true => (edit_distance(k, key), k),
-            false => (3, k),
-        })
+        .map(
+            |k| match may_be_within_two(k, letters) && within_two_by_letters(k, key) {
+                true => (edit_distance(k, key), k),
+                false => (3, k),
+            },
+        )
         .min_by_key(|&(d, _)| d)
         .filter(|&(d, _)| d <= 2)
         .map(|(_, k)| k);
@@ -509,25 +512,52 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     }
 }
 
+/// The set of bytes of `word` when it is ASCII (bit `b` for byte `b`).
+fn ascii_letters(word: &str) -> Option<u128> {
+    word.is_ascii()
+        .then(|| word.bytes().fold(0u128, |set, b| set | 1 << b))
+}
+
+/// Whether `a` may be within an edit distance of 2 of a word whose ASCII
+/// bytes are `letters`: each character of `a` missing from that word
+/// takes an edit of its own (a deletion or a substitution), so three
+/// missing characters mean at least three edits. One lookup per byte of
+/// `a`; words that are not ASCII are always measured.
+fn may_be_within_two(a: &str, letters: Option<u128>) -> bool {
+    let Some(set) = letters.filter(|_| a.is_ascii()) else {
+        return true;
+    };
+    a.bytes().filter(|&b| set & (1 << b) == 0).count() <= 2
+}
+
 /// Whether `a` and `b` may be within an edit distance of 2, judged by
 /// their letters alone: one edit changes the count of at most two letters
 /// by one each, so when the counts differ by more than 4 in all, at least
 /// 3 edits are needed. Cheap (no allocation) where [`edit_distance`] is
 /// not; words that are not ASCII are always measured.
 fn within_two_by_letters(a: &str, b: &str) -> bool {
-    if !a.is_ascii() || !b.is_ascii() {
+    if a.len().abs_diff(b.len()) > 2 * 4 {
+        // One edit changes the length by 4 bytes at most.
+        return false;
+    }
+    if !a.is_ascii() || !b.is_ascii() || a.len() + b.len() > 100 {
         return true;
     }
-    let mut diff = [0i32; 128];
+    if a.len().abs_diff(b.len()) > 2 {
+        // ASCII: bytes are characters.
+        return false;
+    }
+    // Counts stay within ±100: `i8` cells, a 128-byte table.
+    let mut diff = [0i8; 128];
     for c in a.bytes() {
         diff[usize::from(c)] += 1;
     }
     for c in b.bytes() {
         diff[usize::from(c)] -= 1;
     }
-    let mut off = 0;
+    let mut off = 0u32;
     for c in a.bytes().chain(b.bytes()) {
-        off += diff[usize::from(c)].unsigned_abs();
+        off += u32::from(diff[usize::from(c)].unsigned_abs());
         diff[usize::from(c)] = 0;
     }
     off <= 4
@@ -633,6 +663,15 @@ mod tests {
             }
         }
         assert!(!within_two_by_letters("episode", "key12345"));
+        for a in words {
+            for b in words {
+                if edit_distance(a, b) <= 2 {
+                    assert!(may_be_within_two(a, ascii_letters(b)), "{a} {b}");
+                }
+            }
+        }
+        assert!(!may_be_within_two("episode", ascii_letters("key1234")));
+        assert!(may_be_within_two("episode", ascii_letters("ép")));
     }
 
     #[test]
