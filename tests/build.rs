@@ -17,8 +17,8 @@ use shownotes::diagnostic::{Code, Source};
 use shownotes::formats::youtube;
 use shownotes::links;
 use shownotes::notes::Notes;
-use shownotes::platform::{self, PlatformId};
-use shownotes::render::{self, Templates};
+use shownotes::publish::platform::{self, PlatformId};
+use shownotes::publish::{self as render, Templates};
 
 const EPISODES: [u32; 5] = [11, 12, 13, 14, 17];
 
@@ -133,7 +133,7 @@ fn html_tags(html: &str) -> Vec<String> {
     for n in doc.descendants().filter(|n| n.is_element()) {
         for a in n.attributes() {
             assert_eq!((n.tag_name().name(), a.name()), ("a", "href"), "{html}");
-            assert!(platform::allowed_url(a.value()), "{}", a.value());
+            assert!(render::allowed_url(a.value()), "{}", a.value());
         }
     }
     tags.sort();

@@ -10,9 +10,9 @@ use super::output::{self, Inputs};
 use super::{print, render_all, Ctx, Fatal, Outcome};
 use crate::audio::Mode;
 use crate::config::Config;
-use crate::diagnostic::Code;
-use crate::platform::{self, PlatformId};
-use crate::render::{self, Context, Templates};
+use crate::error::Error;
+use crate::publish::platform::{self, PlatformId};
+use crate::publish::{self, Templates};
 
 /// Arguments of `build`.
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub struct Args {
 
     /// Platforms to build, comma-separated (default: `[platforms] enabled`,
     /// else all).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    #[arg(long, value_parser = platform_parser(), value_delimiter = ',', value_name = "LIST")]
     pub platform: Vec<PlatformId>,
 
     /// The show config (default: `shownotes.toml` found by walking up from
@@ -46,6 +46,13 @@ pub struct Args {
     pub force: bool,
 }
 
+/// `--platform`'s values: the platforms' names, in build order.
+fn platform_parser() -> impl clap::builder::TypedValueParser<Value = PlatformId> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(PlatformId::ALL.map(PlatformId::as_str))
+        .try_map(|name| name.parse::<PlatformId>().map_err(|()| "not a platform"))
+}
+
 /// Loads the templates for `config`, a template error as a fatal one
 /// (printed rustc-style first).
 pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
@@ -53,9 +60,13 @@ pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
 }
 
 /// A template error: printed rustc-style, then exit 2.
-pub fn template_fatal(e: &render::TemplateError, ctx: &Ctx) -> Fatal {
-    let _ = writeln!(std::io::stderr(), "{}\n", e.render(ctx.color));
-    Fatal::new(format!("template `{}` failed", e.located()))
+pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}\n",
+        crate::report::render_error_snippet(e, ctx.color)
+    );
+    Fatal::new(format!("template `{e}` failed"))
         .help("fix the template, or delete it to use the built-in one")
 }
 
@@ -80,17 +91,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         audio_path,
     } = prepared;
     let explicit = !args.platform.is_empty();
-    let mut wanted: Vec<PlatformId> = if explicit {
-        args.platform.clone()
-    } else {
-        config
-            .platforms
-            .enabled
-            .clone()
-            .unwrap_or_else(|| PlatformId::ALL.to_vec())
-    };
-    wanted.sort();
-    wanted.dedup();
+    let mut wanted = publish::choose(&args.platform, &config);
     let to_stdout = args.out.as_deref() == Some("-");
     if to_stdout && wanted.len() != 1 {
         return Err(Fatal::new(format!(
@@ -99,41 +100,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         ))
         .help("choose one with `--platform`, such as `--platform youtube --out -`"));
     }
-    // RSS needs the audio (enclosure length and type, duration) and the
-    // URL it is served from: asked for by name, its absence stops the
-    // build; otherwise the item is skipped with a warning.
-    let mut skipped = None;
-    if wanted.contains(&PlatformId::Rss) {
-        let missing = if audio.is_none()
-            && !diagnostics
-                .iter()
-                .any(|d| matches!(d.code, Code::AudioMissing | Code::AudioUnreadable))
-        {
-            Some((
-                "no audio was given",
-                "give `--audio FILE` or the front matter's `audio`",
-            ))
-        } else if config.show.media_base_url.is_none() {
-            Some((
-                "`[show] media_base_url` is not set",
-                "set `media_base_url` in `shownotes.toml` (see `shownotes init`)",
-            ))
-        } else {
-            None
-        };
-        if let Some((why, help)) = missing {
-            if explicit {
-                return Err(Fatal::new(format!("cannot build `rss`: {why}")).help(help));
-            }
-            wanted.retain(|p| *p != PlatformId::Rss);
-            skipped = Some(format!(
-                "warning: skipped `rss-item.xml`: {why}\nhelp: {help}\n"
-            ));
-        }
-    }
+    // A platform asked for by name that can't be built stops the build;
+    // otherwise it is skipped with a warning.
+    let skipped =
+        publish::drop_unmet(&mut wanted, explicit, audio.as_ref(), &diagnostics, &config)?;
     let templates = templates(&config, ctx)?;
-    let context: Context = render::context(&notes, &config, audio.as_ref());
-    let outputs = render::build(&templates, &context, &notes, &config, &wanted)
+    let context = publish::context(&notes, &config, audio.as_ref());
+    let outputs = publish::build(&templates, &context, &notes, &config, &wanted)
         .map_err(|e| template_fatal(&e, ctx))?;
     diagnostics.extend(outputs.diagnostics.iter().cloned());
     crate::diagnostic::sort(&mut diagnostics);
@@ -149,8 +122,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         return Ok(Outcome::Findings);
     }
-    if let Some(note) = skipped.filter(|_| !ctx.quiet) {
-        eprintln!("{note}");
+    for (id, unmet) in skipped.iter().filter(|_| !ctx.quiet) {
+        eprintln!(
+            "warning: skipped `{}`: {}\nhelp: {}\n",
+            platform::get(*id).file_name(),
+            unmet.why,
+            unmet.help
+        );
     }
     if to_stdout {
         if let Some((_, text)) = outputs.files.first() {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::output::write_new;
 use super::{Ctx, Fatal, Outcome};
 use crate::config;
-use crate::platform;
+use crate::publish::platform;
 
 /// Arguments of `init`.
 #[derive(Debug, clap::Args)]
