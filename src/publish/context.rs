@@ -116,13 +116,15 @@ pub struct ChapterCtx {
 
 impl Serialize for ChapterCtx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.times.len() + 2))?;
-        m.serialize_entry("start_ms", &self.start_ms)?;
+        // A struct (static keys), as the derive wrote it: template values
+        // and JSON are made without a key allocated per chapter.
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ChapterCtx", self.times.len() + 2)?;
+        m.serialize_field("start_ms", &self.start_ms)?;
         for (key, time) in &self.times {
-            m.serialize_entry(key, time)?;
+            m.serialize_field(key, time)?;
         }
-        m.serialize_entry("title", &self.title)?;
+        m.serialize_field("title", &self.title)?;
         m.end()
     }
 }
@@ -160,10 +162,10 @@ impl HtmlCtx {
 
 impl Serialize for HtmlCtx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("HtmlCtx", self.0.len())?;
         for (id, html) in &self.0 {
-            m.serialize_entry(id.as_str(), html)?;
+            m.serialize_field(id.as_str(), html)?;
         }
         m.end()
     }
