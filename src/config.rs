@@ -813,6 +813,32 @@ mod tests {
     }
 
     #[test]
+    fn platform_tables_are_keyed_by_platform_and_unknown_ones_located() {
+        let c = parse("[platforms]\nenabled = [\"rss\"]\n[platforms.youtube]\nmax_bytes = 100\n")
+            .unwrap();
+        assert_eq!(c.platforms.enabled, Some(vec![PlatformId::Rss]));
+        assert_eq!(c.max_bytes(PlatformId::Youtube), Some(100));
+        assert_eq!(c.max_bytes(PlatformId::Apple), Some(4000));
+        assert_eq!(c.max_bytes(PlatformId::Rss), None);
+        // RSS has no limit of its own, so no table; nor has an unknown name.
+        for (text, key) in [
+            ("[platforms]\n\n[platforms.rss]\nmax_bytes = 3\n", "rss"),
+            ("[platforms]\nyoutub = 1\n", "youtub"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line, Some(if key == "rss" { 3 } else { 2 }), "{e}");
+            assert!(
+                e.message
+                    .contains(&format!("unknown field `{key}`, expected one of `enabled`")),
+                "{e}"
+            );
+            for name in ["spotify", "apple", "youtube"] {
+                assert!(e.message.contains(&format!("`{name}`")), "{e}");
+            }
+        }
+    }
+
+    #[test]
     fn the_init_template_parses_and_so_does_it_uncommented() {
         assert_eq!(parse(INIT_TEMPLATE).unwrap(), Config::default());
         let uncommented: String = INIT_TEMPLATE

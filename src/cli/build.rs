@@ -137,12 +137,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Clean);
     }
     let dir = PathBuf::from(args.out.unwrap_or_else(|| format!("dist/{stem}")));
-    let mut files: Vec<(&str, &str)> = outputs
-        .files
-        .iter()
-        .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
-        .collect();
-    files.push(("chapters.json", outputs.chapters_json.as_str()));
     let mut inputs = Inputs::new();
     if let Input::File(p) = &input {
         inputs.add("the notes file", p);
@@ -154,16 +148,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         inputs.add("the show config", p);
     }
     if let Some(t) = config.templates_dir() {
-        for p in platform::all() {
-            inputs.add("a template", &t.join(p.template_name()));
+        for p in publish::override_paths(&t) {
+            inputs.add("a template", &p);
         }
     }
+    write(&dir, &outputs, &inputs, args.force, ctx)?;
+    Ok(Outcome::Clean)
+}
+
+/// Writes the outputs into `dir` (never over `inputs`), and says so.
+fn write(
+    dir: &std::path::Path,
+    outputs: &publish::Outputs,
+    inputs: &Inputs,
+    force: bool,
+    ctx: &Ctx,
+) -> Result<(), Fatal> {
+    let files = outputs.named();
     output::write_set(
-        &dir,
+        dir,
         &files,
         &output::SetOptions {
-            inputs: &inputs,
-            force: args.force,
+            inputs,
+            force,
             quiet: ctx.quiet,
         },
     )?;
@@ -171,5 +178,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     if !ctx.quiet {
         eprintln!("wrote `{}`: {}", dir.display(), written.join(", "));
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }

@@ -25,6 +25,18 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// Every file to write, `(file name, text)`: each platform's output in
+    /// build order, then `chapters.json`.
+    pub fn named(&self) -> Vec<(&'static str, &str)> {
+        let mut files: Vec<(&'static str, &str)> = self
+            .files
+            .iter()
+            .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
+            .collect();
+        files.push(("chapters.json", self.chapters_json.as_str()));
+        files
+    }
+
     /// The output of `id`, when it was built.
     pub fn get(&self, id: PlatformId) -> Option<&str> {
         self.files
@@ -206,4 +218,41 @@ fn first_angle(notes: &Notes) -> Option<Span> {
             })
             .map(|(i, _)| Span::new(s.start + i, s.start + i + 1))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_are_chosen_in_build_order_once() {
+        let config = Config::default();
+        let asked = [PlatformId::Rss, PlatformId::Youtube, PlatformId::Rss];
+        assert_eq!(
+            choose(&asked, &config),
+            [PlatformId::Youtube, PlatformId::Rss]
+        );
+        assert_eq!(choose(&[], &config), PlatformId::ALL);
+    }
+
+    #[test]
+    fn a_platform_that_needs_what_is_missing_is_dropped_or_refused() {
+        let config = Config::default();
+        let mut wanted = PlatformId::ALL.to_vec();
+        let dropped = drop_unmet(&mut wanted, false, None, &[], &config).unwrap();
+        assert_eq!(
+            wanted,
+            [PlatformId::Spotify, PlatformId::Apple, PlatformId::Youtube]
+        );
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].0, PlatformId::Rss);
+        assert_eq!(dropped[0].1.why, "no audio was given");
+        let mut wanted = vec![PlatformId::Rss];
+        let e = drop_unmet(&mut wanted, true, None, &[], &config).unwrap_err();
+        assert_eq!(e.message(), "cannot build `rss`: no audio was given");
+        assert_eq!(
+            e.help(),
+            Some("give `--audio FILE` or the front matter's `audio`")
+        );
+    }
 }

@@ -20,4 +20,4 @@ pub use context::{
 };
 pub use rules::allowed_url;
 pub use segments::Segment;
-pub use templates::Templates;
+pub use templates::{override_paths, Templates};

@@ -147,6 +147,14 @@ fn load(p: &dyn Platform, overrides: Option<&Path>) -> Result<(String, String)> 
     Ok((path, src))
 }
 
+/// The paths of every template's override in `dir` (whether or not it
+/// exists): inputs an output must never replace.
+pub fn override_paths(dir: &Path) -> Vec<std::path::PathBuf> {
+    platform::all()
+        .map(|p| dir.join(p.template_name()))
+        .collect()
+}
+
 impl Templates {
     /// Loads the built-in templates, replaced by any file of the same name
     /// in `overrides`.
