@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::chapter as chapters;
 use crate::error::{Error, ErrorKind};
 use crate::links;
-use crate::platform::PlatformId;
+use crate::publish::platform::{self, PlatformId};
 use crate::regular::{self, OpenError, TEXT_CAP};
 use crate::source::{Position, Source};
 
@@ -73,15 +73,92 @@ pub struct ChaptersConfig {
     pub max_title_chars: Option<usize>,
 }
 
-/// `[platforms]`, with one table per platform for its limits.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+/// `[platforms]`: `enabled`, and a table per platform that has a size
+/// limit (`[platforms.youtube]`), keyed by platform.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlatformsConfig {
     /// Which outputs `build` writes when `--platform` is not given.
     pub enabled: Option<Vec<PlatformId>>,
-    pub youtube: Limits,
-    pub spotify: Limits,
-    pub apple: Limits,
+    /// `[platforms.NAME]`, for the platforms given one.
+    pub limits: std::collections::BTreeMap<PlatformId, Limits>,
+}
+
+impl PlatformsConfig {
+    /// `[platforms.NAME]` of `platform` (empty when not given).
+    pub fn limits(&self, platform: PlatformId) -> Limits {
+        self.limits.get(&platform).cloned().unwrap_or_default()
+    }
+}
+
+/// The keys of `[platforms]`: `enabled`, and the name of each platform
+/// with a size limit (its table sets `max_bytes`).
+static PLATFORMS_KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    std::iter::once("enabled")
+        .chain(
+            platform::all()
+                .filter(|p| p.max_bytes().is_some())
+                .map(|p| p.name()),
+        )
+        .collect()
+});
+
+/// A key of `[platforms]`; any other is an unknown field, reported at the key.
+enum PlatformsKey {
+    Enabled,
+    Platform(PlatformId),
+}
+
+impl<'de> Deserialize<'de> for PlatformsKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PlatformsKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PlatformsKey, E> {
+                let keys: &'static [&'static str] =
+                    std::sync::LazyLock::force(&PLATFORMS_KEYS).as_slice();
+                match v {
+                    "enabled" => Ok(PlatformsKey::Enabled),
+                    _ if keys.contains(&v) => Ok(PlatformsKey::Platform(
+                        v.parse().map_err(|()| E::unknown_field(v, keys))?,
+                    )),
+                    _ => Err(E::unknown_field(v, keys)),
+                }
+            }
+        }
+        d.deserialize_identifier(Visitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for PlatformsConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PlatformsConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct PlatformsConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PlatformsConfig, A::Error> {
+                let mut out = PlatformsConfig::default();
+                while let Some(key) = map.next_key::<PlatformsKey>()? {
+                    match key {
+                        PlatformsKey::Enabled => out.enabled = map.next_value()?,
+                        PlatformsKey::Platform(id) => {
+                            out.limits.insert(id, map.next_value()?);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        let keys: &'static [&'static str] = std::sync::LazyLock::force(&PLATFORMS_KEYS).as_slice();
+        d.deserialize_struct("PlatformsConfig", keys, Visitor)
+    }
 }
 
 /// `[platforms.NAME]`.
@@ -396,13 +473,10 @@ impl Config {
 
     /// The size limit of `platform`'s description, configured or its own.
     pub fn max_bytes(&self, platform: PlatformId) -> Option<usize> {
-        let configured = match platform {
-            PlatformId::Youtube => self.platforms.youtube.max_bytes,
-            PlatformId::Spotify => self.platforms.spotify.max_bytes,
-            PlatformId::Apple => self.platforms.apple.max_bytes,
-            PlatformId::Rss => None,
-        };
-        configured.or(crate::platform::get(platform).max_bytes())
+        let configured = self.platforms.limits.get(&platform);
+        configured
+            .and_then(|l| l.max_bytes)
+            .or(platform::get(platform).max_bytes())
     }
 }
 
@@ -703,6 +777,32 @@ mod tests {
     }
 
     #[test]
+    fn platform_tables_are_keyed_by_platform_and_unknown_ones_located() {
+        let c = parse("[platforms]\nenabled = [\"rss\"]\n[platforms.youtube]\nmax_bytes = 100\n")
+            .unwrap();
+        assert_eq!(c.platforms.enabled, Some(vec![PlatformId::Rss]));
+        assert_eq!(c.max_bytes(PlatformId::Youtube), Some(100));
+        assert_eq!(c.max_bytes(PlatformId::Apple), Some(4000));
+        assert_eq!(c.max_bytes(PlatformId::Rss), None);
+        // RSS has no limit of its own, so no table; nor has an unknown name.
+        for (text, key) in [
+            ("[platforms]\n\n[platforms.rss]\nmax_bytes = 3\n", "rss"),
+            ("[platforms]\nyoutub = 1\n", "youtub"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.line(), Some(if key == "rss" { 3 } else { 2 }), "{e}");
+            assert!(
+                e.message()
+                    .contains(&format!("unknown field `{key}`, expected one of `enabled`")),
+                "{e}"
+            );
+            for name in ["spotify", "apple", "youtube"] {
+                assert!(e.message().contains(&format!("`{name}`")), "{e}");
+            }
+        }
+    }
+
+    #[test]
     fn the_init_template_parses_and_so_does_it_uncommented() {
         assert_eq!(parse(INIT_TEMPLATE).unwrap(), Config::default());
         let uncommented: String = INIT_TEMPLATE
@@ -730,6 +830,9 @@ mod tests {
         let c = parse(&uncommented).unwrap();
         assert_eq!(c.show.title.as_deref(), Some("Netstack.FM"));
         assert!(c.show.footer.unwrap().contains("{episode_url}"));
-        assert_eq!(c.platforms.spotify.max_bytes, Some(4000));
+        assert_eq!(
+            c.platforms.limits(PlatformId::Spotify).max_bytes,
+            Some(4000)
+        );
     }
 }

@@ -21,12 +21,11 @@ pub mod links;
 pub mod mp3;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
-/// The platforms `build` writes for, and their rules.
-pub mod platform;
+/// Publishing: the template context, the templates, and each platform's
+/// output and rules.
+pub mod publish;
 /// Opening inputs safely: regular files only, never blocking, size caps.
 pub mod regular;
-/// Rendering each platform's output through its template.
-pub mod render;
 /// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
 pub mod report;
 /// Source texts: spans, positions, and the line index between them.

@@ -12,9 +12,9 @@ use cli::{print, print_error, Ctx, Fatal, Outcome};
 mod cli;
 
 /// The system allocator, counting the heap of template renders so a user
-/// template can't take the machine's memory (see `render::limits`).
+/// template can't take the machine's memory (see `publish::limits`).
 #[global_allocator]
-static ALLOC: shownotes::render::limits::BudgetAlloc = shownotes::render::limits::BudgetAlloc;
+static ALLOC: shownotes::publish::limits::BudgetAlloc = shownotes::publish::limits::BudgetAlloc;
 
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]

@@ -9,10 +9,10 @@ use super::output::{self, Inputs};
 use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
 use shownotes::config::Config;
-use shownotes::diagnostic::Code;
 use shownotes::episode::{Audio, Episode};
-use shownotes::platform::{self, PlatformId};
-use shownotes::render::{self, Context, Templates};
+use shownotes::error::Error;
+use shownotes::publish::platform::{self, PlatformId};
+use shownotes::publish::{self, Templates};
 
 /// Arguments of `build`.
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub struct Args {
 
     /// Platforms to build, comma-separated (default: `[platforms] enabled`,
     /// else all).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    #[arg(long, value_parser = platform_parser(), value_delimiter = ',', value_name = "LIST")]
     pub platform: Vec<PlatformId>,
 
     /// The show config (default: `shownotes.toml` found by walking up from
@@ -46,6 +46,13 @@ pub struct Args {
     pub force: bool,
 }
 
+/// `--platform`'s values: the platforms' names, in build order.
+fn platform_parser() -> impl clap::builder::TypedValueParser<Value = PlatformId> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(PlatformId::ALL.map(PlatformId::as_str))
+        .try_map(|name| name.parse::<PlatformId>().map_err(|()| "not a platform"))
+}
+
 /// Loads the templates for `config`, a template error as a fatal one
 /// (printed rustc-style first).
 pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
@@ -53,9 +60,13 @@ pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
 }
 
 /// A template error: printed rustc-style, then exit 2.
-pub fn template_fatal(e: &render::TemplateError, ctx: &Ctx) -> Fatal {
-    let _ = writeln!(std::io::stderr(), "{}\n", e.render(ctx.color));
-    Fatal::new(format!("template `{}` failed", e.located()))
+pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}\n",
+        shownotes::report::human::template_error(e, ctx.color)
+    );
+    Fatal::new(format!("template `{e}` failed"))
         .help("fix the template, or delete it to use the built-in one")
 }
 
@@ -80,17 +91,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         audio_path,
     } = prepared;
     let explicit = !args.platform.is_empty();
-    let mut wanted: Vec<PlatformId> = if explicit {
-        args.platform.clone()
-    } else {
-        config
-            .platforms
-            .enabled
-            .clone()
-            .unwrap_or_else(|| PlatformId::ALL.to_vec())
-    };
-    wanted.sort();
-    wanted.dedup();
+    let mut wanted = publish::choose(&args.platform, &config);
     let to_stdout = args.out.as_deref() == Some("-");
     if to_stdout && wanted.len() != 1 {
         return Err(Fatal::new(format!(
@@ -99,41 +100,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         ))
         .help("choose one with `--platform`, such as `--platform youtube --out -`"));
     }
-    // RSS needs the audio (enclosure length and type, duration) and the
-    // URL it is served from: asked for by name, its absence stops the
-    // build; otherwise the item is skipped with a warning.
-    let mut skipped = None;
-    if wanted.contains(&PlatformId::Rss) {
-        let missing = if audio.is_none()
-            && !diagnostics
-                .iter()
-                .any(|d| matches!(d.code, Code::AudioMissing | Code::AudioUnreadable))
-        {
-            Some((
-                "no audio was given",
-                "give `--audio FILE` or the front matter's `audio`",
-            ))
-        } else if config.show.media_base_url.is_none() {
-            Some((
-                "`[show] media_base_url` is not set",
-                "set `media_base_url` in `shownotes.toml` (see `shownotes init`)",
-            ))
-        } else {
-            None
-        };
-        if let Some((why, help)) = missing {
-            if explicit {
-                return Err(Fatal::new(format!("cannot build `rss`: {why}")).help(help));
-            }
-            wanted.retain(|p| *p != PlatformId::Rss);
-            skipped = Some(format!(
-                "warning: skipped `rss-item.xml`: {why}\nhelp: {help}\n"
-            ));
-        }
-    }
+    // A platform asked for by name that can't be built stops the build;
+    // otherwise it is skipped with a warning.
+    let skipped =
+        publish::drop_unmet(&mut wanted, explicit, audio.as_ref(), &diagnostics, &config)?;
     let templates = templates(&config, ctx)?;
-    let context: Context = render::context(&notes, &config, audio.as_ref());
-    let outputs = render::build(&templates, &context, &notes, &config, &wanted)
+    let context = publish::context(&notes, &config, audio.as_ref());
+    let outputs = publish::build(&templates, &context, &notes, &config, &wanted)
         .map_err(|e| template_fatal(&e, ctx))?;
     diagnostics.extend(outputs.diagnostics.iter().cloned());
     shownotes::diagnostic::sort(&mut diagnostics);
@@ -149,8 +122,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         return Ok(outcome(&diagnostics, false));
     }
-    if let Some(note) = skipped.filter(|_| !ctx.quiet) {
-        eprintln!("{note}");
+    for (id, unmet) in skipped.iter().filter(|_| !ctx.quiet) {
+        eprintln!(
+            "warning: skipped `{}`: {}\nhelp: {}\n",
+            platform::get(*id).file_name(),
+            unmet.why,
+            unmet.help
+        );
     }
     if to_stdout {
         if let Some((_, text)) = outputs.files.first() {
@@ -159,12 +137,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Clean);
     }
     let dir = PathBuf::from(args.out.unwrap_or_else(|| format!("dist/{stem}")));
-    let mut files: Vec<(&str, &str)> = outputs
-        .files
-        .iter()
-        .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
-        .collect();
-    files.push(("chapters.json", outputs.chapters_json.as_str()));
     let mut inputs = Inputs::new();
     if let Input::File(p) = &input {
         inputs.add("the notes file", p);
@@ -176,16 +148,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         inputs.add("the show config", p);
     }
     if let Some(t) = config.templates_dir() {
-        for p in platform::all() {
-            inputs.add("a template", &t.join(p.template_name()));
+        for p in publish::override_paths(&t) {
+            inputs.add("a template", &p);
         }
     }
+    write(&dir, &outputs, &inputs, args.force, ctx)?;
+    Ok(Outcome::Clean)
+}
+
+/// Writes the outputs into `dir` (never over `inputs`), and says so.
+fn write(
+    dir: &std::path::Path,
+    outputs: &publish::Outputs,
+    inputs: &Inputs,
+    force: bool,
+    ctx: &Ctx,
+) -> Result<(), Fatal> {
+    let files = outputs.named();
     output::write_set(
-        &dir,
+        dir,
         &files,
         &output::SetOptions {
-            inputs: &inputs,
-            force: args.force,
+            inputs,
+            force,
             quiet: ctx.quiet,
         },
     )?;
@@ -193,5 +178,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     if !ctx.quiet {
         eprintln!("wrote `{}`: {}", dir.display(), written.join(", "));
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }

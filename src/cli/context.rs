@@ -7,8 +7,7 @@ use super::input::{load_episode, Input};
 use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
 use shownotes::episode::{Audio, Episode};
-use shownotes::platform::PlatformId;
-use shownotes::render::{self, HtmlCtx};
+use shownotes::publish;
 
 /// Arguments of `context`.
 #[derive(Debug, clap::Args)]
@@ -48,18 +47,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     };
     render_all(ctx, &notes.source, &diagnostics);
     let templates = templates(&config, ctx)?;
-    let mut context = render::context(&notes, &config, audio.as_ref());
-    let html = |id| {
-        templates
-            .render(id, &context)
-            .map(|(s, _)| s)
-            .map_err(|e| template_fatal(&e, ctx))
-    };
-    let h = HtmlCtx {
-        apple: html(PlatformId::Apple)?,
-        spotify: html(PlatformId::Spotify)?,
-    };
-    context.html = Some(h);
+    let context = publish::context(&notes, &config, audio.as_ref());
+    let context = publish::with_html(&templates, context).map_err(|e| template_fatal(&e, ctx))?;
     let mut json = serde_json::to_string_pretty(&context)
         .map_err(|e| Fatal::new(format!("cannot write the context: {e}")))?;
     json.push('\n');

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Ctx, Fatal, Outcome};
 use shownotes::config;
-use shownotes::platform;
+use shownotes::publish::platform;
 use shownotes::write::write_new;
 
 /// Arguments of `init`.

@@ -289,7 +289,7 @@ mod tests {
             "{out}"
         );
         // The same well-formedness check every rendered XML output gets.
-        crate::render::xml::check(&out).unwrap();
+        crate::publish::xml::check(&out).unwrap();
         let back = read(&src(&out)).unwrap();
         assert_eq!(back[0].title, c[0].title);
         assert_eq!(back[1].title, c[1].title);

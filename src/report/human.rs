@@ -304,6 +304,43 @@ impl Report for Human {
     }
 }
 
+/// An error rustc-style: `error: MESSAGE`, `--> path:line` with the line
+/// and a caret under its range when the error carries a snippet, else
+/// `--> path`, then `help: HELP`. Template errors are printed this way
+/// (their line is the template's, so it is placed as the error says).
+pub fn template_error(e: &Error, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let path = e.path().unwrap_or_default();
+    let title = Level::ERROR.primary_title(e.message());
+    let group = match (e.snippet(), e.line()) {
+        (Some(snip), Some(line)) => {
+            let src = &*snip.text;
+            let (ls, le) = Source::new(path, src).line_range(line);
+            let r = &snip.range;
+            let (start, end) = if r.start >= ls && r.start <= le {
+                (r.start, r.end.clamp(r.start, le))
+            } else {
+                (ls, le)
+            };
+            let snippet = Snippet::source(&src[ls..le])
+                .line_start(line)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(start - ls..end - ls));
+            title.element(snippet)
+        }
+        _ => title.element(Origin::path(path)),
+    };
+    let group = match e.help() {
+        Some(help) => group.element(Level::HELP.message(help)),
+        None => group,
+    };
+    renderer.render(&[group])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

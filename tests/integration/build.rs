@@ -16,8 +16,8 @@ use shownotes::diagnostic::Code;
 use shownotes::formats::youtube;
 use shownotes::links;
 use shownotes::notes::Notes;
-use shownotes::platform::{self, PlatformId};
-use shownotes::render::{self, Templates};
+use shownotes::publish::platform::{self, PlatformId};
+use shownotes::publish::{self as render, Templates};
 use shownotes::source::Source;
 
 use crate::ffmpeg;
@@ -117,7 +117,7 @@ fn html_tags(html: &str) -> Vec<String> {
     for n in doc.descendants().filter(|n| n.is_element()) {
         for a in n.attributes() {
             assert_eq!((n.tag_name().name(), a.name()), ("a", "href"), "{html}");
-            assert!(platform::allowed_url(a.value()), "{}", a.value());
+            assert!(render::allowed_url(a.value()), "{}", a.value());
         }
     }
     tags.sort();

@@ -1,22 +1,24 @@
 //! Spotify (`spotify.html`): the episode description as HTML.
 //!
-//! Sources (PLATFORMS.md, "Spotify"):
+//! Sources:
 //! - `<p>`, `<ul><li>`, `<a href>` render, line breaks render:
 //!   podnews.net "html-episode-notes-in-podcast-rss" (`<ol>` and `<br>` are
 //!   the list and line-break forms of the same);
 //! - chapters from the description: one per line (or `<br>`), `MM:SS` or
 //!   `HH:MM:SS`, first at `00:00`, at least 3, no emoji or HTML in titles:
-//!   Spotify for Creators help, article 360043932711;
+//!   Spotify for Creators help, "Creating and managing chapters"
+//!   (article 360043932711);
 //! - description size: unconfirmed, so configurable; 4000 bytes by default.
 
 use super::{Platform, PlatformId};
+use crate::timestamp::Style;
 
 /// The tags Spotify renders (podnews.net, above).
 pub const TAGS: &[&str] = &["p", "br", "ul", "ol", "li", "a"];
 
 /// Unconfirmed (no primary source): a safe default, configurable with
 /// `[platforms.spotify] max_bytes`.
-pub const MAX_BYTES: usize = 4000;
+const MAX_BYTES: usize = 4000;
 
 /// Spotify.
 pub struct Spotify;
@@ -32,13 +34,18 @@ impl Platform for Spotify {
         "spotify.html.j2"
     }
     fn default_template(&self) -> &'static str {
-        include_str!("../../templates/spotify.html.j2")
+        include_str!("../../../templates/spotify.html.j2")
     }
     fn max_bytes(&self) -> Option<usize> {
         Some(MAX_BYTES)
     }
     fn allowed_tags(&self) -> Option<&'static [&'static str]> {
         Some(TAGS)
+    }
+    /// `00:00`, `05:32`, `01:05:12` (Spotify help 360043932711: `MM:SS`
+    /// or `HH:MM:SS`).
+    fn chapter_time(&self) -> Option<(&'static str, Style)> {
+        Some(("spotify", Style::TwoDigit))
     }
 }
 
@@ -59,7 +66,7 @@ pub fn plain_title(title: &str) -> String {
 }
 
 /// Emoji and their joiners and modifiers, by code point block.
-pub fn is_emoji(c: char) -> bool {
+fn is_emoji(c: char) -> bool {
     matches!(c as u32,
         0x1F000..=0x1FAFF   // mahjong, cards, emoticons, symbols, pictographs, transport, ...
         | 0x2600..=0x27BF   // miscellaneous symbols, dingbats

@@ -1,19 +1,21 @@
 //! Apple Podcasts (`apple.html`): the episode `<description>`.
 //!
-//! Sources (PLATFORMS.md, "Apple Podcasts"):
+//! Sources:
 //! - up to 4000 bytes, `<p> <ol> <ul> <li> <a>` allowed inside CDATA:
-//!   Apple's RSS tag reference (mirrored in Podcastindex-org/podcast-namespace
-//!   `itunes_reference.md`); so no `<br>`: every line is its own `<p>`;
+//!   Apple Podcasts' RSS tag reference, mirrored at
+//!   <https://github.com/Podcastindex-org/podcast-namespace/blob/main/itunes_reference.md>;
+//!   so no `<br>`: every line is its own `<p>`;
 //! - chapters in the description start at `00:00:00`, at least 3:
-//!   podcasters.apple.com/support/5482.
+//!   <https://podcasters.apple.com/support/5482>.
 
 use super::{Platform, PlatformId};
+use crate::timestamp::Style;
 
 /// The tags Apple allows in a description (Apple's RSS tag reference).
 pub const TAGS: &[&str] = &["p", "ol", "ul", "li", "a"];
 
 /// The description size limit (Apple's RSS tag reference).
-pub const MAX_BYTES: usize = 4000;
+const MAX_BYTES: usize = 4000;
 
 /// Apple Podcasts.
 pub struct Apple;
@@ -29,12 +31,16 @@ impl Platform for Apple {
         "apple.html.j2"
     }
     fn default_template(&self) -> &'static str {
-        include_str!("../../templates/apple.html.j2")
+        include_str!("../../../templates/apple.html.j2")
     }
     fn max_bytes(&self) -> Option<usize> {
         Some(MAX_BYTES)
     }
     fn allowed_tags(&self) -> Option<&'static [&'static str]> {
         Some(TAGS)
+    }
+    /// Always `HH:MM:SS` (<https://podcasters.apple.com/support/5482>).
+    fn chapter_time(&self) -> Option<(&'static str, Style)> {
+        Some(("apple", Style::Hms))
     }
 }

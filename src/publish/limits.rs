@@ -299,6 +299,44 @@ fn text_len(v: &Value) -> usize {
         .map_or_else(|| v.len().unwrap_or(0).saturating_mul(8), str::len)
 }
 
+/// The most bytes a printf-style `format` string can write: its own
+/// length plus every conversion's width and precision (each the most
+/// bytes one conversion may write).
+fn format_len(s: &str) -> usize {
+    let mut total = s.len();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            i += 1;
+            while i < b.len() && b"-+ #0".contains(&b[i]) {
+                i += 1;
+            }
+            for _ in 0..2 {
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                // Digits that do not fit are a width past any limit.
+                let n = match s[start..i].parse::<usize>() {
+                    Ok(n) => n,
+                    Err(_) if i > start => usize::MAX,
+                    Err(_) => 0,
+                };
+                total = total.saturating_add(n);
+                if i < b.len() && b[i] == b'.' {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    total
+}
+
 /// Refuses a call of filter `name` whose result would pass a limit, from
 /// its arguments alone, before the filter allocates it.
 fn precheck(name: &str, args: &[Value], l: &Limits) -> Result<(), Error> {
@@ -357,42 +395,7 @@ fn precheck(name: &str, args: &[Value], l: &Limits) -> Result<(), Error> {
             list(items)?;
             string(items.saturating_mul(sep))
         }
-        "format" => {
-            // printf-style: a width or precision is how many bytes one
-            // conversion may write.
-            let mut total = s.len();
-            let b = s.as_bytes();
-            let mut i = 0;
-            while i < b.len() {
-                if b[i] == b'%' {
-                    i += 1;
-                    while i < b.len() && b"-+ #0".contains(&b[i]) {
-                        i += 1;
-                    }
-                    for _ in 0..2 {
-                        let start = i;
-                        while i < b.len() && b[i].is_ascii_digit() {
-                            i += 1;
-                        }
-                        // Digits that do not fit are a width past any limit.
-                        let n = match s[start..i].parse::<usize>() {
-                            Ok(n) => n,
-                            Err(_) if i > start => usize::MAX,
-                            Err(_) => 0,
-                        };
-                        total = total.saturating_add(n);
-                        if i < b.len() && b[i] == b'.' {
-                            i += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            string(total)
-        }
+        "format" => string(format_len(s)),
         "slice" | "batch" => list(positional(args, 1).and_then(Value::as_usize).unwrap_or(0)),
         "list" => match value {
             Some(v) if v.as_str().is_some() => list(s.chars().count()),

@@ -5,16 +5,17 @@
 //! that are unique and quoted without `<`, references that are the five
 //! predefined entities or characters XML allows, every prefix declared.
 
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{NamespaceResolver, ResolveResult};
 use quick_xml::reader::NsReader;
 
-/// Where an output is not well-formed, and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XmlError {
-    /// Byte offset in the output.
-    pub offset: usize,
-    pub message: String,
+use crate::error::{Error, ErrorKind};
+use crate::source::Span;
+
+/// Where an output is not well-formed (the error's span: an empty range
+/// at the byte offset in the output), and what is wrong.
+fn xml_error(offset: usize, message: String) -> Error {
+    Error::new(ErrorKind::Template, message).with_span(Span::new(offset, offset))
 }
 
 /// Characters XML 1.0 allows (production `Char`).
@@ -22,15 +23,60 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Checks the attributes of element `name`: each well-formed, without
+/// `<`, with references XML allows, its prefix declared.
+fn check_attributes(
+    e: &BytesStart<'_>,
+    name: &str,
+    resolver: &NamespaceResolver,
+) -> Result<(), String> {
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("in `<{name}>`: {err}"))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let raw = String::from_utf8_lossy(&a.value).into_owned();
+        if raw.contains('<') {
+            return Err(format!("the attribute `{key}` of `<{name}>` holds a `<`"));
+        }
+        if let Err(err) = quick_xml::escape::unescape(&raw) {
+            return Err(format!("the attribute `{key}` of `<{name}>`: {err}"));
+        }
+        if let (ResolveResult::Unknown(p), _) = resolver.resolve_attribute(a.key) {
+            return Err(format!(
+                "the prefix `{}` of the attribute `{key}` is not declared",
+                String::from_utf8_lossy(&p)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a reference in text: a character XML allows, or one of the five
+/// predefined entities.
+fn check_reference(g: &BytesRef<'_>) -> Result<(), String> {
+    let name = String::from_utf8_lossy(g).into_owned();
+    if g.is_char_ref() {
+        match g.resolve_char_ref() {
+            Ok(Some(c)) if xml_char(c) => Ok(()),
+            _ => Err(format!("`&{name};` is not a character XML allows")),
+        }
+    } else if !matches!(name.as_str(), "amp" | "lt" | "gt" | "quot" | "apos") {
+        Err(format!(
+            "`&{name};` is not an XML entity (only `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&apos;` are)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks that `xml` is one well-formed, namespace-well-formed element
 /// (an optional XML declaration, comments and processing instructions
 /// around it).
-pub fn check(xml: &str) -> Result<(), XmlError> {
+pub(crate) fn check(xml: &str) -> Result<(), Error> {
     if let Some((i, c)) = xml.char_indices().find(|&(_, c)| !xml_char(c)) {
-        return Err(XmlError {
-            offset: i,
-            message: format!("the character U+{:04X} is not allowed in XML", u32::from(c)),
-        });
+        return Err(xml_error(
+            i,
+            format!("the character U+{:04X} is not allowed in XML", u32::from(c)),
+        ));
     }
     let mut r = NsReader::from_str(xml);
     {
@@ -45,18 +91,10 @@ pub fn check(xml: &str) -> Result<(), XmlError> {
     let mut open: Vec<String> = Vec::new();
     loop {
         let before = r.buffer_position() as usize;
-        let fail = |message: String| XmlError {
-            offset: before,
-            message,
-        };
+        let fail = |message: String| xml_error(before, message);
         let (ns, event) = match r.read_resolved_event() {
             Ok(x) => x,
-            Err(e) => {
-                return Err(XmlError {
-                    offset: r.error_position() as usize,
-                    message: e.to_string(),
-                })
-            }
+            Err(e) => return Err(xml_error(r.error_position() as usize, e.to_string())),
         };
         let unbound = match ns {
             ResolveResult::Unknown(p) => Some(String::from_utf8_lossy(&p).into_owned()),
@@ -78,25 +116,7 @@ pub fn check(xml: &str) -> Result<(), XmlError> {
                         )));
                     }
                 }
-                for a in e.attributes() {
-                    let a = a.map_err(|err| fail(format!("in `<{name}>`: {err}")))?;
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let raw = String::from_utf8_lossy(&a.value).into_owned();
-                    if raw.contains('<') {
-                        return Err(fail(format!(
-                            "the attribute `{key}` of `<{name}>` holds a `<`"
-                        )));
-                    }
-                    if let Err(err) = quick_xml::escape::unescape(&raw) {
-                        return Err(fail(format!("the attribute `{key}` of `<{name}>`: {err}")));
-                    }
-                    if let (ResolveResult::Unknown(p), _) = r.resolver().resolve_attribute(a.key) {
-                        return Err(fail(format!(
-                            "the prefix `{}` of the attribute `{key}` is not declared",
-                            String::from_utf8_lossy(&p)
-                        )));
-                    }
-                }
+                check_attributes(e, &name, r.resolver()).map_err(&fail)?;
                 if matches!(event, Event::Start(_)) {
                     depth += 1;
                     open.push(name);
@@ -113,17 +133,7 @@ pub fn check(xml: &str) -> Result<(), XmlError> {
                 if depth == 0 {
                     return Err(fail("a reference outside the root element".into()));
                 }
-                let name = String::from_utf8_lossy(g).into_owned();
-                if g.is_char_ref() {
-                    match g.resolve_char_ref() {
-                        Ok(Some(c)) if xml_char(c) => {}
-                        _ => return Err(fail(format!("`&{name};` is not a character XML allows"))),
-                    }
-                } else if !matches!(name.as_str(), "amp" | "lt" | "gt" | "quot" | "apos") {
-                    return Err(fail(format!(
-                        "`&{name};` is not an XML entity (only `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&apos;` are)"
-                    )));
-                }
+                check_reference(g).map_err(&fail)?;
             }
             Event::CData(_) if depth == 0 => {
                 return Err(fail("a CDATA section outside the root element".into()));
@@ -136,16 +146,10 @@ pub fn check(xml: &str) -> Result<(), XmlError> {
         }
     }
     if let Some(name) = open.last() {
-        return Err(XmlError {
-            offset: xml.len(),
-            message: format!("`<{name}>` is never closed"),
-        });
+        return Err(xml_error(xml.len(), format!("`<{name}>` is never closed")));
     }
     if roots == 0 {
-        return Err(XmlError {
-            offset: 0,
-            message: "there is no element".into(),
-        });
+        return Err(xml_error(0, "there is no element".into()));
     }
     Ok(())
 }
@@ -183,8 +187,8 @@ mod tests {
             ("<!DOCTYPE x><x/>", "DOCTYPE"),
         ] {
             let e = check(xml).expect_err(xml);
-            assert!(e.message.contains(want), "{xml}: {}", e.message);
-            assert!(e.offset <= xml.len());
+            assert!(e.message().contains(want), "{xml}: {}", e.message());
+            assert!(e.span().unwrap().start <= xml.len());
         }
     }
 }

@@ -1,25 +1,26 @@
 //! RSS (`rss-item.xml`): one `<item>` to paste into the show's feed, with
 //! the namespaces it uses declared on it, and `chapters.json` beside it.
 //!
-//! Sources (PLATFORMS.md, "RSS and Podcasting 2.0" and "Apple Podcasts"):
+//! Sources:
 //! - `content:encoded`: `http://purl.org/rss/1.0/modules/content/`;
 //! - iTunes: `http://www.itunes.com/dtds/podcast-1.0.dtd`;
 //! - Podcasting 2.0: `https://podcastindex.org/namespace/1.0`,
 //!   `<podcast:chapters url="..." type="application/json+chapters"/>`
-//!   (podcast-namespace `docs/tags/chapters.md`);
-//! - Podlove Simple Chapters: `http://podlove.org/simple-chapters`, read by
-//!   Spotify (Spotify help 360043932711);
+//!   (<https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/tags/chapters.md>);
+//! - Podlove Simple Chapters: `http://podlove.org/simple-chapters`
+//!   (<https://podlove.org/simple-chapters/>), read by Spotify
+//!   (Spotify for Creators help, article 360043932711), starts in Normal
+//!   Play Time;
 //! - `<description>` holds the Apple-safe HTML (Apple reads it; many other
-//!   apps prefer `content:encoded`: PRX/feeder.prx.org#1030);
-//! - `pubDate` is RFC 2822 (RSS 2.0 specification).
+//!   apps prefer `content:encoded`:
+//!   <https://github.com/PRX/feeder.prx.org/issues/1030>);
+//! - `pubDate` is RFC 2822 (RSS 2.0 specification,
+//!   <https://www.rssboard.org/rss-specification>);
+//! - the enclosure needs the audio's length and type, and its URL (RSS 2.0
+//!   specification, `<enclosure>`).
 
-use super::{Platform, PlatformId};
-
-/// The namespaces the item declares.
-pub const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
-pub const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
-pub const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
-pub const PSC_NS: &str = "http://podlove.org/simple-chapters";
+use super::{Offered, Platform, PlatformId, Unmet};
+use crate::timestamp::Style;
 
 /// The RSS item.
 pub struct Rss;
@@ -35,12 +36,41 @@ impl Platform for Rss {
         "rss-item.xml.j2"
     }
     fn default_template(&self) -> &'static str {
-        include_str!("../../templates/rss-item.xml.j2")
+        include_str!("../../../templates/rss-item.xml.j2")
     }
     /// The item has no limit of its own; its `<description>` is Apple's
     /// HTML, checked against Apple's.
     fn max_bytes(&self) -> Option<usize> {
         None
+    }
+    /// `<description>` holds Apple's HTML, `<content:encoded>` Spotify's.
+    fn embeds(&self) -> &'static [PlatformId] {
+        &[PlatformId::Apple, PlatformId::Spotify]
+    }
+    /// The item's `<description>` is Apple's HTML: Apple's limit.
+    fn embedded_limit(&self) -> Option<(PlatformId, &'static str)> {
+        Some((PlatformId::Apple, "item's <description>"))
+    }
+    /// Podlove Simple Chapters' Normal Play Time with milliseconds.
+    fn chapter_time(&self) -> Option<(&'static str, Style)> {
+        Some(("npt", Style::Precise))
+    }
+    /// The enclosure needs the audio (length, type, duration) and the URL
+    /// it is served from.
+    fn unmet(&self, offered: &Offered) -> Option<Unmet> {
+        if !offered.audio && !offered.audio_reported {
+            Some(Unmet {
+                why: "no audio was given",
+                help: "give `--audio FILE` or the front matter's `audio`",
+            })
+        } else if !offered.media_base_url {
+            Some(Unmet {
+                why: "`[show] media_base_url` is not set",
+                help: "set `media_base_url` in `shownotes.toml` (see `shownotes init`)",
+            })
+        } else {
+            None
+        }
     }
 }
 

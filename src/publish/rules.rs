@@ -1,150 +1,18 @@
-//! The platforms `shownotes build` writes for: one small module per
-//! platform (below) behind the [`Platform`] trait, and the checks every
-//! rendered output goes through (size limit, allowed tags, link schemes).
-
-pub mod apple;
-pub mod rss;
-pub mod spotify;
-pub mod youtube;
+//! The rules every rendered output is checked against: the size limit,
+//! the allowed HTML tags and attributes, and the link schemes (the URL
+//! gate of [`crate::links::gate`]). The platforms say which apply to them
+//! ([`super::platform::Platform`]); these functions check them.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 
+use super::platform::PlatformId;
 use crate::diagnostic::{Code, Diagnostic};
-
-/// A platform by name (`--platform`, `[platforms] enabled`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum PlatformId {
-    Spotify,
-    Apple,
-    Youtube,
-    Rss,
-}
-
-impl PlatformId {
-    /// Every platform, in the order outputs are built (the RSS item embeds
-    /// the Apple and Spotify HTML, so it comes last).
-    pub const ALL: [PlatformId; 4] = [
-        PlatformId::Spotify,
-        PlatformId::Apple,
-        PlatformId::Youtube,
-        PlatformId::Rss,
-    ];
-
-    /// The name users write.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            PlatformId::Spotify => "spotify",
-            PlatformId::Apple => "apple",
-            PlatformId::Youtube => "youtube",
-            PlatformId::Rss => "rss",
-        }
-    }
-}
-
-impl std::fmt::Display for PlatformId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How a platform's template escapes every value it prints (chosen by the
-/// template's extension, so an author cannot forget it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Escape {
-    /// `&`, `<`, `>`, `"`, `'` as entities (`.html.j2`).
-    Html,
-    /// The same five, for XML (`.xml.j2`).
-    Xml,
-    /// Plain text for YouTube: `<` and `>` become `‹` and `›` (`.txt.j2`).
-    YoutubeText,
-}
-
-impl Escape {
-    /// The escape a template gets from its name.
-    pub fn for_template(name: &str) -> Option<Escape> {
-        if name.ends_with(".html.j2") {
-            Some(Escape::Html)
-        } else if name.ends_with(".xml.j2") {
-            Some(Escape::Xml)
-        } else if name.ends_with(".txt.j2") {
-            Some(Escape::YoutubeText)
-        } else {
-            None
-        }
-    }
-
-    /// The tag minijinja's auto-escape callback gives.
-    pub const fn tag(self) -> &'static str {
-        match self {
-            Escape::Html => "html",
-            Escape::Xml => "xml",
-            Escape::YoutubeText => "youtube",
-        }
-    }
-}
-
-/// One platform's output: its file, template, limits and rules.
-pub trait Platform: Sync {
-    /// Which platform.
-    fn id(&self) -> PlatformId;
-    /// The name users write (`youtube`).
-    fn name(&self) -> &'static str {
-        self.id().as_str()
-    }
-    /// The output file (`youtube.txt`).
-    fn file_name(&self) -> &'static str;
-    /// The template's name (`youtube.txt.j2`), also the override's file name.
-    fn template_name(&self) -> &'static str;
-    /// The built-in template.
-    fn default_template(&self) -> &'static str;
-    /// The description's size limit in bytes, when the platform has one.
-    fn max_bytes(&self) -> Option<usize>;
-    /// The HTML tags allowed, for HTML outputs.
-    fn allowed_tags(&self) -> Option<&'static [&'static str]> {
-        None
-    }
-    /// Fixes what the platform cannot take in the rendered output,
-    /// reporting it (YouTube: `<` and `>`). `replaced` counts the
-    /// replacements the escaper already made in values.
-    fn finish(&self, output: String, _replaced: usize, _diags: &mut Vec<Diagnostic>) -> String {
-        output
-    }
-}
-
-/// The platform `id`.
-pub fn get(id: PlatformId) -> &'static dyn Platform {
-    match id {
-        PlatformId::Youtube => &youtube::Youtube,
-        PlatformId::Spotify => &spotify::Spotify,
-        PlatformId::Apple => &apple::Apple,
-        PlatformId::Rss => &rss::Rss,
-    }
-}
-
-/// Every platform, in build order.
-pub fn all() -> impl Iterator<Item = &'static dyn Platform> {
-    PlatformId::ALL.into_iter().map(get)
-}
 
 /// `description-too-long` when `text` is over `max` bytes, naming the
 /// platform and the excess.
-pub fn check_size(
+pub(crate) fn check_size(
     platform: PlatformId,
     what: &str,
     text: &str,
@@ -325,7 +193,7 @@ fn check_attr(name: &str, attr: &str, value: &str, bad: &mut dyn FnMut(String)) 
 /// in the list, `href` the only attribute (on `<a>`), and only `http`,
 /// `https` and `mailto` links. A `<` that does not start a tag is an
 /// error too (the escaper never leaves one; a template might).
-pub fn check_html(platform: PlatformId, html: &str, allowed: &[&str]) -> Vec<Diagnostic> {
+pub(crate) fn check_html(platform: PlatformId, html: &str, allowed: &[&str]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut bad = |what: String| {
         out.push(
@@ -378,6 +246,7 @@ pub fn check_html(platform: PlatformId, html: &str, allowed: &[&str]) -> Vec<Dia
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publish::platform::{apple, spotify};
 
     #[test]
     fn html_checks_find_tags_attributes_and_schemes() {

@@ -1,19 +1,23 @@
 //! YouTube (`youtube.txt`): plain text, pasted into the video's description.
 //!
-//! Sources (PLATFORMS.md, "YouTube"):
-//! - at most 5000 bytes: YouTube Data API, `snippet.description`;
+//! Sources:
+//! - at most 5000 bytes: YouTube Data API reference, `videos`,
+//!   `snippet.description`, <https://developers.google.com/youtube/v3/docs/videos>;
 //! - `<` and `>` are rejected (the API answers `invalidDescription`): same;
-//!   FriendTeamInc/VodBot#46; tokland/youtube-upload#168;
+//!   <https://github.com/FriendTeamInc/VodBot/issues/46>;
+//!   <https://github.com/tokland/youtube-upload/issues/168>;
 //! - chapters one per line, the timestamp first on its line, `M:SS` or
-//!   `H:MM:SS`, first at `0:00`: 9to5google.com/2020/05/28/youtube-video-chapters;
-//!   chapter-generator.com; freeCodeCamp#39546;
-//! - plain-text URLs are linked: YouTube help "links".
+//!   `H:MM:SS`, first at `0:00`:
+//!   <https://9to5google.com/2020/05/28/youtube-video-chapters/>;
+//!   <https://github.com/freeCodeCamp/freeCodeCamp/issues/39546>;
+//! - plain-text URLs are linked: YouTube Help, "Add links to your videos".
 
 use super::{Platform, PlatformId};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::timestamp::Style;
 
 /// The description size limit (YouTube Data API `snippet.description`).
-pub const MAX_BYTES: usize = 5000;
+const MAX_BYTES: usize = 5000;
 
 /// YouTube.
 pub struct Youtube;
@@ -21,7 +25,7 @@ pub struct Youtube;
 /// Replaces `<` and `>`, which YouTube rejects, with `‹` and `›` — the
 /// replacement `formats::youtube::write` makes in chapter titles — and
 /// counts them.
-pub fn replace_angles(s: &str) -> (String, usize) {
+pub(crate) fn replace_angles(s: &str) -> (String, usize) {
     let n = s.matches(['<', '>']).count();
     if n == 0 {
         return (s.to_string(), 0);
@@ -40,10 +44,14 @@ impl Platform for Youtube {
         "youtube.txt.j2"
     }
     fn default_template(&self) -> &'static str {
-        include_str!("../../templates/youtube.txt.j2")
+        include_str!("../../../templates/youtube.txt.j2")
     }
     fn max_bytes(&self) -> Option<usize> {
         Some(MAX_BYTES)
+    }
+    /// `0:00`, `5:32`, `1:05:12`: no leading zero (9to5google, above).
+    fn chapter_time(&self) -> Option<(&'static str, Style)> {
+        Some(("youtube", Style::Short))
     }
     /// `<` and `>` never reach YouTube: values were escaped on the way in;
     /// a template's own text is fixed here. Either way it is a warning.

@@ -1,0 +1,570 @@
+//! The context every template receives (`shownotes context` prints it):
+//! built from the notes, the show config and the audio.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::platform::{self, rss::rfc2822, PlatformId};
+use super::rules::allowed_url;
+use super::segments::{by_start, display, find_line, segments, text_segments, Segment};
+use crate::audio::AudioInfo;
+use crate::config::Config;
+use crate::links::{self, Link};
+use crate::notes::{Block, Notes};
+use crate::source::Span;
+use crate::text;
+use crate::timestamp::Style;
+
+/// What every template receives (`shownotes context` prints it). Field
+/// order is the JSON's order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Context {
+    pub show: ShowCtx,
+    pub episode: EpisodeCtx,
+    /// The body, block by block, in order.
+    pub blocks: Vec<BlockCtx>,
+    /// Every chapter, with its timestamp in each platform's form.
+    pub chapters: Vec<ChapterCtx>,
+    /// The show's footer (config `[show] footer`), line by line; empty when
+    /// there is none or the notes already hold it.
+    pub footer: Vec<Vec<Segment>>,
+    /// The audio, when one was given and could be read.
+    pub audio: Option<AudioCtx>,
+    /// The rendered Apple and Spotify HTML, for the RSS item's
+    /// `<description>` and `<content:encoded>`; `null` for the other
+    /// templates, which are rendered first.
+    pub html: Option<HtmlCtx>,
+}
+
+/// `[show]` from the config.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ShowCtx {
+    pub title: Option<String>,
+    pub website: Option<String>,
+    pub language: Option<String>,
+}
+
+/// The episode, from the front matter (and the config for its URL).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EpisodeCtx {
+    /// The front matter's `title`, else the first line of the notes.
+    pub title: String,
+    pub number: Option<u64>,
+    pub season: Option<u64>,
+    /// As written in the front matter.
+    pub date: Option<String>,
+    /// RFC 2822, for `<pubDate>`.
+    pub pub_date: Option<String>,
+    /// The front matter's `url`, else `[show] episode_url` with the number.
+    pub url: Option<String>,
+    /// The front matter's `guid`, else the episode URL.
+    pub guid: Option<String>,
+    /// Whether `guid` is the episode URL.
+    pub guid_is_permalink: bool,
+    pub image: Option<String>,
+    pub explicit: Option<bool>,
+    /// `full` (default), `trailer` or `bonus`.
+    pub episode_type: String,
+}
+
+/// A block of the body.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum BlockCtx {
+    Heading {
+        level: u8,
+        text: String,
+    },
+    /// Lines of text, each a run of text and link segments.
+    Paragraph {
+        lines: Vec<Vec<Segment>>,
+    },
+    /// A link list ("Learn more:").
+    Links {
+        label: String,
+        items: Vec<LinkItem>,
+    },
+    /// Where the chapter list stands; its chapters are `chapters`.
+    Chapters {
+        label: String,
+    },
+}
+
+/// An item of a link list.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkItem {
+    /// The normalized URL; only `http`, `https` and `mailto`.
+    pub url: String,
+    /// The description, when the item has one.
+    pub text: Option<String>,
+    /// The URL as shown: the URL, or the address of a `mailto:` link.
+    pub display: String,
+}
+
+/// A chapter: its start in every platform's form, keyed by platform
+/// ([`platform::Platform::chapter_time`]: `youtube`, `spotify`, `apple`, `npt`).
+/// As JSON: `start_ms`, then the forms from the shortest to the longest,
+/// then `title`.
+#[derive(Clone, Debug)]
+pub struct ChapterCtx {
+    pub start_ms: u64,
+    /// `(key, start)`, such as `("youtube", "5:32")`.
+    pub times: Vec<(&'static str, String)>,
+    pub title: String,
+}
+
+impl Serialize for ChapterCtx {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A struct (static keys), as the derive wrote it: template values
+        // and JSON are made without a key allocated per chapter.
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ChapterCtx", self.times.len() + 2)?;
+        m.serialize_field("start_ms", &self.start_ms)?;
+        for (key, time) in &self.times {
+            m.serialize_field(key, time)?;
+        }
+        m.serialize_field("title", &self.title)?;
+        m.end()
+    }
+}
+
+/// The audio file.
+#[derive(Clone, Debug, Serialize)]
+pub struct AudioCtx {
+    pub file_name: String,
+    /// `[show] media_base_url` + the file name (percent-encoded).
+    pub url: Option<String>,
+    /// `[show] media_base_url` + `<file stem>.chapters.json`.
+    pub chapters_url: Option<String>,
+    pub bytes: u64,
+    pub mime: String,
+    pub duration_ms: u64,
+    /// Whole seconds, rounded (`<itunes:duration>`).
+    pub duration_seconds: u64,
+}
+
+/// The outputs rendered before a platform that embeds them (the RSS item
+/// embeds Apple's and Spotify's HTML: [`platform::Platform::embeds`]), keyed by
+/// platform in the order it names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HtmlCtx(pub Vec<(PlatformId, String)>);
+
+impl HtmlCtx {
+    /// The output of `id`, when it is held.
+    pub fn get(&self, id: PlatformId) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, s)| s.as_str())
+    }
+}
+
+impl Serialize for HtmlCtx {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("HtmlCtx", self.0.len())?;
+        for (id, html) in &self.0 {
+            m.serialize_field(id.as_str(), html)?;
+        }
+        m.end()
+    }
+}
+
+/// Percent-encodes a file name for a URL path.
+fn encode_path_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn join_url(base: &str, name: &str) -> String {
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    format!("{base}{sep}{}", encode_path_segment(name))
+}
+
+/// The episode URL: the front matter's `url`, else `[show] episode_url`
+/// with `{episode}` replaced (when the number is known).
+fn episode_url(notes: &Notes, config: &Config) -> Option<String> {
+    if let Some(u) = &notes.front_matter.url {
+        return Some(u.clone());
+    }
+    let t = config.show.episode_url.as_ref()?;
+    let url = match notes.front_matter.episode {
+        Some(n) => Some(t.replace("{episode}", &n.to_string())),
+        None => (!t.contains("{episode}")).then(|| t.clone()),
+    };
+    url.and_then(|u| links::gate(&u).ok())
+}
+
+/// A URL for the templates: through the URL gate, or left out. (The
+/// notes' and the front matter's URLs were reported where they stand when
+/// they failed; this is the last gate before any template.)
+fn gated(url: Option<&str>) -> Option<String> {
+    url.and_then(|u| links::gate(u).ok())
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+impl Context {
+    /// Removes invisible characters (bidi controls, zero-width characters)
+    /// from every text the templates receive, and turns control characters
+    /// into spaces ([`text::clean`]), so that no template, not even one
+    /// printing a value `|safe`, can write them.
+    fn clean(&mut self) {
+        fn c(s: &mut String) {
+            if let std::borrow::Cow::Owned(t) = text::clean(s) {
+                *s = t;
+            }
+        }
+        fn opt(s: &mut Option<String>) {
+            if let Some(s) = s {
+                c(s);
+            }
+        }
+        fn segs(lines: &mut [Vec<Segment>]) {
+            for seg in lines.iter_mut().flatten() {
+                c(&mut seg.text);
+            }
+        }
+        opt(&mut self.show.title);
+        opt(&mut self.show.language);
+        let e = &mut self.episode;
+        c(&mut e.title);
+        opt(&mut e.date);
+        opt(&mut e.guid);
+        c(&mut e.episode_type);
+        for b in &mut self.blocks {
+            match b {
+                BlockCtx::Heading { text, .. } => c(text),
+                BlockCtx::Paragraph { lines } => segs(lines),
+                BlockCtx::Links { label, items } => {
+                    c(label);
+                    for i in items {
+                        opt(&mut i.text);
+                        c(&mut i.display);
+                    }
+                }
+                BlockCtx::Chapters { label } => c(label),
+            }
+        }
+        for ch in &mut self.chapters {
+            c(&mut ch.title);
+        }
+        segs(&mut self.footer);
+        if let Some(a) = &mut self.audio {
+            c(&mut a.file_name);
+        }
+    }
+}
+
+/// Builds the context the templates receive.
+pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Context {
+    let rules = config.link_rules();
+    let body = body(notes, &rules);
+    let url = episode_url(notes, config);
+    let footer = footer(notes, config, url.as_deref(), &body.note_lines, &rules);
+    let episode = episode(notes, url, body.first_line);
+    let mut ctx = Context {
+        show: ShowCtx {
+            title: config.show.title.clone(),
+            website: gated(config.show.website.as_deref()),
+            language: config.show.language.clone(),
+        },
+        episode,
+        blocks: body.blocks,
+        chapters: chapters(notes),
+        footer,
+        audio: audio.map(|a| audio_ctx(a, config)),
+        html: None,
+    };
+    ctx.clean();
+    ctx
+}
+
+/// The body as the templates receive it, and what the episode title and
+/// the footer need from it.
+struct Body<'a> {
+    blocks: Vec<BlockCtx>,
+    /// The first heading or line: the title when the front matter has none.
+    first_line: Option<String>,
+    /// Every line of every paragraph, trimmed.
+    note_lines: Vec<&'a str>,
+}
+
+fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
+    let all_links = by_start(&notes.links);
+    // The links of each link list, gathered in one pass.
+    let mut lists: HashMap<usize, Vec<&Link>> = HashMap::new();
+    for l in &notes.links {
+        if let Some(index) = l.list {
+            lists.entry(index).or_default().push(l);
+        }
+    }
+    let mut body = Body {
+        blocks: Vec::new(),
+        first_line: None,
+        note_lines: Vec::new(),
+    };
+    for b in &notes.blocks {
+        let block = match b {
+            Block::Heading { level, text, .. } => {
+                body.first_line.get_or_insert_with(|| text.clone());
+                BlockCtx::Heading {
+                    level: *level,
+                    text: text.clone(),
+                }
+            }
+            Block::Paragraph { lines, span } => {
+                for line in lines {
+                    body.first_line.get_or_insert_with(|| line.clone());
+                    body.note_lines.push(line.trim());
+                }
+                BlockCtx::Paragraph {
+                    lines: paragraph(&notes.source.text, lines, *span, &all_links, rules),
+                }
+            }
+            Block::LinkList { label, index, .. } => BlockCtx::Links {
+                label: label.clone(),
+                items: lists
+                    .get(index)
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| allowed_url(&l.url))
+                    .map(|l| LinkItem {
+                        url: l.url.clone(),
+                        text: l.text.clone(),
+                        display: display(&l.url),
+                    })
+                    .collect(),
+            },
+            Block::ChapterList { label, .. } => BlockCtx::Chapters {
+                label: if label.is_empty() {
+                    "Chapters".to_string()
+                } else {
+                    label.clone()
+                },
+            },
+        };
+        body.blocks.push(block);
+    }
+    body
+}
+
+/// A paragraph's lines as segments: each line found in the notes' text
+/// (after the previous one) is split by the links found there; a line not
+/// found is split by the link finder.
+fn paragraph(
+    text: &str,
+    lines: &[String],
+    span: Span,
+    all_links: &[&Link],
+    rules: &links::Rules,
+) -> Vec<Vec<Segment>> {
+    let mut cursor = span.start.min(text.len());
+    let mut out = Vec::new();
+    for line in lines {
+        let end = span.end.clamp(cursor, text.len());
+        let at = text
+            .get(cursor..end)
+            .and_then(|t| find_line(t, line))
+            .map(|i| cursor + i);
+        match at {
+            Some(at) => {
+                out.push(segments(line, at, all_links));
+                cursor = at + line.len();
+            }
+            None => out.push(text_segments(line, rules)),
+        }
+    }
+    out
+}
+
+/// The show's footer with its placeholders filled in, line by line; empty
+/// when the notes already end with it.
+fn footer(
+    notes: &Notes,
+    config: &Config,
+    url: Option<&str>,
+    note_lines: &[&str],
+    rules: &links::Rules,
+) -> Vec<Vec<Segment>> {
+    // A footer line whose placeholder has no value (no episode number, so
+    // no episode URL) is left out rather than shown dangling.
+    let episode = notes.front_matter.episode.map(|n| n.to_string());
+    let footer_text = config.show.footer.as_ref().map(|f| {
+        f.lines()
+            .filter(|l| {
+                !(l.contains("{episode_url}") && url.is_none()
+                    || l.contains("{episode}") && episode.is_none())
+            })
+            .map(|l| {
+                l.replace("{episode_url}", url.unwrap_or(""))
+                    .replace("{episode}", episode.as_deref().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let footer_lines: Vec<&str> = footer_text
+        .as_deref()
+        .map(|f| {
+            let lines: Vec<&str> = f.trim().lines().map(str::trim_end).collect();
+            lines
+        })
+        .unwrap_or_default();
+    // Notes that already end with the footer (the Netstack.FM seeds do)
+    // do not get it twice.
+    let already = !footer_lines.is_empty()
+        && footer_lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| note_lines.contains(&l.trim()));
+    if already {
+        vec![]
+    } else {
+        footer_lines
+            .iter()
+            .map(|l| text_segments(l, rules))
+            .collect()
+    }
+}
+
+/// The episode, from the front matter, its URL and the notes' first line.
+fn episode(notes: &Notes, url: Option<String>, first_line: Option<String>) -> EpisodeCtx {
+    let fm = &notes.front_matter;
+    // A guid from the front matter is an identifier (never a script URL:
+    // the front matter reader refuses those) and is not a permalink; the
+    // episode URL standing in for it is, when it is an http(s) URL.
+    let guid = fm.guid.clone().or_else(|| url.clone());
+    let guid_is_permalink = fm.guid.is_none() && url.as_deref().is_some_and(is_http);
+    EpisodeCtx {
+        title: fm
+            .title
+            .clone()
+            .or(first_line)
+            .unwrap_or_else(|| match fm.episode {
+                Some(n) => format!("Episode {n}"),
+                None => "Episode".to_string(),
+            }),
+        number: fm.episode,
+        season: fm.season,
+        date: fm.date.clone(),
+        pub_date: fm.date.as_deref().and_then(rfc2822),
+        guid_is_permalink,
+        guid,
+        url,
+        image: gated(fm.image.as_deref()),
+        explicit: fm.explicit,
+        episode_type: fm.episode_type.clone().unwrap_or_else(|| "full".into()),
+    }
+}
+
+/// The chapters, each start in every form a platform asks for
+/// ([`platform::Platform::chapter_time`]), from the shortest form to the longest.
+fn chapters(notes: &Notes) -> Vec<ChapterCtx> {
+    let mut forms: Vec<(&'static str, Style)> =
+        platform::all().filter_map(|p| p.chapter_time()).collect();
+    // `Style` lists the forms from the shortest to the longest.
+    forms.sort_by_key(|&(_, style)| style as u8);
+    notes
+        .chapters
+        .iter()
+        .map(|c| ChapterCtx {
+            start_ms: c.start.as_ms(),
+            times: forms
+                .iter()
+                .map(|&(key, style)| (key, c.start.display(style).to_string()))
+                .collect(),
+            title: c.title.clone(),
+        })
+        .collect()
+}
+
+/// The audio file, its URLs under `[show] media_base_url`.
+fn audio_ctx(a: &AudioInfo, config: &Config) -> AudioCtx {
+    let file_name = a
+        .path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let stem = a
+        .path
+        .file_stem()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let base = config.show.media_base_url.as_deref();
+    AudioCtx {
+        url: gated(base.map(|b| join_url(b, &file_name)).as_deref()),
+        chapters_url: gated(
+            base.map(|b| join_url(b, &format!("{stem}.chapters.json")))
+                .as_deref(),
+        ),
+        file_name,
+        bytes: a.bytes,
+        mime: a.mime.to_string(),
+        duration_ms: a.duration_ms,
+        duration_seconds: (a.duration_ms + 500) / 1000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    fn notes(text: &str) -> Notes {
+        Notes::parse(Source::new("n.md", text), &links::Rules::default())
+    }
+
+    #[test]
+    fn paragraphs_split_into_text_and_links() {
+        let n = notes("See [the RFC](https://a.org/x?utm_source=z) and <https://b.org>, or https://c.org. Mail hello@x.org\n");
+        let c = context(&n, &Config::default(), None);
+        let BlockCtx::Paragraph { lines } = &c.blocks[0] else {
+            panic!("{:?}", c.blocks)
+        };
+        let got: Vec<(&str, Option<&str>)> = lines[0]
+            .iter()
+            .map(|s| (s.text.as_str(), s.url.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("See ", None),
+                ("the RFC", Some("https://a.org/x")),
+                (" and ", None),
+                ("https://b.org", Some("https://b.org")),
+                (", or ", None),
+                ("https://c.org", Some("https://c.org")),
+                (". Mail ", None),
+                ("hello@x.org", Some("mailto:hello@x.org")),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_footer_is_appended_once() {
+        let mut config = Config::default();
+        config.show.episode_url = Some("https://n.fm/#episode-{episode}".into());
+        config.show.footer = Some("N.FM\nMore information: {episode_url}\n".into());
+        let n = notes("+++\nepisode = 3\n+++\nSummary.\n");
+        let c = context(&n, &config, None);
+        assert_eq!(c.footer.len(), 2);
+        assert_eq!(
+            c.footer[1][1].url.as_deref(),
+            Some("https://n.fm/#episode-3")
+        );
+        let n = notes("+++\nepisode = 3\n+++\nSummary.\n\nN.FM\nMore information: https://n.fm/#episode-3\nMore.\n");
+        assert!(context(&n, &config, None).footer.is_empty());
+        // Without an episode number there is no episode URL: that line goes.
+        let n = notes("Summary.\n");
+        assert_eq!(context(&n, &config, None).footer.len(), 1);
+    }
+}

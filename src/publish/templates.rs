@@ -1,0 +1,404 @@
+//! The minijinja environment that renders each platform's template, built
+//! in or a show's override of the same name: sandboxed, with strict
+//! undefined variables, a fuel limit, the render limits of [`limits`], the
+//! escaper chosen by the template's extension, and the filters the
+//! built-in templates use.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use super::context::{AudioCtx, BlockCtx, Context, EpisodeCtx, HtmlCtx, ShowCtx};
+use super::escape::{cdata, escape_xml, escape_xml_cow, youtube_text, youtube_text_cow};
+use super::platform::{self, spotify, Escape, Platform, PlatformId};
+use super::{limits, xml};
+use crate::error::{Error, ErrorKind, Result};
+use crate::source::Source;
+
+/// The help under a template error that has nothing more specific to say.
+const TEMPLATE_HELP: &str =
+    "templates are minijinja (Jinja2); see `shownotes context NOTES` for the variables";
+
+/// A template error about the template at `path` (the override's path, or
+/// `<built-in NAME>`).
+fn error(path: &str, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Template, message)
+        .with_path(path)
+        .with_help(TEMPLATE_HELP)
+}
+
+/// The templates: built in, or a show's overrides, in one sandboxed
+/// environment.
+pub struct Templates {
+    env: Environment<'static>,
+    /// Where each template came from (for errors): `(name, path, source)`.
+    origins: Vec<(&'static str, String, String)>,
+    replaced: Arc<AtomicUsize>,
+}
+
+/// Fuel (minijinja instructions) a template may spend: a base plus a share
+/// per item of the notes, so a runaway user template stops.
+fn fuel_for(ctx: &Context) -> u64 {
+    let lines: usize = ctx
+        .blocks
+        .iter()
+        .map(|b| match b {
+            BlockCtx::Paragraph { lines } => lines.iter().map(|l| l.len() + 1).sum(),
+            BlockCtx::Links { items, .. } => items.len(),
+            _ => 1,
+        })
+        .sum();
+    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len()) as u64
+}
+
+/// The environment without templates: syntax, limits, escaping by the
+/// template's extension, and the filters. `replaced` counts the `<` and
+/// `>` the YouTube escaper replaces.
+fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Template, e.to_string()).with_path("<syntax>"))?;
+    env.set_syntax(syntax);
+    limits::install_checked_filters(&mut env);
+    // Escaping is the default, by the template's extension: an author
+    // cannot forget it (`.html.j2` → HTML, `.xml.j2` → XML, `.txt.j2`
+    // → YouTube text).
+    env.set_auto_escape_callback(|name| match Escape::for_template(name) {
+        Some(e) => AutoEscape::Custom(e.tag().into()),
+        None => AutoEscape::None,
+    });
+    let counter = Arc::clone(replaced);
+    env.set_formatter(move |out, state, value| {
+        if value.is_none() {
+            return Ok(());
+        }
+        // A string past the output limit is refused before it is
+        // copied; what escaping adds is counted after.
+        let pre = value.as_str().map_or(0, str::len);
+        limits::count_output(pre)?;
+        // A string is escaped where it stands (most need no escaping
+        // and are written as they are): no copy per value printed.
+        let s = match value.as_str() {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(value.to_string()),
+        };
+        let escaped = if value.is_safe() {
+            Cow::Borrowed(&*s)
+        } else {
+            match state.auto_escape() {
+                AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml_cow(&s),
+                AutoEscape::Custom(tag) if tag == "youtube" => {
+                    let (t, n) = youtube_text_cow(&s);
+                    counter.fetch_add(n, Ordering::Relaxed);
+                    t
+                }
+                _ => Cow::Borrowed(&*s),
+            }
+        };
+        limits::count_output(escaped.len().saturating_sub(pre))?;
+        out.write_str(&escaped)
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
+    });
+    env.add_filter("html", |s: String| Value::from_safe_string(escape_xml(&s)));
+    env.add_filter("xml", |s: String| Value::from_safe_string(escape_xml(&s)));
+    env.add_filter("cdata", |s: String| Value::from_safe_string(cdata(&s)));
+    let counter = Arc::clone(replaced);
+    env.add_filter("youtube_text", move |s: String| {
+        let (t, n) = youtube_text(&s);
+        counter.fetch_add(n, Ordering::Relaxed);
+        Value::from_safe_string(t)
+    });
+    env.add_filter("spotify_title", |s: String| spotify::plain_title(&s));
+    Ok(env)
+}
+
+/// The template of `p`: `(path, source)` of the file by its name in
+/// `overrides`, else of the built-in one.
+fn load(p: &dyn Platform, overrides: Option<&Path>) -> Result<(String, String)> {
+    let name = p.template_name();
+    // Anything by a template's name is that template: a FIFO or a
+    // device there is an error, not a silent fallback.
+    let custom = overrides
+        .map(|d| d.join(name))
+        .filter(|f| std::fs::symlink_metadata(f).is_ok());
+    let Some(f) = custom else {
+        return Ok((
+            format!("<built-in {name}>"),
+            p.default_template().to_string(),
+        ));
+    };
+    let path = f.display().to_string();
+    let unreadable = |reason: String| error(&path, format!("cannot read the template: {reason}"));
+    let bytes =
+        crate::regular::read(&f, crate::regular::TEXT_CAP).map_err(|e| unreadable(e.reason()))?;
+    let src = String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))?;
+    // A lone CR (old Mac line ends) is a line break here too.
+    let src = crate::source::lone_cr_to_lf(src);
+    Ok((path, src))
+}
+
+/// The paths of every template's override in `dir` (whether or not it
+/// exists): inputs an output must never replace.
+pub fn override_paths(dir: &Path) -> Vec<std::path::PathBuf> {
+    platform::all()
+        .map(|p| dir.join(p.template_name()))
+        .collect()
+}
+
+impl Templates {
+    /// Loads the built-in templates, replaced by any file of the same name
+    /// in `overrides`.
+    pub fn new(overrides: Option<&Path>) -> Result<Templates> {
+        let replaced = Arc::new(AtomicUsize::new(0));
+        let mut env = environment(&replaced)?;
+        let mut origins = Vec::new();
+        for p in platform::all() {
+            let name = p.template_name();
+            let (path, source) = load(p, overrides)?;
+            env.add_template_owned(name, source.clone())
+                .map_err(|e| template_error(&e, &path, &source))?;
+            origins.push((name, path, source));
+        }
+        Ok(Templates {
+            env,
+            origins,
+            replaced,
+        })
+    }
+
+    /// Renders one platform's template; returns the output and how many
+    /// `<`/`>` the YouTube escaper replaced. The render runs under
+    /// [`limits::Limits`] (fuel, value and output sizes, heap, time), and
+    /// an XML template's output must be well-formed XML.
+    pub fn render(&self, id: PlatformId, ctx: &Context) -> Result<(String, usize)> {
+        self.render_shared(id, &Shared::new(ctx), ctx.html.as_ref())
+    }
+
+    /// [`Templates::render`] of a context made once for every platform
+    /// ([`Shared`]), with `html` for the platforms that embed others.
+    pub(crate) fn render_shared(
+        &self,
+        id: PlatformId,
+        shared: &Shared<'_>,
+        html: Option<&HtmlCtx>,
+    ) -> Result<(String, usize)> {
+        let name = platform::get(id).template_name();
+        let (_, path, source) = self
+            .origins
+            .iter()
+            .find(|o| o.0 == name)
+            .expect("every platform's template is loaded");
+        let mut env = self.env.clone();
+        env.set_fuel(Some(shared.fuel));
+        self.replaced.store(0, Ordering::Relaxed);
+        let limits = limits::Limits::for_context_bytes(shared.json_len(html));
+        let value = shared.value(html);
+        let rendered = limits::run(limits, move || {
+            env.get_template(name).and_then(|t| t.render(value))
+        });
+        let out = match rendered {
+            Ok(r) => r.map_err(|e| template_error(&e, path, source))?,
+            Err(stopped) => return Err(stopped_error(&stopped, path)),
+        };
+        if Escape::for_template(name) == Some(Escape::Xml) {
+            if let Err(e) = xml::check(&out) {
+                return Err(xml_error(&e, &out, path));
+            }
+        }
+        Ok((out, self.replaced.load(Ordering::Relaxed)))
+    }
+}
+
+/// A render stopped by a limit of [`limits::run`].
+fn stopped_error(stopped: &limits::Stopped, path: &str) -> Error {
+    let (message, help) = match stopped {
+        limits::Stopped::Memory(n) => (
+            format!(
+                "the template used more than {} of memory, the limit for one render",
+                limits::size(*n)
+            ),
+            "a value is built up without end (`~`, `+` or `*` in a loop?); build the output from the context's values",
+        ),
+        limits::Stopped::Time(t) => (
+            format!(
+                "the template ran longer than {} s, the limit for one render",
+                t.as_secs()
+            ),
+            "look for a loop over a very long value; build the output from the context's values",
+        ),
+        limits::Stopped::Lost => (
+            "the template's render stopped without a result".into(),
+            "this is a bug in shownotes; please report it with the template",
+        ),
+    };
+    error(path, message).with_help(help)
+}
+
+/// A [`Context`] made into template values once for every platform it is
+/// rendered for: the body, chapters and footer (nearly all of it) are
+/// converted once and shared by each platform's value, instead of a copy
+/// of the context converted, and then freed, per platform. Its size as
+/// JSON (for [`limits::Limits`]) and its fuel are counted once too.
+pub(crate) struct Shared<'a> {
+    ctx: &'a Context,
+    blocks: Value,
+    chapters: Value,
+    footer: Value,
+    /// The JSON size of `ctx` with `html: null`.
+    json_len: usize,
+    fuel: u64,
+}
+
+/// A [`Context`] by reference, `html` apart: the same fields in the same
+/// order, so the same JSON and the same template value. With [`Value`]s
+/// for the big fields, minijinja passes them through as they are.
+#[derive(Serialize)]
+struct View<'a, B, C, F> {
+    show: &'a ShowCtx,
+    episode: &'a EpisodeCtx,
+    blocks: &'a B,
+    chapters: &'a C,
+    footer: &'a F,
+    audio: &'a Option<AudioCtx>,
+    html: Option<&'a HtmlCtx>,
+}
+
+impl<'a> Shared<'a> {
+    pub(crate) fn new(ctx: &'a Context) -> Shared<'a> {
+        Shared {
+            ctx,
+            blocks: Value::from(minijinja::value::Serde(&ctx.blocks)),
+            chapters: Value::from(minijinja::value::Serde(&ctx.chapters)),
+            footer: Value::from(minijinja::value::Serde(&ctx.footer)),
+            json_len: json_len(&View {
+                show: &ctx.show,
+                episode: &ctx.episode,
+                blocks: &ctx.blocks,
+                chapters: &ctx.chapters,
+                footer: &ctx.footer,
+                audio: &ctx.audio,
+                html: None,
+            }),
+            fuel: fuel_for(ctx),
+        }
+    }
+
+    /// The JSON size of the context with `html`.
+    fn json_len(&self, html: Option<&HtmlCtx>) -> usize {
+        match html {
+            // `"html":null` becomes `"html":{...}`.
+            Some(h) => self.json_len - "null".len() + json_len(h),
+            None => self.json_len,
+        }
+    }
+
+    /// The template value of the context with `html`.
+    fn value(&self, html: Option<&HtmlCtx>) -> Value {
+        Value::from(minijinja::value::Serde(&View {
+            show: &self.ctx.show,
+            episode: &self.ctx.episode,
+            blocks: &self.blocks,
+            chapters: &self.chapters,
+            footer: &self.footer,
+            audio: &self.ctx.audio,
+            html,
+        }))
+    }
+}
+
+/// The size of `value` as JSON, without making the JSON.
+fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
+}
+
+/// An XML template whose output is not well-formed: where in the output,
+/// and the output's line.
+fn xml_error(e: &Error, out: &str, path: &str) -> Error {
+    let src = Source::new("", out);
+    let pos = src.position(e.span().map_or(0, |s| s.start));
+    let mut line: String = src.line_text(pos.line).trim().chars().take(120).collect();
+    if line.len() < src.line_text(pos.line).trim().len() {
+        line.push('…');
+    }
+    error(
+        path,
+        format!(
+            "the output is not well-formed XML: {} (output line {}, column {}: `{line}`)",
+            e.message(),
+            pos.line,
+            pos.column
+        ),
+    )
+    .with_help(
+        "a value printed with `|safe` is not escaped: drop `|safe`, or wrap HTML in `|cdata`",
+    )
+}
+
+/// A minijinja error (syntax or render) in the template at `path`, with
+/// the template's line to show.
+fn template_error(e: &minijinja::Error, path: &str, source: &str) -> Error {
+    let mut message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        message.push_str(" (the template ran too long: a loop that does not end?)");
+    }
+    let err = error(path, message);
+    match e.line() {
+        // The whole line is marked.
+        Some(line) => {
+            let (start, end) = Source::new(path, source).line_range(line);
+            err.at(line, None).with_snippet(source, start..end)
+        }
+        None => err,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::links;
+    use crate::notes::Notes;
+    use crate::publish::context;
+
+    fn notes(text: &str) -> Notes {
+        Notes::parse(Source::new("n.md", text), &links::Rules::default())
+    }
+
+    #[test]
+    fn youtube_chapter_lines_match_the_chapter_writer() {
+        let n = notes("Chapters\n00:00 Intro <3\n05:32 B > A\n01:05:12 C\n");
+        let c = context(&n, &Config::default(), None);
+        let t = Templates::new(None).unwrap();
+        let (out, replaced) = t.render(PlatformId::Youtube, &c).unwrap();
+        assert!(
+            out.contains(&crate::formats::youtube::write(&n.chapters)),
+            "{out}"
+        );
+        assert_eq!(replaced, 2);
+    }
+}
