@@ -1,18 +1,15 @@
 //! `shownotes build`: checks the notes (and audio), then writes every
 //! platform's output; writes nothing when a check fails.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::input::{load_episode, Input};
 use super::output::{self, Inputs};
-use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
+use super::{outcome, print, render_all, template_fatal, templates, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
-use shownotes::config::Config;
 use shownotes::episode::{Audio, Episode};
-use shownotes::error::Error;
+use shownotes::publish;
 use shownotes::publish::platform::{self, PlatformId};
-use shownotes::publish::{self, Templates};
 
 /// Arguments of `build`.
 #[derive(Debug, clap::Args)]
@@ -51,23 +48,6 @@ fn platform_parser() -> impl clap::builder::TypedValueParser<Value = PlatformId>
     use clap::builder::TypedValueParser as _;
     clap::builder::PossibleValuesParser::new(PlatformId::ALL.map(PlatformId::as_str))
         .try_map(|name| name.parse::<PlatformId>().map_err(|()| "not a platform"))
-}
-
-/// Loads the templates for `config`, a template error as a fatal one
-/// (printed rustc-style first).
-pub fn templates(config: &Config, ctx: &Ctx) -> Result<Templates, Fatal> {
-    Templates::new(config.templates_dir().as_deref()).map_err(|e| template_fatal(&e, ctx))
-}
-
-/// A template error: printed rustc-style, then exit 2.
-pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
-    let _ = writeln!(
-        std::io::stderr(),
-        "{}\n",
-        shownotes::report::human::template_error(e, ctx.color)
-    );
-    Fatal::new(format!("template `{e}` failed"))
-        .help("fix the template, or delete it to use the built-in one")
 }
 
 /// Runs `build`.

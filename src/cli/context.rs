@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::build::{template_fatal, templates};
 use super::input::{load_episode, Input};
-use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
+use super::{outcome, print, render_all, template_fatal, templates, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
 use shownotes::episode::{Audio, Episode};
 use shownotes::publish;

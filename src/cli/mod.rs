@@ -124,3 +124,24 @@ pub fn render_all(ctx: &Ctx, source: &shownotes::source::Source, diags: &[Diagno
     let err = report::human::diagnostics(ctx.color, source, diags);
     let _ = io::stderr().write_all(err.as_bytes());
 }
+
+/// Loads the templates for `config`, a template error as a fatal one
+/// (printed rustc-style first).
+pub fn templates(
+    config: &shownotes::config::Config,
+    ctx: &Ctx,
+) -> Result<shownotes::publish::Templates, Fatal> {
+    shownotes::publish::Templates::new(config.templates_dir().as_deref())
+        .map_err(|e| template_fatal(&e, ctx))
+}
+
+/// A template error: printed rustc-style, then exit 2.
+pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
+    let _ = writeln!(
+        io::stderr(),
+        "{}\n",
+        shownotes::report::human::template_error(e, ctx.color)
+    );
+    Fatal::new(format!("template `{e}` failed"))
+        .help("fix the template, or delete it to use the built-in one")
+}
