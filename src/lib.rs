@@ -5,7 +5,7 @@
 pub mod audio;
 /// Chapters: the type and the rules every chapter list is checked against.
 pub mod chapter;
-/// The show config, `shownotes.toml`.
+/// The show config, `shownotes.toml`: its keys, each platform's limits, and when a discovered one is trusted.
 pub mod config;
 /// Findings: stable codes, families and severities.
 pub mod diagnostic;
