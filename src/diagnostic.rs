@@ -9,7 +9,9 @@ use crate::source::Span;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth a look; fails the run only under `--strict`.
     Warning,
+    /// Must be fixed; the run fails.
     Error,
 }
 
@@ -46,7 +48,7 @@ macro_rules! codes {
     ($($variant:ident = $name:literal, $severity:ident, $family:ident;)*) => {
         /// A stable diagnostic code (listed in the README): never renamed.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Code { $($variant,)* }
+        pub enum Code { $(#[doc = concat!("`", $name, "` (see docs/diagnostics.md).")] $variant,)* }
 
         impl Code {
             /// Every code, grouped by family.
@@ -129,8 +131,11 @@ impl fmt::Display for Code {
 /// where it applies, and how to fix it when there is a fix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
+    /// Which rule or check found it.
     pub code: Code,
+    /// How bad it is here (usually the code's own severity).
     pub severity: Severity,
+    /// What is wrong, lowercase, user values in backticks.
     pub message: String,
     /// Where in the source; `None` for findings about the file as a whole.
     pub span: Option<Span>,

@@ -1,11 +1,18 @@
 //! shownotes: podcast show notes and chapters — parse, lint, convert, and
 //! emit each platform's description.
 
+#![warn(
+    missing_docs,
+    unreachable_pub,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 /// Exact audio duration from the container and its packets, read with symphonia.
 pub mod audio;
 /// Chapters: the type and the rules every chapter list is checked against.
 pub mod chapter;
-/// The show config, `shownotes.toml`.
+/// The show config, `shownotes.toml`: its keys, each platform's limits, and when a discovered one is trusted.
 pub mod config;
 /// Findings: stable codes, families and severities.
 pub mod diagnostic;

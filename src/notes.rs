@@ -2,6 +2,7 @@
 //! and footer, parsed with the line and column of every item, including
 //! notes whose line breaks were lost.
 
+mod bytes;
 pub mod date;
 pub mod flattened;
 pub mod front_matter;
@@ -10,6 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub use bytes::{decode, Lossy};
 pub use front_matter::FrontMatter;
 
 use crate::chapter::{self as chapters, Chapter};
@@ -23,6 +25,7 @@ use crate::timestamp::{Timestamp, TimestampError};
 pub struct Notes {
     /// The text as read (BOM removed), for positions and snippets.
     pub source: Source,
+    /// The episode's metadata from the front matter (empty when there is none).
     pub front_matter: FrontMatter,
     /// The body, block by block, in order.
     pub blocks: Vec<Block>,
@@ -43,17 +46,37 @@ pub struct Notes {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     /// A Markdown heading (`## Guests`) that is not a section label.
-    Heading { level: u8, text: String, span: Span },
+    Heading {
+        /// 1 for `#`, 2 for `##`, ...
+        level: u8,
+        /// The heading's text, without the `#`s.
+        text: String,
+        /// Where the heading stands.
+        span: Span,
+    },
     /// Lines of running text, as written.
-    Paragraph { lines: Vec<String>, span: Span },
+    Paragraph {
+        /// Each line, as written.
+        lines: Vec<String>,
+        /// Where the paragraph stands.
+        span: Span,
+    },
     /// A link list; its links are those with `list == Some(index)`.
     LinkList {
+        /// The section label as written (`Links`, `Learn more:`).
         label: String,
+        /// Its place among the notes' link lists, from 0.
         index: usize,
+        /// Where its label stands.
         span: Span,
     },
     /// The chapter list (its chapters are [`Notes::chapters`]).
-    ChapterList { label: String, span: Span },
+    ChapterList {
+        /// The section label as written (`Chapters`).
+        label: String,
+        /// Where its label stands.
+        span: Span,
+    },
 }
 
 /// A logical line: a slice of the text, with a paragraph break before it
@@ -201,97 +224,6 @@ impl Notes {
     /// The line and column of a byte offset in the notes.
     pub fn position(&self, offset: usize) -> Position {
         self.source.position(offset)
-    }
-}
-
-/// Turns a file's bytes into a [`Source`]: UTF-8 with an optional BOM.
-/// Bytes that are not UTF-8, or NUL bytes (binary data), give
-/// `notes-not-utf8` saying where, with a source to show the spot whose
-/// positions are those of the decoded text: a NUL is valid UTF-8 and is
-/// kept as it is (one byte; the human renderer shows it as `␀`), and
-/// invalid bytes become U+FFFD with a map from file offsets to decoded
-/// ones ([`Lossy`]), so the span always covers whole characters.
-pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, Box<(Source, Diagnostic)>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => match text.find('\0') {
-            None => Ok(Source::new(name, text)),
-            Some(at) => {
-                let src = Source::new(name, text);
-                let pos = src.position(at);
-                let d = Diagnostic::new(
-                    Code::NotesNotUtf8,
-                    format!(
-                        "the file holds binary data (a NUL byte at line {}, column {}), not text",
-                        pos.line, pos.column
-                    ),
-                )
-                .at(Span::new(at, at + 1))
-                .label("NUL byte")
-                .help("give a UTF-8 text file of show notes");
-                Err(Box::new((src, d)))
-            }
-        },
-        Err(e) => {
-            let raw_at = e.valid_up_to();
-            let bad = bytes[raw_at];
-            let lossy = Lossy::decode(bytes);
-            let at = lossy.to_decoded(raw_at);
-            let src = Source::new(name, lossy.text);
-            let end = (at + '\u{FFFD}'.len_utf8()).min(src.text.len());
-            let pos = src.position(at);
-            let d = Diagnostic::new(
-                Code::NotesNotUtf8,
-                format!(
-                    "the file is not UTF-8: byte `0x{bad:02X}` at line {}, column {}",
-                    pos.line, pos.column
-                ),
-            )
-            .at(Span::new(at, end))
-            .label("not UTF-8")
-            .help("save the file as UTF-8 (most editors offer it under \"Save with encoding\")");
-            Err(Box::new((src, d)))
-        }
-    }
-}
-
-/// Bytes decoded as UTF-8 with each invalid sequence replaced by U+FFFD
-/// (as `String::from_utf8_lossy` does), and where each replacement stands
-/// in the bytes and in the text, to turn byte offsets into text offsets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Lossy {
-    pub text: String,
-    /// `(byte offset, bytes replaced, text offset)` of each U+FFFD written.
-    replaced: Vec<(usize, usize, usize)>,
-}
-
-impl Lossy {
-    /// Decodes `bytes`.
-    pub fn decode(bytes: &[u8]) -> Lossy {
-        let mut text = String::with_capacity(bytes.len());
-        let mut replaced = Vec::new();
-        let mut raw = 0;
-        for chunk in bytes.utf8_chunks() {
-            text.push_str(chunk.valid());
-            raw += chunk.valid().len();
-            if !chunk.invalid().is_empty() {
-                replaced.push((raw, chunk.invalid().len(), text.len()));
-                text.push('\u{FFFD}');
-                raw += chunk.invalid().len();
-            }
-        }
-        Lossy { text, replaced }
-    }
-
-    /// The text offset of byte offset `raw`: a byte inside a replaced
-    /// sequence maps to the start of its U+FFFD.
-    pub(crate) fn to_decoded(&self, raw: usize) -> usize {
-        let i = self.replaced.partition_point(|&(r, _, _)| r <= raw);
-        match i.checked_sub(1).map(|j| self.replaced[j]) {
-            None => raw.min(self.text.len()),
-            Some((r, len, d)) if raw < r + len => d,
-            Some((r, len, d)) => (d + '\u{FFFD}'.len_utf8() + (raw - r - len)).min(self.text.len()),
-        }
     }
 }
 
@@ -698,221 +630,4 @@ fn parse_chapter_line(line: Line<'_>) -> Option<Result<Chapter, (Span, String, T
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Notes {
-        Notes::parse(Source::new("n.md", text), &links::Rules::default())
-    }
-
-    const EXAMPLE: &str = "episode 17 — Early Web History.
-
-We sit down with Larry.
-
-Learn more:
-https://larrymasinter.net/ — Official website from Larry Masinter
-- [RFC 2616](https://www.rfc-editor.org/rfc/rfc2616)
-<https://interlisp.org>
-
-Rama
-If you like this podcast you might also like: https://ramaproxy.org
-
-## Chapters
-00:00 Intro
-(00:34) Introduction to Larry Masinter
-- 01:05:12 — The Evolution of Web Protocols
-
-Netstack.FM
-Reach out to us: hello@netstack.fm
-";
-
-    #[test]
-    fn cr_line_ends_parse_like_lf() {
-        let lf = parse(EXAMPLE);
-        let cr = parse(&EXAMPLE.replace('\n', "\r"));
-        let crlf = parse(&EXAMPLE.replace('\n', "\r\n"));
-        assert_eq!(cr.chapters.len(), 3);
-        for other in [&cr, &crlf] {
-            assert_eq!(other.chapters.len(), lf.chapters.len());
-            for (a, b) in lf.chapters.iter().zip(&other.chapters) {
-                assert_eq!((a.start, &a.title), (b.start, &b.title));
-                let (pa, pb) = (
-                    lf.position(a.span.unwrap().start),
-                    other.position(b.span.unwrap().start),
-                );
-                assert_eq!(pa, pb);
-            }
-            let urls = |n: &Notes| n.links.iter().map(|l| l.url.clone()).collect::<Vec<_>>();
-            assert_eq!(urls(other), urls(&lf));
-            assert_eq!(other.blocks.len(), lf.blocks.len());
-        }
-        // Offsets still match the file: one byte for one.
-        assert_eq!(cr.source.text.len(), EXAMPLE.len());
-    }
-
-    #[test]
-    fn parses_every_part() {
-        let n = parse(EXAMPLE);
-        let codes: Vec<_> = n.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["link-no-description"]);
-        let titles: Vec<_> = n
-            .chapters
-            .iter()
-            .map(|c| (c.start.to_string(), c.title.as_str()))
-            .collect();
-        assert_eq!(
-            titles,
-            [
-                ("00:00".into(), "Intro"),
-                ("00:34".into(), "Introduction to Larry Masinter"),
-                ("01:05:12".into(), "The Evolution of Web Protocols")
-            ]
-        );
-        let links: Vec<_> = n
-            .links
-            .iter()
-            .map(|l| (l.url.as_str(), l.text.as_deref(), l.kind))
-            .collect();
-        assert_eq!(
-            links,
-            [
-                (
-                    "https://larrymasinter.net/",
-                    Some("Official website from Larry Masinter"),
-                    Kind::LearnMore
-                ),
-                (
-                    "https://www.rfc-editor.org/rfc/rfc2616",
-                    Some("RFC 2616"),
-                    Kind::LearnMore
-                ),
-                ("https://interlisp.org", None, Kind::LearnMore),
-                ("https://ramaproxy.org", None, Kind::Text),
-                ("mailto:hello@netstack.fm", None, Kind::Text),
-            ]
-        );
-        let pos = n.position(n.chapters[1].span.unwrap().start);
-        assert_eq!((pos.line, pos.column), (15, 2));
-        let d = n.check(&chapters::Rules::default(), None);
-        let codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["link-no-description"]);
-    }
-
-    #[test]
-    fn bad_stamps_and_missing_lists() {
-        let n = parse("Chapters\n00:00 Intro\n00:75 Bad\n1:2:3:4 Worse\n99:99:99 Worst\n");
-        let codes: Vec<_> = n.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["chapter-bad-timestamp"; 3]);
-        let n = parse("Just a summary.\n");
-        let d = n.check(&chapters::Rules::default(), None);
-        assert_eq!(d[0].code, Code::ChaptersMissing);
-        let n = parse("  \n\n");
-        assert_eq!(n.diagnostics[0].code, Code::NotesEmpty);
-    }
-
-    #[test]
-    fn decoding_keeps_spans_on_the_decoded_text() {
-        use crate::source::Position;
-        // A NUL is kept (one byte): the span is exactly it.
-        let (src, d) = *decode("n.md", b"ab\ncd\0ef").unwrap_err();
-        let s = d.span.unwrap();
-        assert_eq!(&src.text[s.start..s.end], "\0");
-        assert_eq!(src.position(s.start), Position { line: 2, column: 3 });
-        // Invalid bytes: each sequence is one U+FFFD; the span is it.
-        let bytes = b"\xC3\xA9\nx\xE2\x82y\xFFz";
-        let (src, d) = *decode("n.md", bytes).unwrap_err();
-        assert_eq!(src.text, "é\nx\u{FFFD}y\u{FFFD}z");
-        let s = d.span.unwrap();
-        assert_eq!(&src.text[s.start..s.end], "\u{FFFD}");
-        assert_eq!(src.position(s.start), Position { line: 2, column: 2 });
-        assert!(
-            d.message.contains("`0xE2` at line 2, column 2"),
-            "{}",
-            d.message
-        );
-        let lossy = Lossy::decode(bytes);
-        assert_eq!(lossy.to_decoded(3), 3); // x
-        assert_eq!(lossy.to_decoded(5), 4); // inside the first bad sequence
-        assert_eq!(lossy.to_decoded(6), 7); // y
-        assert_eq!(lossy.to_decoded(7), 8); // 0xFF
-        assert_eq!(lossy.to_decoded(8), 11); // z
-        assert_eq!(lossy.to_decoded(99), lossy.text.len());
-    }
-
-    #[test]
-    fn invisible_characters_are_warned_about_where_they_stand() {
-        let n = parse("Sum\u{202E}mary.\n\nChapters\n00:00 In\u{200B}tro\n00:30 Two\n");
-        let d: Vec<_> = n
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == Code::TextInvisibleChar)
-            .collect();
-        assert_eq!(d.len(), 2);
-        assert_eq!(n.position(d[0].span.unwrap().start).column, 4);
-        assert_eq!(n.position(d[1].span.unwrap().start).line, 4);
-    }
-
-    #[test]
-    fn a_markdown_link_may_hold_angle_brackets() {
-        let n = parse("See [click](https://x.org/?q=<script>alert(1)</script>) now.\n");
-        assert_eq!(n.links.len(), 1, "{:?}", n.links);
-        assert_eq!(n.links[0].text.as_deref(), Some("click"));
-        assert_eq!(
-            n.links[0].url,
-            "https://x.org/?q=%3Cscript%3Ealert(1)%3C/script%3E"
-        );
-        assert_eq!(
-            n.links[0].original,
-            "https://x.org/?q=<script>alert(1)</script>"
-        );
-        let n = parse("See [x](<https://a.org/b>) and [y]().\n");
-        assert_eq!(n.links[0].url, "https://a.org/b");
-        assert!(n.diagnostics.iter().any(|d| d.code == Code::LinkInvalid));
-    }
-
-    #[test]
-    fn overlap_lookup_by_binary_search() {
-        let taken = [(0, 4), (4, 9), (12, 20)];
-        let naive = |s: usize, e: usize| taken.iter().any(|&(a, b)| s < b && a < e);
-        for s in 0..24 {
-            for e in s..24 {
-                assert_eq!(overlaps(&taken, s, e), naive(s, e), "{s}..{e}");
-            }
-        }
-        assert!(!overlaps(&[], 0, 5));
-    }
-
-    #[test]
-    fn text_links_skip_urls_inside_markdown_and_autolinks() {
-        let text =
-            "[a](https://a.org)<https://b.org> https://c.org [x](<https://d.org>)https://e.org";
-        let line = Line {
-            text,
-            start: 10,
-            blank_before: false,
-        };
-        let got: Vec<(String, Option<String>, usize)> = text_links(line)
-            .into_iter()
-            .map(|(u, t, s)| (u, t, s.start - 10))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("https://a.org".into(), Some("a".into()), 4),
-                ("https://b.org".into(), None, 19),
-                ("https://c.org".into(), None, 34),
-                ("https://d.org".into(), Some("x".into()), 53),
-                ("https://e.org".into(), None, 68),
-            ]
-        );
-    }
-
-    #[test]
-    fn an_unlabelled_run_of_stamps_is_a_chapter_list() {
-        let n = parse("Summary.\n\n0:00 Intro\n1:00 Two\n2:00 Three\n");
-        assert!(n.has_chapter_list);
-        assert_eq!(n.chapters.len(), 3);
-        let n = parse("We met at 10:30 to talk.\n");
-        assert!(!n.has_chapter_list);
-    }
-}
+mod tests;

@@ -32,7 +32,7 @@ pub(crate) enum OpenError {
 
 impl OpenError {
     /// Why, lowercase, to follow "cannot read `x`: ".
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         match self {
             OpenError::Io(e) => crate::diagnostic::io_reason(e),
             OpenError::NotRegular(what) => format!("it is {what}, not a regular file"),
@@ -61,7 +61,7 @@ impl OpenError {
     }
 
     /// How to fix it, when there is something to say.
-    pub fn help(&self) -> Option<&'static str> {
+    pub(crate) fn help(&self) -> Option<&'static str> {
         match self {
             OpenError::Io(e) => match e.kind() {
                 io::ErrorKind::NotFound => {

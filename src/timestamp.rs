@@ -28,20 +28,38 @@ pub enum Style {
 /// Why a timestamp did not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
+    /// Nothing to parse.
     #[error("a timestamp is empty")]
     Empty,
+    /// A field (given) that is not digits.
     #[error("`{0}` is not a number")]
     NotANumber(String),
+    /// More fields than `H:MM:SS` (how many were given).
     #[error("a timestamp has at most three fields (`H:MM:SS`), this one has {0}")]
     TooManyFields(usize),
+    /// A single number where `M:SS` is needed.
     #[error("a timestamp needs minutes and seconds (`M:SS`)")]
     TooFewFields,
     #[error("{field} `{value}` must be below 60")]
-    OutOfRange { field: &'static str, value: String },
+    /// Minutes or seconds of 60 or more.
+    OutOfRange {
+        /// `minutes` or `seconds`.
+        field: &'static str,
+        /// The value as written.
+        value: String,
+    },
     #[error("{field} `{value}` must have two digits")]
-    NotTwoDigits { field: &'static str, value: String },
+    /// Minutes or seconds after a colon not written with two digits.
+    NotTwoDigits {
+        /// `minutes` or `seconds`.
+        field: &'static str,
+        /// The value as written.
+        value: String,
+    },
+    /// A fraction (given, without its dot) that is not one to three digits.
     #[error("the fraction `.{0}` must have one to three digits")]
     BadFraction(String),
+    /// Beyond what the millisecond count holds.
     #[error("the timestamp is too large")]
     TooLarge,
 }

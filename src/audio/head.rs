@@ -60,7 +60,7 @@ pub(super) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mp3::id3::syncsafe_bytes;
+    use crate::mp3::encode::syncsafe_bytes;
     use crate::mp3::testing::mp3_frame;
 
     fn sniffed(bytes: &[u8]) -> Head {

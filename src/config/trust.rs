@@ -7,7 +7,7 @@ use std::fs::Metadata;
 
 /// Why a discovered config is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Distrust {
+pub(crate) enum Distrust {
     /// Another user owns it.
     Owner { owner: u32, me: u32 },
     /// Others (`group` false) or its group can write it.
@@ -16,7 +16,7 @@ pub enum Distrust {
 
 impl Distrust {
     /// The message, after the config's path.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Distrust::Owner { owner, me } => format!(
                 "refusing this config: it belongs to another user (uid {owner}; you are uid {me})"
@@ -31,7 +31,7 @@ impl Distrust {
     }
 
     /// How to fix it, for the config at `shown`.
-    pub fn help(&self, shown: &str) -> String {
+    pub(crate) fn help(&self, shown: &str) -> String {
         match self {
             Distrust::Owner { .. } => format!(
                 "a `shownotes.toml` found by walking up from the notes is applied only when it is yours; \
@@ -49,7 +49,7 @@ impl Distrust {
 /// Root's files are trusted (root can change anything anyway); a
 /// group-writable file is trusted when its group is the owner's private
 /// group (`private_group`), as with a umask of 002.
-pub fn judge(
+pub(crate) fn judge(
     owner: u32,
     gid: u32,
     mode: u32,
@@ -71,7 +71,7 @@ pub fn judge(
 
 /// Judges the opened config's metadata for the effective user.
 #[cfg(unix)]
-pub fn check(meta: &Metadata) -> Option<Distrust> {
+pub(crate) fn check(meta: &Metadata) -> Option<Distrust> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid cannot fail and has no arguments.
     let me = unsafe { libc::geteuid() };
@@ -80,7 +80,7 @@ pub fn check(meta: &Metadata) -> Option<Distrust> {
 
 /// Windows has no owner or mode bits to compare here.
 #[cfg(not(unix))]
-pub fn check(_meta: &Metadata) -> Option<Distrust> {
+pub(crate) fn check(_meta: &Metadata) -> Option<Distrust> {
     None
 }
 

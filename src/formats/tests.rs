@@ -124,6 +124,24 @@ fn read_takes_notes_and_id3_too() {
         .contains("embed"));
 }
 
+/// An ID3 tag whose CTOC lists its chapters out of time order: the ID3
+/// reader keeps the CTOC order (id3.rs), `read` sorts and warns.
+#[test]
+fn a_ctoc_out_of_time_order_is_kept_for_the_unsorted_warning() {
+    use crate::mp3::testing::{chap_frame, ctoc_frame, tag};
+    let t = tag(
+        4,
+        &[
+            chap_frame(4, "a", 0, 5_000, "A", None),
+            chap_frame(4, "b", 5_000, 9_000, "B", None),
+            ctoc_frame(4, &["b", "a"]),
+        ],
+    );
+    let parsed = read(id3::ID3, &t).unwrap();
+    assert_eq!(parsed.chapters[0].title, "A");
+    assert_eq!(parsed.warnings[0].code.as_str(), "chapters-unsorted");
+}
+
 #[test]
 fn writes_notes_and_sorts_before_writing() {
     let c = vec![

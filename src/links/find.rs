@@ -17,8 +17,11 @@ pub(super) static FINDER: LazyLock<LinkFinder> = LazyLock::new(|| {
 /// e-mail address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Found {
+    /// Byte offset where it starts.
     pub start: usize,
+    /// Byte offset just past its end.
     pub end: usize,
+    /// Whether it is an e-mail address rather than a URL.
     pub email: bool,
 }
 

@@ -18,8 +18,9 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use super::encode::{encode_frame, encode_text, encode_wxxx, syncsafe_bytes};
 use super::frame;
-use super::id3::{self, encode_frame, encode_text, encode_wxxx, syncsafe_bytes, Tag};
+use super::id3::{self, Tag};
 use crate::chapter::{ends, Chapter};
 use crate::diagnostic::io_reason;
 use crate::error::{Error, ErrorKind, Result};

@@ -1,7 +1,7 @@
 //! Byte builders for tests: ID3v2 frames and tags, CHAP frames, one MPEG
 //! audio frame.
 
-use super::id3::{encode_frame, syncsafe_bytes};
+use super::encode::{encode_frame, syncsafe_bytes};
 
 /// Builds an ID3v2 frame (2.3 plain sizes, 2.4 syncsafe), flags cleared.
 pub(crate) fn frame(version: u8, id: &[u8; 4], body: &[u8]) -> Vec<u8> {
@@ -31,6 +31,17 @@ pub(crate) fn chap_frame(
         b.extend(frame(version, b"WXXX", &w));
     }
     frame(version, b"CHAP", &b)
+}
+
+/// A top-level `CTOC` frame (ID `toc`), ordered, listing `children`.
+pub(crate) fn ctoc_frame(version: u8, children: &[&str]) -> Vec<u8> {
+    let mut b = b"toc\0".to_vec();
+    b.extend([3, children.len() as u8]);
+    for c in children {
+        b.extend(c.as_bytes());
+        b.push(0);
+    }
+    frame(version, b"CTOC", &b)
 }
 
 /// An ID3v2 tag holding `frames` and 16 bytes of padding, then one MPEG

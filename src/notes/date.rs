@@ -21,11 +21,17 @@ pub(crate) const FORMS_HELP: &str = "write the date as `2025-12-09`, `2025-12-09
 /// A calendar date and time with the UTC offset it was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date {
+    /// The year (proleptic Gregorian).
     pub year: i64,
+    /// 1 to 12.
     pub month: u32,
+    /// 1 to the month's last day.
     pub day: u32,
+    /// 0 to 23, in the written offset.
     pub hour: u32,
+    /// 0 to 59.
     pub minute: u32,
+    /// 0 to 59.
     pub second: u32,
     /// Minutes east of UTC.
     pub offset_minutes: i32,

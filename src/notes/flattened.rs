@@ -32,8 +32,11 @@ use crate::timestamp::Timestamp;
 /// paragraph break (a blank line) stood before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Piece {
+    /// Byte offset in the physical line where it starts.
     pub start: usize,
+    /// Byte offset in the physical line just past its end.
     pub end: usize,
+    /// Whether a paragraph break stood before it.
     pub paragraph: bool,
 }
 

@@ -20,7 +20,9 @@ use crate::timestamp::Style;
 /// order is the JSON's order.
 #[derive(Clone, Debug, Serialize)]
 pub struct Context {
+    /// The show, from `[show]` of the config.
     pub show: ShowCtx,
+    /// The episode, from the front matter.
     pub episode: EpisodeCtx,
     /// The body, block by block, in order.
     pub blocks: Vec<BlockCtx>,
@@ -40,8 +42,11 @@ pub struct Context {
 /// `[show]` from the config.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ShowCtx {
+    /// `[show] title`.
     pub title: Option<String>,
+    /// `[show] website`.
     pub website: Option<String>,
+    /// `[show] language`.
     pub language: Option<String>,
 }
 
@@ -50,7 +55,9 @@ pub struct ShowCtx {
 pub struct EpisodeCtx {
     /// The front matter's `title`, else the first line of the notes.
     pub title: String,
+    /// The front matter's `episode`.
     pub number: Option<u64>,
+    /// The front matter's `season`.
     pub season: Option<u64>,
     /// As written in the front matter.
     pub date: Option<String>,
@@ -62,7 +69,9 @@ pub struct EpisodeCtx {
     pub guid: Option<String>,
     /// Whether `guid` is the episode URL.
     pub guid_is_permalink: bool,
+    /// The front matter's `image` (it passed the URL gate).
     pub image: Option<String>,
+    /// The front matter's `explicit`.
     pub explicit: Option<bool>,
     /// `full` (default), `trailer` or `bonus`.
     pub episode_type: String,
@@ -72,21 +81,28 @@ pub struct EpisodeCtx {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum BlockCtx {
+    /// A heading.
     Heading {
+        /// 1 to 6, as `#` to `######`.
         level: u8,
+        /// Its text.
         text: String,
     },
     /// Lines of text, each a run of text and link segments.
     Paragraph {
+        /// The lines.
         lines: Vec<Vec<Segment>>,
     },
     /// A link list ("Learn more:").
     Links {
+        /// The label line, as written.
         label: String,
+        /// The items, in order.
         items: Vec<LinkItem>,
     },
     /// Where the chapter list stands; its chapters are `chapters`.
     Chapters {
+        /// The label line, as written.
         label: String,
     },
 }
@@ -108,9 +124,11 @@ pub struct LinkItem {
 /// then `title`.
 #[derive(Clone, Debug)]
 pub struct ChapterCtx {
+    /// The start, in milliseconds.
     pub start_ms: u64,
     /// `(key, start)`, such as `("youtube", "5:32")`.
     pub times: Vec<(&'static str, String)>,
+    /// The title.
     pub title: String,
 }
 
@@ -132,13 +150,17 @@ impl Serialize for ChapterCtx {
 /// The audio file.
 #[derive(Clone, Debug, Serialize)]
 pub struct AudioCtx {
+    /// The file's name, without its folder.
     pub file_name: String,
     /// `[show] media_base_url` + the file name (percent-encoded).
     pub url: Option<String>,
     /// `[show] media_base_url` + `<file stem>.chapters.json`.
     pub chapters_url: Option<String>,
+    /// Its size in bytes (`<enclosure length>`).
     pub bytes: u64,
+    /// Its MIME type (`<enclosure type>`).
     pub mime: String,
+    /// Its playable length, in milliseconds.
     pub duration_ms: u64,
     /// Whole seconds, rounded (`<itunes:duration>`).
     pub duration_seconds: u64,

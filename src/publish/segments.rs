@@ -10,6 +10,7 @@ use crate::links::{self, Kind, Link};
 /// A piece of a line: text, or a link (`url` set) shown as `text`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Segment {
+    /// The text shown.
     pub text: String,
     /// The normalized URL (tracking parameters removed); only `http`,
     /// `https` and `mailto`.

@@ -57,7 +57,7 @@ impl Rules for Mp4 {
 /// Symphonia 0.6.1 reports such a file as unsupported (`moov` lost after the
 /// cut) or yields no packet (`mdat` cut, `moov` first); this names the
 /// cause instead. `None` for anything else, MP4 or not.
-pub(in crate::audio) fn cut_reason(path: &Path, len: u64) -> Option<String> {
+pub(crate) fn cut_reason(path: &Path, len: u64) -> Option<String> {
     let (mut f, _) = crate::regular::open(path).ok()?;
     let mut pos = 0u64;
     let mut seen_moov = false;

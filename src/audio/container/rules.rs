@@ -12,7 +12,7 @@ use crate::audio::walk::Walk;
 use crate::mp3::frame::InfoTag;
 
 /// What the container and the track declare, as the rules need it.
-pub(in crate::audio) struct Track {
+pub(crate) struct Track {
     /// The audio codec's parameters, when the track has them.
     pub params: Option<AudioCodecParameters>,
     /// The codec is Opus, whose counts include the pre-skip.
@@ -35,7 +35,7 @@ pub(in crate::audio) struct Track {
 }
 
 impl Track {
-    pub(in crate::audio) fn new(
+    pub(crate) fn new(
         track: &SymTrack,
         media: &MediaInfo,
         audio_start: u64,
@@ -85,7 +85,7 @@ impl Track {
 
 /// What a header claims.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(in crate::audio) struct Claim {
+pub(crate) struct Claim {
     /// The length, in milliseconds.
     pub ms: u64,
     /// It can be trusted without walking the packets.
@@ -94,7 +94,7 @@ pub(in crate::audio) struct Claim {
 
 /// One container's rules. The defaults fit a container whose frame count
 /// is an estimate and whose packet durations add up exactly.
-pub(in crate::audio) trait Rules: Sync {
+pub(crate) trait Rules: Sync {
     /// Whether the header's frame `count` can be trusted.
     fn trusts(&self, _track: &Track, _count: u64) -> bool {
         false
