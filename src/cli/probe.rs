@@ -8,7 +8,9 @@ use clap::ValueEnum;
 
 use super::{print, Ctx, Fatal, Outcome};
 use shownotes::audio::{self, AudioInfo, Mode};
+use shownotes::diagnostic::{Code, Severity};
 use shownotes::error::Error;
+use shownotes::report::human;
 use shownotes::timestamp::Style;
 
 /// Arguments of `probe`.
@@ -297,39 +299,32 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
 
 /// `error[audio-unreadable]: cannot read audio file `x.mp3`: the file is empty`.
 fn report(e: &Error, ctx: &Ctx) {
-    let head = match e.code() {
-        Some(code) => format!("error[{code}]"),
-        None => "error".to_string(),
-    };
-    let head = paint(ctx, "1;31", &head);
-    let _ = writeln!(std::io::stderr(), "{head}: {}", e.message());
+    let line = human::headline(ctx.color, Severity::Error, e.code(), e.message());
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// `warning[audio-header-mismatch]` when header and packets disagree.
 fn warn_mismatch(info: &AudioInfo, diff: u64, ctx: &Ctx) {
     let header = info.header_duration_ms.unwrap_or(0);
-    let head = paint(ctx, "1;33", "warning[audio-header-mismatch]");
-    let _ = writeln!(
-        std::io::stderr(),
-        "{head}: `{}`: the header claims `{}` but the packets last `{}` ({} s apart); \
+    let message = format!(
+        "`{}`: the header claims `{}` but the packets last `{}` ({} s apart); \
          the file may be truncated or damaged",
         info.path.display(),
         shownotes::timestamp::Timestamp::from_ms(header).display(Style::Precise),
         info.duration().display(Style::Precise),
         format_secs(diff),
     );
+    let line = human::headline(
+        ctx.color,
+        Severity::Warning,
+        Some(Code::AudioHeaderMismatch),
+        &message,
+    );
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 fn format_secs(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
-}
-
-fn paint(ctx: &Ctx, sgr: &str, s: &str) -> String {
-    if ctx.color {
-        format!("\x1b[{sgr}m{s}\x1b[0m")
-    } else {
-        s.to_string()
-    }
 }
 
 /// The aligned table a person reads.

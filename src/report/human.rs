@@ -341,6 +341,27 @@ pub fn template_error(e: &Error, color: bool) -> String {
     renderer.render(&[group])
 }
 
+/// One finding or failure on one line, without a snippet:
+/// `error[CODE]: MESSAGE` (or `warning[CODE]`, or plain `error` without a
+/// code), the head in bold red or yellow when `color`. `probe` reports
+/// each file it could not read this way, beside its table.
+pub fn headline(color: bool, severity: Severity, code: Option<Code>, message: &str) -> String {
+    let (word, sgr) = match severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let head = match code {
+        Some(code) => format!("{word}[{code}]"),
+        None => word.to_string(),
+    };
+    let head = if color {
+        format!("\x1b[{sgr}m{head}\x1b[0m")
+    } else {
+        head
+    };
+    format!("{head}: {}\n", text::visible(message))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
