@@ -31,6 +31,13 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// Whether `s` may hold an invisible character: each one is encoded in
+/// UTF-8 starting with `0xC2` (U+00AD), `0xE2` (U+200B–U+206F) or `0xEF`
+/// (U+FEFF). A `memchr`-fast test that lets ASCII text skip the scan.
+fn may_hold_invisible(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF))
+}
+
 /// Characters that end or break a line, or drive a terminal: C0 controls
 /// (tab aside), DEL, C1 controls, U+2028 and U+2029.
 pub fn is_breaking_control(c: char) -> bool {
@@ -92,7 +99,8 @@ fn hidden_chars(s: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
 
 /// `s` without its hidden characters ([`is_hidden`]). Borrowed when clean.
 pub fn strip_invisible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_invisible) || !hidden_chars(s).any(|(_, _, h)| h) {
+    if !may_hold_invisible(s) || !s.chars().any(is_invisible) || !hidden_chars(s).any(|(_, _, h)| h)
+    {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
@@ -107,7 +115,9 @@ pub fn strip_invisible(s: &str) -> Cow<'_, str> {
 /// run of control characters (tab aside) replaced by one space. Borrowed
 /// when clean.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
+    // ASCII without controls (tab aside) is clean as it is.
+    let plain = s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t');
+    if plain || !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -171,7 +181,14 @@ pub fn invisible_diagnostics(src: &Source) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let text = src.text.as_str();
     let mut line_start = 0;
+    if !may_hold_invisible(text) {
+        return out;
+    }
     for line in text.split_inclusive('\n') {
+        if !may_hold_invisible(line) {
+            line_start += line.len();
+            continue;
+        }
         let mut first: Option<(usize, char)> = None;
         let mut count = 0usize;
         for (i, c, hidden) in hidden_chars(line) {
