@@ -156,13 +156,7 @@ pub fn render(renderer: &Renderer, source: &Source, d: &Diagnostic) -> String {
 /// Renders findings about one source (as a command other than `check`
 /// prints them): each rustc-style, followed by a blank line.
 pub fn diagnostics(color: bool, source: &Source, diags: &[Diagnostic]) -> String {
-    let renderer = renderer(color);
-    let mut out = String::new();
-    for d in diags {
-        out.push_str(&render(&renderer, source, d));
-        out.push_str("\n\n");
-    }
-    out
+    render_file(&renderer(color), source, diags, OTHER_HINT)
 }
 
 fn renderer(color: bool) -> Renderer {
@@ -231,10 +225,22 @@ fn error_with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Sn
 /// finding.
 pub(crate) const SHOWN_PER_CODE: usize = 50;
 
+/// How `check` says to see every finding.
+const CHECK_HINT: &str = "use `--format json` for all";
+
+/// How the other commands say to see every finding.
+const OTHER_HINT: &str = "`shownotes check --format json` lists them all";
+
 /// Renders one file's findings (already sorted), rustc-style: at most
 /// [`SHOWN_PER_CODE`] of each code, then one line per code that had more,
-/// `… and N more `code` findings in `file` (use `--format json` for all)`.
-pub(crate) fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnostic]) -> String {
+/// `… and N more `code` findings in `file` (HINT)`, where `hint` says how
+/// to see them all.
+pub(crate) fn render_file(
+    renderer: &Renderer,
+    source: &Source,
+    diags: &[Diagnostic],
+    hint: &str,
+) -> String {
     let mut out = String::new();
     // Codes in the order first seen, with how many findings each had: a
     // file has a handful of codes, so a short list beats a map.
@@ -258,7 +264,7 @@ pub(crate) fn render_file(renderer: &Renderer, source: &Source, diags: &[Diagnos
         if n > SHOWN_PER_CODE {
             let _ = writeln!(
                 out,
-                "\u{2026} and {} more `{code}` findings in `{}` (use `--format json` for all)\n",
+                "\u{2026} and {} more `{code}` findings in `{}` ({hint})\n",
                 n - SHOWN_PER_CODE,
                 text::visible(&source.name)
             );
@@ -271,7 +277,7 @@ impl Report for Human {
     fn file(&mut self, source: &Source, diags: &[Diagnostic]) {
         self.totals.add(diags);
         self.out
-            .push_str(&render_file(&self.renderer, source, diags));
+            .push_str(&render_file(&self.renderer, source, diags, CHECK_HINT));
     }
 
     fn stdout(&mut self) -> String {
@@ -400,7 +406,7 @@ mod tests {
                 Diagnostic::new(code, format!("finding {i}")).at(Span::new(i, i + 1))
             })
             .collect();
-        let out = render_file(&Renderer::plain(), &src, &diags);
+        let out = render_file(&Renderer::plain(), &src, &diags, CHECK_HINT);
         // 40 `link-tracking` (all shown), 80 `link-insecure` (50 shown).
         assert_eq!(out.matches("warning[link-tracking]").count(), 40, "{out}");
         assert_eq!(out.matches("warning[link-insecure]").count(), 50, "{out}");

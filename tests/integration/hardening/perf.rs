@@ -104,3 +104,30 @@ fn defect_4_fifty_findings_of_a_code_are_all_shown() {
         "{err}"
     );
 }
+
+/// Every command prints findings the same capped way: `links` over 120
+/// plain-`http://` links shows 50 `link-insecure` findings and one line
+/// for the rest, pointing at `check --format json`.
+#[test]
+fn defect_4_other_commands_show_a_flood_in_part_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let links: String = (0..120)
+        .map(|i| format!("http://example.com/p/{i}\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        format!("Summary.\n\n{links}{CHAPTERS}"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["links", "notes.md"]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("warning[link-insecure]").count(), 50, "{err}");
+    assert!(
+        err.contains(
+            "\u{2026} and 70 more `link-insecure` findings in `notes.md` \
+             (`shownotes check --format json` lists them all)"
+        ),
+        "{err}"
+    );
+    assert_eq!(stdout(&out).lines().count(), 120, "every link is listed");
+}
