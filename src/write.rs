@@ -3,7 +3,8 @@
 //! handler removes), atomic replacement, and cleanup of the temporary
 //! files that ended runs left behind.
 //!
-//! Temporary files and folders are named `.shownotes-tmp-<pid>-<random>`;
+//! Temporary files and folders are named `.shownotes-tmp-<pid>-<random>`
+//! (or `.shownotes-tmp-<label>-<pid>-<random>`);
 //! a run that writes into a folder removes those whose process is gone
 //! (after a SIGKILL, a crash or a power cut).
 
@@ -116,10 +117,29 @@ pub(crate) fn temp_file_in(
     dir: &Path,
     perms: Option<fs::Permissions>,
 ) -> io::Result<(tempfile::NamedTempFile, Registered)> {
+    temp_file(dir, &own_prefix(), perms)
+}
+
+/// A temporary file like [`temp_file_in`], named
+/// `.shownotes-tmp-<label>-<pid>-<random>` (`label`: ASCII letters) so a
+/// person can tell what it holds (`probe -` spools stdin as `spool`).
+pub fn temp_file_labelled(
+    dir: &Path,
+    label: &str,
+) -> io::Result<(tempfile::NamedTempFile, Registered)> {
+    debug_assert!(!label.is_empty() && label.bytes().all(|b| b.is_ascii_alphabetic()));
+    let prefix = format!("{TMP_PREFIX}{label}-{}-", std::process::id());
+    temp_file(dir, &prefix, None)
+}
+
+fn temp_file(
+    dir: &Path,
+    prefix: &str,
+    perms: Option<fs::Permissions>,
+) -> io::Result<(tempfile::NamedTempFile, Registered)> {
     clean_stale(dir);
-    let prefix = own_prefix();
     let mut b = tempfile::Builder::new();
-    b.prefix(&prefix);
+    b.prefix(prefix);
     if let Some(p) = perms {
         b.permissions(p);
     }
@@ -153,7 +173,15 @@ fn owner_pid(name: &str) -> Option<u32> {
     let rest = name
         .strip_prefix(TMP_PREFIX)
         .or_else(|| name.strip_prefix(COMMIT_PREFIX))?;
-    rest.split('-').next()?.parse().ok()
+    let mut fields = rest.split('-');
+    let first = fields.next()?;
+    // A label ([`temp_file_labelled`]) stands before the process id.
+    let pid = if first.bytes().all(|b| b.is_ascii_alphabetic()) {
+        fields.next()?
+    } else {
+        first
+    };
+    pid.parse().ok()
 }
 
 /// Whether process `pid` is running (a process of another user counts).
@@ -275,6 +303,15 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_label_stands_before_the_process_id() {
+        assert_eq!(owner_pid(".shownotes-tmp-123-abc"), Some(123));
+        assert_eq!(owner_pid(".shownotes-tmp-spool-123-abc"), Some(123));
+        assert_eq!(owner_pid(".shownotes-commit-7-x"), Some(7));
+        assert_eq!(owner_pid(".shownotes-tmp-spool-abc"), None);
+        assert_eq!(owner_pid("notes.md"), None);
+    }
+
     use super::*;
 
     #[cfg(unix)]

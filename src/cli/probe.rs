@@ -48,44 +48,32 @@ pub const STDIN_CAP: u64 = 4_000_000_000;
 /// Overrides [`STDIN_CAP`] (bytes), for tests.
 pub const STDIN_CAP_VAR: &str = "SHOWNOTES_STDIN_CAP";
 
-/// The name of every stdin spool starts so, then the process id, so a
-/// later run recognises (and removes) what a killed one left behind.
-const SPOOL_PREFIX: &str = ".shownotes-tmp-spool-";
-
-/// Copies stdin to a temporary file (probing seeks), at most the cap; the
-/// file is removed when dropped, and on SIGINT or SIGTERM meanwhile.
+/// Copies stdin to a temporary file (probing seeks), at most the cap. The
+/// file is named and registered by `shownotes::write` like every temporary
+/// file (`.shownotes-tmp-spool-<pid>-…`): removed when dropped, on SIGINT
+/// or SIGTERM meanwhile, and by a later run when this one was killed.
 fn spool_stdin() -> Result<Spool, Fatal> {
     let dir = std::env::temp_dir();
-    remove_stale_spools(&dir);
     let cap = std::env::var(STDIN_CAP_VAR)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(STDIN_CAP);
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!("{SPOOL_PREFIX}{}-", std::process::id()))
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            Fatal::new(format!(
-                "cannot spool stdin to `{}`: {}",
-                dir.display(),
-                shownotes::diagnostic::io_reason(&e)
-            ))
-            .help("set TMPDIR to a writable folder")
-        })?;
-    let mut spool = Spool::new(tmp);
-    let fail = |e: std::io::Error| {
+    let fail = |e: std::io::Error, help: &str| {
         Fatal::new(format!(
             "cannot spool stdin to `{}`: {}",
             dir.display(),
             shownotes::diagnostic::io_reason(&e)
         ))
-        .help("set TMPDIR to a folder with room for the audio")
+        .help(help)
     };
+    let (mut file, registered) = shownotes::write::temp_file_labelled(&dir, "spool")
+        .map_err(|e| fail(e, "set TMPDIR to a writable folder"))?;
+    let room = |e| fail(e, "set TMPDIR to a folder with room for the audio");
     let copied = std::io::copy(
         &mut std::io::stdin().lock().take(cap.saturating_add(1)),
-        spool.file.as_file_mut(),
+        file.as_file_mut(),
     )
-    .map_err(fail)?;
+    .map_err(room)?;
     if copied > cap {
         return Err(Fatal::new(format!(
             "stdin holds more than the {} limit for `probe -`",
@@ -93,155 +81,18 @@ fn spool_stdin() -> Result<Spool, Fatal> {
         ))
         .help("save the audio to a file and probe the file: `shownotes probe FILE`"));
     }
-    spool.file.as_file_mut().flush().map_err(fail)?;
-    Ok(spool)
+    file.as_file_mut().flush().map_err(room)?;
+    Ok(Spool {
+        file,
+        _registered: registered,
+    })
 }
 
-/// A stdin spool, removed when dropped or when the process is stopped by
-/// SIGINT or SIGTERM while it exists.
+/// A stdin spool: the file is removed when dropped (first), then its
+/// registration for removal on a signal.
 struct Spool {
     file: tempfile::NamedTempFile,
-}
-
-impl Spool {
-    fn new(file: tempfile::NamedTempFile) -> Self {
-        #[cfg(unix)]
-        on_signal::remove(file.path());
-        Spool { file }
-    }
-}
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        // The file first (a signal meanwhile unlinks it again, harmlessly),
-        // then the handlers.
-        let _ = std::fs::remove_file(self.file.path());
-        #[cfg(unix)]
-        on_signal::forget();
-    }
-}
-
-/// Removes the spools of runs that no longer exist (killed by SIGKILL, or
-/// the machine stopped): files named by [`SPOOL_PREFIX`] and a process id
-/// that is gone, owned by this user.
-fn remove_stale_spools(dir: &std::path::Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        // SAFETY: geteuid has no arguments and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(SPOOL_PREFIX)) else {
-                continue;
-            };
-            let Some(pid) = rest
-                .split('-')
-                .next()
-                .and_then(|p| p.parse::<libc::pid_t>().ok())
-                .filter(|p| *p > 0)
-            else {
-                continue;
-            };
-            let ours = entry.metadata().is_ok_and(|m| m.is_file() && m.uid() == me);
-            // SAFETY: signal 0 only asks whether the process exists.
-            let gone = unsafe { libc::kill(pid, 0) } == -1
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-            if ours && gone {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// Removing the spool when SIGINT or SIGTERM stops the process: the
-/// handler unlinks the file (async-signal-safe, signal-safety(7)), puts
-/// back the disposition it replaced and raises the signal again, so the
-/// process ends as it would have (or a handler installed before runs).
-#[cfg(unix)]
-mod on_signal {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    use std::path::Path;
-    use std::ptr::null_mut;
-    use std::sync::atomic::{AtomicPtr, Ordering};
-
-    const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
-
-    /// The path to unlink, NUL-terminated (a leaked `CString`, never freed).
-    static PATH: AtomicPtr<libc::c_char> = AtomicPtr::new(null_mut());
-    /// The dispositions replaced, per signal (leaked boxes).
-    static OLD: [AtomicPtr<libc::sigaction>; 2] =
-        [AtomicPtr::new(null_mut()), AtomicPtr::new(null_mut())];
-
-    extern "C" fn handler(sig: libc::c_int) {
-        let path = PATH.load(Ordering::SeqCst);
-        // SAFETY: unlink, sigaction and raise are async-signal-safe; the
-        // pointers were leaked by `remove` and are never freed while set.
-        unsafe {
-            if !path.is_null() {
-                libc::unlink(path);
-            }
-            let i = if sig == libc::SIGINT { 0 } else { 1 };
-            let old = OLD[i].load(Ordering::SeqCst);
-            if old.is_null() {
-                libc::signal(sig, libc::SIG_DFL);
-            } else {
-                libc::sigaction(sig, old, null_mut());
-            }
-            libc::raise(sig);
-        }
-    }
-
-    /// Removes `path` if SIGINT or SIGTERM arrives before [`forget`].
-    pub fn remove(path: &Path) {
-        let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
-            return;
-        };
-        forget();
-        PATH.store(c.into_raw(), Ordering::SeqCst);
-        for (i, sig) in SIGNALS.into_iter().enumerate() {
-            // SAFETY: sigaction with a zeroed, then filled, struct; the
-            // handler only does async-signal-safe work.
-            unsafe {
-                let mut new: libc::sigaction = std::mem::zeroed();
-                new.sa_sigaction = handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
-                libc::sigemptyset(&mut new.sa_mask);
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(sig, &new, &mut old) != 0 {
-                    continue;
-                }
-                if old.sa_sigaction == libc::SIG_IGN {
-                    // Ignored (a background job): keep it so.
-                    libc::sigaction(sig, &old, null_mut());
-                    continue;
-                }
-                OLD[i].store(Box::into_raw(Box::new(old)), Ordering::SeqCst);
-            }
-        }
-    }
-
-    /// Puts back the dispositions replaced; the spool is removed by its owner.
-    pub fn forget() {
-        for (i, sig) in SIGNALS.into_iter().enumerate() {
-            let old = OLD[i].swap(null_mut(), Ordering::SeqCst);
-            if !old.is_null() {
-                // SAFETY: `old` came from `Box::into_raw` in `remove`.
-                unsafe {
-                    libc::sigaction(sig, old, null_mut());
-                    drop(Box::from_raw(old));
-                }
-            }
-        }
-        // The path is left allocated (a few bytes, once per spool): a
-        // handler already running elsewhere may still read it.
-        PATH.store(null_mut(), Ordering::SeqCst);
-    }
+    _registered: shownotes::write::Registered,
 }
 
 /// Probes every file, prints what could be read, reports each failure on
