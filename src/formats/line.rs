@@ -97,6 +97,22 @@ pub(crate) fn all_stamps<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
     lines.iter().map(|l| leading_stamp(l)).collect()
 }
 
+/// When every line starts with a timestamp without a fraction (YouTube's
+/// and Spotify's description lines): whether every first field has two
+/// digits (`00:00`, Spotify's form) rather than one somewhere (`0:00`,
+/// YouTube's).
+pub(crate) fn whole_second_stamps(lines: &[&str]) -> Option<bool> {
+    let stamps = all_stamps(lines)?;
+    if stamps.iter().any(|s| s.contains('.')) {
+        return None;
+    }
+    Some(
+        stamps
+            .iter()
+            .all(|s| s.split(':').next().is_some_and(|f| f.len() >= 2)),
+    )
+}
+
 /// A line's leading timestamp: optional spaces, an optional `(` or `[`,
 /// digits and colons with an optional fraction, then the rest.
 static STAMP: LazyLock<Regex> = LazyLock::new(|| {

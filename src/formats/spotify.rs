@@ -34,15 +34,8 @@ impl ChapterFormat for Spotify {
     /// Every line starts with a timestamp of two-digit fields, none with a
     /// fraction.
     fn sniff(&self, head: &Head<'_>) -> u8 {
-        match line::all_stamps(&head.lines()) {
-            Some(stamps)
-                if !stamps.iter().any(|s| s.contains('.'))
-                    && stamps
-                        .iter()
-                        .all(|s| s.split(':').next().is_some_and(|f| f.len() >= 2)) =>
-            {
-                30
-            }
+        match line::whole_second_stamps(&head.lines()) {
+            Some(true) => 30,
             _ => 0,
         }
     }

@@ -40,15 +40,8 @@ impl ChapterFormat for Youtube {
     /// Every line starts with a timestamp, none with a fraction, and one
     /// with a single-digit first field.
     fn sniff(&self, head: &Head<'_>) -> u8 {
-        match line::all_stamps(&head.lines()) {
-            Some(stamps)
-                if !stamps.iter().any(|s| s.contains('.'))
-                    && !stamps
-                        .iter()
-                        .all(|s| s.split(':').next().is_some_and(|f| f.len() >= 2)) =>
-            {
-                30
-            }
+        match line::whole_second_stamps(&head.lines()) {
+            Some(false) => 30,
             _ => 0,
         }
     }
