@@ -5,37 +5,8 @@
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-/// Runs the binary in `dir`, killing it if it blocks (a FIFO must never
-/// hang a command; the assertion is on its output, not its time).
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shownotes"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-}
+use crate::support::{mkfifo, run_guarded};
 
 /// A folder with an MP3 (for `embed`), a non-UTF-8 notes file and a FIFO.
 fn setup() -> tempfile::TempDir {
@@ -70,7 +41,7 @@ fn commands(file: &str) -> Vec<Vec<String>> {
 /// Runs `args` and asserts exit 2 and `message` in stderr exactly once.
 fn assert_one_way(dir: &Path, args: &[String], message: &str) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run(dir, &args);
+    let out = run_guarded(dir, &args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert_eq!(err.matches(message).count(), 1, "{args:?}: {err}");

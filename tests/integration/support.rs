@@ -4,7 +4,8 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -62,4 +63,48 @@ pub fn root() -> &'static Path {
 /// `audio/mp3-cbr-info.mp3`, `netstack/episode-11.md`).
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
+}
+
+/// How long a command may take before it counts as hung: a guard against
+/// a test that never ends, not a measure of speed.
+pub const HANG_GUARD: Duration = Duration::from_secs(20);
+
+/// Waits for `child`, killing it (and failing) if it outlives the guard.
+pub fn wait_guarded(mut child: Child, what: &str) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > HANG_GUARD {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`shownotes {what}` hung: killed after {HANG_GUARD:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_no_panic(&out);
+    out
+}
+
+/// Runs `shownotes ARGS` in `dir` with stdin closed, failing if it hangs.
+pub fn run_guarded(dir: &Path, args: &[&str]) -> Output {
+    let child = bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_guarded(child, &args.join(" "))
+}
+
+/// Makes a named pipe (FIFO) at `path`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
 }

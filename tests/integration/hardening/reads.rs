@@ -9,50 +9,10 @@ use super::*;
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-/// How long a command may take before it counts as hung: a guard against
-/// a test that never ends, not a measure of speed.
-const HANG_GUARD: Duration = Duration::from_secs(20);
-
-/// Waits for `child`, killing it (and failing) if it outlives the guard.
-fn wait_guarded(mut child: Child, what: &str) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`shownotes {what}` hung: killed after {HANG_GUARD:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert_no_panic(&out);
-    out
-}
-
-/// Runs `shownotes ARGS` in `dir` with stdin closed, failing if it hangs.
-fn run_guarded(dir: &Path, args: &[&str]) -> Output {
-    let child = bin()
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_guarded(child, &args.join(" "))
-}
-
-fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-}
+use crate::support::{mkfifo, run_guarded, wait_guarded, HANG_GUARD};
 
 const NOTES: &str = "Hello.\n\nChapters\n0:00 Intro\n0:20 Middle\n0:40 End\n";
 
