@@ -175,7 +175,9 @@ fn renderer(color: bool) -> Renderer {
 /// shown as visible stand-ins.
 pub fn error(color: bool, e: &Error) -> String {
     if let Some(snippet) = e.snippet() {
-        return error_with_snippet(&renderer(color), e, snippet);
+        let mut out = with_snippet(&renderer(color), e, snippet);
+        out.push('\n');
+        return out;
     }
     let mut out = format!("error: {}\n", text::visible(&e.to_string()));
     if let Some(help) = e.help() {
@@ -186,7 +188,7 @@ pub fn error(color: bool, e: &Error) -> String {
 
 /// An error with its source text, rustc-style: the message, the
 /// `--> path:line:column`, the line with a caret, and `help:`.
-fn error_with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Snippet) -> String {
+fn with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Snippet) -> String {
     let source = Source::new(e.path().unwrap_or("<input>"), &*snippet.text);
     let text = source.text.as_str();
     let start = floor_char(text, snippet.range.start);
@@ -209,9 +211,7 @@ fn error_with_snippet(renderer: &Renderer, e: &Error, snippet: &crate::error::Sn
     if let Some(help) = &help {
         group = group.element(Level::HELP.message(help.as_ref()));
     }
-    let mut out = renderer.render(&[group]);
-    out.push('\n');
-    out
+    renderer.render(&[group])
 }
 
 /// The most findings of one code the human report shows for one file.
@@ -310,36 +310,16 @@ impl Report for Human {
     }
 }
 
-/// An error rustc-style: `error: MESSAGE`, `--> path:line` with the line
-/// and a caret under its range when the error carries a snippet, else
-/// `--> path`, then `help: HELP`. Template errors are printed this way
-/// (their line is the template's, so it is placed as the error says).
+/// A template error rustc-style: `error: MESSAGE`, then the template's line
+/// with a caret (the same rendering as [`error`] gives any error with a
+/// snippet), or `--> path` when there is no line, then `help: HELP`.
 pub fn template_error(e: &Error, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let path = e.path().unwrap_or_default();
+    let renderer = renderer(color);
+    if let Some(snippet) = e.snippet() {
+        return with_snippet(&renderer, e, snippet);
+    }
     let title = Level::ERROR.primary_title(e.message());
-    let group = match (e.snippet(), e.line()) {
-        (Some(snip), Some(line)) => {
-            let src = &*snip.text;
-            let (ls, le) = Source::new(path, src).line_range(line);
-            let r = &snip.range;
-            let (start, end) = if r.start >= ls && r.start <= le {
-                (r.start, r.end.clamp(r.start, le))
-            } else {
-                (ls, le)
-            };
-            let snippet = Snippet::source(&src[ls..le])
-                .line_start(line)
-                .path(path)
-                .annotation(AnnotationKind::Primary.span(start - ls..end - ls));
-            title.element(snippet)
-        }
-        _ => title.element(Origin::path(path)),
-    };
+    let group = title.element(Origin::path(e.path().unwrap_or_default()));
     let group = match e.help() {
         Some(help) => group.element(Level::HELP.message(help)),
         None => group,
