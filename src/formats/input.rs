@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::regular::{self, TEXT_CAP};
+use crate::regular;
 use crate::source::Source;
 
 /// What chapters are read from.
@@ -26,8 +26,7 @@ impl<'a> Input<'a> {
             Input::Text(src) => Ok(Cow::Borrowed(src)),
             Input::Bytes(bytes) => decode("", bytes).map(Cow::Owned),
             Input::File(path) => {
-                let bytes =
-                    regular::read(path, TEXT_CAP).map_err(|e| regular::input_error(path, &e))?;
+                let bytes = regular::read_input(path)?;
                 decode(&path.display().to_string(), &bytes).map(Cow::Owned)
             }
         }
@@ -38,9 +37,7 @@ impl<'a> Input<'a> {
         match *self {
             Input::Text(src) => Ok(Cow::Borrowed(src.text.as_bytes())),
             Input::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
-            Input::File(path) => regular::read(path, TEXT_CAP)
-                .map(Cow::Owned)
-                .map_err(|e| regular::input_error(path, &e)),
+            Input::File(path) => regular::read_input(path).map(Cow::Owned),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::chapter::{self, Chapter, Rules};
 use crate::diagnostic::{Code, Diagnostic, Family};
 use crate::error::{Error, ErrorKind, Result};
 use crate::notes::Notes;
-use crate::regular::{self, TEXT_CAP};
+use crate::regular;
 use crate::source::Source;
 use crate::timestamp::Timestamp;
 
@@ -93,7 +93,7 @@ pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> 
         let parsed = read(id3::ID3, path);
         return Ok(checked(Source::new(name, ""), id3::ID3, parsed, audio_end));
     }
-    let bytes = regular::read(path, TEXT_CAP).map_err(|e| regular::input_error(path, &e))?;
+    let bytes = regular::read_input(path)?;
     bytes_named(&name, Some(path), &bytes, from, audio_end)
 }
 
