@@ -42,6 +42,10 @@ pub enum Family {
     Description,
     /// Characters in the text (`text-…`).
     Text,
+    /// An RSS item (`rss-…`).
+    Rss,
+    /// A whole feed's channel and items (`feed-…`).
+    Feed,
 }
 
 macro_rules! codes {
@@ -111,6 +115,9 @@ codes! {
     LinkDuplicate = "link-duplicate", Warning, Link;
     LinkTracking = "link-tracking", Warning, Link;
     LinkNoDescription = "link-no-description", Warning, Link;
+    LinkBroken = "link-broken", Error, Link;
+    LinkRedirected = "link-redirected", Warning, Link;
+    LinkUnreachable = "link-unreachable", Warning, Link;
     AudioMissing = "audio-missing", Error, Audio;
     AudioUnreadable = "audio-unreadable", Error, Audio;
     AudioDurationEstimated = "audio-duration-estimated", Warning, Audio;
@@ -119,6 +126,8 @@ codes! {
     DescriptionForbiddenChar = "description-forbidden-char", Warning, Description;
     DescriptionForbiddenTag = "description-forbidden-tag", Error, Description;
     TextInvisibleChar = "text-invisible-char", Warning, Text;
+    RssGuidMissing = "rss-guid-missing", Error, Rss;
+    RssDateMissing = "rss-date-missing", Error, Rss;
 }
 
 impl fmt::Display for Code {
@@ -145,6 +154,18 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The platform a rule belongs to, for platform-specific findings.
     pub platform: Option<&'static str>,
+    /// A safe, mechanical fix (`check --fix` applies it), when there is one.
+    pub fix: Option<Fix>,
+}
+
+/// A safe edit of the notes file that fixes a finding: replace the bytes
+/// of `span` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// The bytes of the source to replace (empty to insert).
+    pub span: Span,
+    /// What to put there.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -158,6 +179,7 @@ impl Diagnostic {
             label: None,
             help: None,
             platform: None,
+            fix: None,
         }
     }
 
@@ -182,6 +204,15 @@ impl Diagnostic {
     /// Adds the `help:` line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds the fix `check --fix` applies.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 
@@ -279,6 +310,8 @@ mod tests {
                 Family::Audio => "audio-",
                 Family::Description => "description-",
                 Family::Text => "text-",
+                Family::Rss => "rss-",
+                Family::Feed => "feed-",
             };
             assert!(code.as_str().starts_with(word), "{code}");
         }
