@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+pub mod shift;
+
 use crate::diagnostic::{Code, Diagnostic};
 
 use crate::error::{Error, ErrorKind, Result};

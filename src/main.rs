@@ -18,7 +18,13 @@ static ALLOC: shownotes::publish::limits::BudgetAlloc = shownotes::publish::limi
 
 /// Lint, convert and publish podcast show notes and chapters.
 #[derive(Debug, Parser)]
-#[command(name = "shownotes", version, about, max_term_width = 100)]
+#[command(
+    name = "shownotes",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = cli::examples::MAIN
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,32 +38,44 @@ struct Cli {
     quiet: bool,
 }
 
-/// The subcommands.
+/// The subcommands; each `--help` ends with examples that run as written
+/// from the repository's top folder (`cli::examples`).
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lint notes files: chapters, links, front matter.
+    #[command(after_help = cli::examples::CHECK)]
     Check(cli::check::Args),
     /// List the links of a notes file, normalized.
+    #[command(after_help = cli::examples::LINKS)]
     Links(cli::links::Args),
     /// Read chapters and write them in another format.
+    #[command(after_help = cli::examples::CHAPTERS)]
     Chapters(cli::chapters::Args),
     /// Write chapters into an MP3's own metadata (ID3v2 CHAP/CTOC frames).
+    #[command(after_help = cli::examples::EMBED)]
     Embed(cli::embed::Args),
     /// Audio facts: container, codec and exact duration, from the packets.
+    #[command(after_help = cli::examples::PROBE)]
     Probe(cli::probe::Args),
     /// Check, then write every platform's description (and chapters.json).
+    #[command(after_help = cli::examples::BUILD)]
     Build(cli::build::Args),
     /// Print the JSON the templates receive.
+    #[command(after_help = cli::examples::CONTEXT)]
     Context(cli::context::Args),
-    /// Write a commented `shownotes.toml` and the default templates to edit.
+    /// Write a commented `shownotes.toml` (and, with `--templates`, the
+    /// default templates) to edit.
+    #[command(after_help = cli::examples::INIT)]
     Init(cli::init::Args),
     /// Print shell completions for SHELL.
+    #[command(after_help = cli::examples::COMPLETIONS)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print a man page (roff): the main one, or one command's.
+    #[command(after_help = cli::examples::MAN)]
+    Man(cli::man::Args),
 }
 
 /// `--color`.
@@ -167,12 +185,7 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
             print(&String::from_utf8_lossy(&buf))?;
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-            print(&String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Clean)
-        }
+        Command::Man(args) => cli::man::run(args, Cli::command(), ctx),
     }
 }
 

@@ -85,7 +85,8 @@ pub(super) fn measure(
         mime: container.mime,
         duration_ms: 0,
         exact: true,
-        header_duration_ms: header.map(|h| h.ms),
+        // An estimate is no claim: a walk that differs overrules it quietly.
+        header_duration_ms: header.filter(|h| h.declared).map(|h| h.ms),
         sample_rate: params.and_then(|p| p.sample_rate),
         channels: params
             .and_then(|p| p.channels.as_ref())
@@ -96,6 +97,7 @@ pub(super) fn measure(
         Some(Claim {
             ms,
             authoritative: true,
+            ..
         }),
     ) = (mode, header)
     {

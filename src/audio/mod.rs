@@ -6,7 +6,8 @@
 //! its Xing, FLAC and WAV headers. So [`probe`] reads the header **and**, by
 //! default ([`Mode::Walk`]), walks every packet (reading the container's
 //! framing only, never decoding) and reports the walked length;
-//! [`AudioInfo::header_mismatch_ms`] says when the two disagree.
+//! [`AudioInfo::header_mismatch_ms`] says when the walk contradicts a length
+//! the header states (an estimate is overruled without a word).
 //! [`Mode::Fast`] trusts headers that are authoritative and walks only where
 //! there is none. Each container's rules (which header is authoritative,
 //! what a walk counts) are in one file under `container/`.
@@ -47,7 +48,9 @@ pub struct AudioInfo {
     pub duration_ms: u64,
     /// False only when `duration_ms` is an estimate.
     pub exact: bool,
-    /// What the header claims, when it claims something.
+    /// The length the header states (Xing/Info/VBRI frame count, FLAC
+    /// STREAMINFO, WAV `data` size, Ogg end granule, MP4 `mvhd`); `None`
+    /// where it states none, or only gives an estimate (a Xing-less MP3).
     pub header_duration_ms: Option<u64>,
     /// Samples per second, when the container says.
     pub sample_rate: Option<u32>,
@@ -62,9 +65,10 @@ pub struct AudioInfo {
 const HEADER_MISMATCH_MS: u64 = 500;
 
 impl AudioInfo {
-    /// `|header - duration|` when the header claims a length that differs
-    /// from `duration_ms` by more than half a second (a truncated or
-    /// damaged file, or a Xing-less VBR MP3's estimate).
+    /// `|header - duration|` when the header states a length that differs
+    /// from `duration_ms` by more than half a second: a truncated or
+    /// damaged file. (An estimate, such as a Xing-less VBR MP3's, is never
+    /// stated; see [`AudioInfo::header_duration_ms`].)
     pub fn header_mismatch_ms(&self) -> Option<u64> {
         let header = self.header_duration_ms?;
         let diff = header.abs_diff(self.duration_ms);

@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use super::input::{blocked_outcome, format_arg, load_chapters};
+use super::input::{blocked_outcome, format_arg, load_chapters, ChapterArgs};
 use super::output::{check_replace, Inputs};
 use super::{render_all, Ctx, Fatal, Outcome};
+use shownotes::audio::Mode;
 use shownotes::formats::{self, id3, load, Format};
 use shownotes::mp3::embed;
 
@@ -35,6 +36,11 @@ pub struct Args {
         conflicts_with = "in_place"
     )]
     pub output: Option<PathBuf>,
+
+    /// The show config (default: `shownotes.toml` found by walking up from
+    /// SRC's folder); its `[chapters]` rules apply.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Rewrite AUDIO itself: a temporary copy is written, read back and
     /// checked, then renamed over the original.
@@ -71,7 +77,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         (None, false) => return Err(Fatal::new("give `-o OUT` or `--in-place`")),
     };
-    let (audio, audio_diags) = load::audio(Some(&args.audio));
+    // Measured first, to say at once when AUDIO is no MP3; its findings
+    // come again with the chapters', which are checked against it.
+    let (audio, audio_diags) = load::audio(Some(&args.audio), Mode::Walk);
     let Some(audio) = audio else {
         let d = &audio_diags[0];
         return Err(Fatal::new(d.message.clone()).help_opt(d.help.as_deref()));
@@ -85,7 +93,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         .help("`embed` writes ID3v2 chapters, which only MP3 files carry; for M4A use `shownotes chapters --to mp4chaps`"));
     }
     let input = args.chapters.to_string_lossy().into_owned();
-    let loaded = load_chapters(&input, args.from, Some(&audio))?;
+    let (loaded, config_path) = load_chapters(
+        &input,
+        ChapterArgs {
+            from: args.from,
+            audio: Some(&args.audio),
+            config: args.config.as_deref(),
+        },
+    )?;
     if !args.in_place {
         let mut inputs = Inputs::new();
         if input != "-" {
@@ -94,14 +109,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         if let Some(a) = &loaded.named_audio {
             inputs.add("the audio file the notes name", a);
         }
+        if let Some(c) = &config_path {
+            inputs.add("the show config", c);
+        }
         inputs.check(&output, "`-o`")?;
         check_replace(&output, args.force, "an MP3", |old| {
             formats::guess(None, old) == Some(id3::ID3)
         })?;
     }
-    let mut diags = loaded.diagnostics.clone();
-    diags.extend(audio_diags);
-    render_all(ctx, &loaded.source, &diags);
+    render_all(ctx, &loaded.source, &loaded.diagnostics);
     if loaded.blocked() {
         eprintln!("error: nothing was written");
         return Ok(blocked_outcome(&loaded));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use super::{render_all, Ctx, Fatal, Outcome};
-use shownotes::audio::AudioInfo;
+use shownotes::audio::Mode;
 use shownotes::config::Config;
 use shownotes::diagnostic::Diagnostic;
 use shownotes::episode::{Audio, Episode, NotesInput};
@@ -84,17 +84,7 @@ pub fn load_episode(
     audio: Audio<'_>,
     config_arg: Option<&Path>,
 ) -> Result<Result<Episode, (Source, Diagnostic)>, Fatal> {
-    let notes_path = match input {
-        Input::File(p) => p.clone(),
-        Input::Stdin => PathBuf::from("./-"),
-    };
-    let (config, config_path) = match config_arg {
-        Some(p) => (Config::load(p)?, Some(p.to_path_buf())),
-        None => match Config::discover(&notes_path)? {
-            Some((path, c)) => (c, Some(path)),
-            None => (Config::default(), None),
-        },
-    };
+    let (config, config_path) = show_config(input, config_arg)?;
     let bytes = input.read()?;
     let name = input.name();
     let notes = NotesInput {
@@ -108,6 +98,27 @@ pub fn load_episode(
     Ok(Episode::load(notes, config, config_path, audio).map_err(|bad| *bad))
 }
 
+/// The show config for `input`, the one way every command finds it:
+/// `--config FILE` as given, else `shownotes.toml` found by walking up
+/// from the input's folder (the current folder for stdin), else the
+/// defaults. With the path it was read from.
+pub fn show_config(
+    input: &Input,
+    config_arg: Option<&Path>,
+) -> Result<(Config, Option<PathBuf>), Fatal> {
+    let input_path = match input {
+        Input::File(p) => p.clone(),
+        Input::Stdin => PathBuf::from("./-"),
+    };
+    Ok(match config_arg {
+        Some(p) => (Config::load(p)?, Some(p.to_path_buf())),
+        None => match Config::discover(&input_path)? {
+            Some((path, c)) => (c, Some(path)),
+            None => (Config::default(), None),
+        },
+    })
+}
+
 /// The parser of `--from FMT` and `--to FMT`: the names of the chapter
 /// formats, each with its line for `--help`.
 pub fn format_arg() -> impl TypedValueParser<Value = Format> {
@@ -119,18 +130,45 @@ pub fn format_arg() -> impl TypedValueParser<Value = Format> {
     .try_map(|name| formats::by_name(&name).ok_or("not a chapter format"))
 }
 
-/// Reads and checks chapters from `input` (`-` is stdin) in `from`, or the
-/// format its name and content suggest (see [`load`]).
+/// What a command reads chapters with, besides the input.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChapterArgs<'a> {
+    /// `--from`.
+    pub from: Option<Format>,
+    /// `--audio` (`embed`'s AUDIO): else a notes file's front matter `audio`.
+    pub audio: Option<&'a Path>,
+    /// `--config`.
+    pub config: Option<&'a Path>,
+}
+
+/// Reads and checks chapters from `input` (`-` is stdin) in `args.from`,
+/// or the format its name and content suggest (see [`load`]), with the
+/// show config found as for every command ([`show_config`]) and the audio
+/// (`args.audio`, else a notes file's front matter `audio`). A notes file
+/// is loaded as every command loads an episode. With the path of the
+/// config applied, if any (an output must not replace it).
 pub fn load_chapters(
     input: &str,
-    from: Option<Format>,
-    audio: Option<&AudioInfo>,
-) -> Result<Loaded, Fatal> {
-    let end = audio.map(AudioInfo::duration);
-    Ok(match Input::from_arg(input) {
-        Input::Stdin => load::bytes(&Input::Stdin.name(), &Input::Stdin.read()?, from, end)?,
-        Input::File(p) => load::file(&p, from, end)?,
-    })
+    args: ChapterArgs<'_>,
+) -> Result<(Loaded, Option<PathBuf>), Fatal> {
+    let input = Input::from_arg(input);
+    let (config, config_path) = show_config(&input, args.config)?;
+    let options = load::Options {
+        config: &config,
+        config_path: config_path.as_deref(),
+        audio: args.audio,
+        mode: Mode::Walk,
+    };
+    let loaded = match input {
+        Input::Stdin => load::bytes(
+            &Input::Stdin.name(),
+            &Input::Stdin.read()?,
+            args.from,
+            &options,
+        )?,
+        Input::File(p) => load::file(&p, args.from, &options)?,
+    };
+    Ok((loaded, config_path))
 }
 
 /// How a command ends when its chapters are blocked: exit 2 when the input

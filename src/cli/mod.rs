@@ -14,9 +14,11 @@ pub mod chapters;
 pub mod check;
 pub mod context;
 pub mod embed;
+pub mod examples;
 pub mod init;
 pub mod input;
 pub mod links;
+pub mod man;
 pub mod output;
 pub mod probe;
 

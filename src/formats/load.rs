@@ -1,17 +1,20 @@
 //! Chapters from any input — a notes file, a chapter file in any format,
-//! an MP3's tag — checked by the chapter rules (and against the audio's
-//! end when known), and the policy of which findings stop a command from
-//! writing them.
+//! an MP3's tag — checked by the show's chapter rules (and against the
+//! audio's end when known), and the policy of which findings stop a
+//! command from writing them. A notes file is loaded as every command
+//! loads an episode ([`crate::episode::Episode::load`]): its config, its
+//! front matter's `audio`, every check.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{guess, id3, notes, read, Format, Parsed};
 use crate::audio::{self, AudioInfo, Mode};
-use crate::chapter::{self, Chapter, Rules};
+use crate::chapter::{self, shift::Shift, Chapter, Rules};
+use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Family};
+use crate::episode::{Audio, Episode, NotesInput};
 use crate::error::{Error, ErrorKind, Result};
-use crate::notes::Notes;
 use crate::regular;
 use crate::source::Source;
 use crate::timestamp::Timestamp;
@@ -35,6 +38,31 @@ const BLOCKING: &[Code] = &[
     Code::AudioUnreadable,
 ];
 
+/// The chapter rules whose findings depend on where the chapters lie in
+/// time, rather than on their order or titles: checked again after a
+/// [`Loaded::shift`].
+const TIMED: &[Code] = &[
+    Code::ChapterFirstNotZero,
+    Code::ChapterPastEnd,
+    Code::ChapterTooShort,
+];
+
+/// What chapters are read with, besides the input: the show config and the
+/// audio to check them against.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    /// The show config: its `[chapters]` rules (and a notes file's
+    /// `[links]`).
+    pub config: &'a Config,
+    /// Where `config` was read from, if anywhere.
+    pub config_path: Option<&'a Path>,
+    /// The audio named on the command line; without it, a notes file's
+    /// front matter `audio` (relative to the notes file) is measured.
+    pub audio: Option<&'a Path>,
+    /// How the audio is measured.
+    pub mode: Mode,
+}
+
 /// Chapters read from an input, checked.
 #[derive(Debug)]
 pub struct Loaded {
@@ -44,10 +72,16 @@ pub struct Loaded {
     pub format: Format,
     /// The chapters, in time order (a notes file's: in the order written).
     pub chapters: Vec<Chapter>,
-    /// Findings about the chapters (and the input's decoding).
+    /// Findings about the chapters (and the input's decoding, and the
+    /// audio).
     pub diagnostics: Vec<Diagnostic>,
     /// The audio a notes file's front matter names (relative to it).
     pub named_audio: Option<PathBuf>,
+    /// The audio measured (the one given, else the one the notes name),
+    /// when it could be read.
+    pub audio: Option<AudioInfo>,
+    /// The chapter rules the chapters were checked by.
+    pub rules: Rules,
 }
 
 impl Loaded {
@@ -61,22 +95,41 @@ impl Loaded {
     pub fn unreadable(&self) -> bool {
         self.diagnostics.iter().any(|d| d.code.unreadable())
     }
+
+    /// The audio's end, when the audio was measured.
+    pub fn audio_end(&self) -> Option<Timestamp> {
+        self.audio.as_ref().map(AudioInfo::duration)
+    }
+
+    /// Moves every chapter (and its own end) by `by`, and checks again
+    /// what depends on the times (`chapter-first-not-zero`,
+    /// `chapter-past-end`, `chapter-too-short`). Errors when a chapter
+    /// would start before zero; nothing is moved then.
+    pub fn shift(&mut self, by: Shift) -> Result<()> {
+        self.chapters = by.apply(&self.chapters)?;
+        let fresh = chapter::check(&self.chapters, &self.rules, self.audio_end());
+        self.diagnostics.retain(|d| !TIMED.contains(&d.code));
+        self.diagnostics
+            .extend(fresh.into_iter().filter(|d| TIMED.contains(&d.code)));
+        crate::diagnostic::sort(&mut self.diagnostics);
+        Ok(())
+    }
 }
 
 /// Measures the audio at `path`, when given: the audio, and the findings
 /// about it.
-pub fn audio(path: Option<&Path>) -> (Option<AudioInfo>, Vec<Diagnostic>) {
+pub fn audio(path: Option<&Path>, mode: Mode) -> (Option<AudioInfo>, Vec<Diagnostic>) {
     match path {
         None => (None, vec![]),
-        Some(p) => audio::check(p, Mode::Walk),
+        Some(p) => audio::check(p, mode),
     }
 }
 
 /// Reads chapters from the file at `path` in `from`, or the format its
-/// name and content suggest, and checks them (against `audio_end` when
-/// known). An MP3's chapters live in its ID3v2 tag: only the tag is read
-/// (an episode is often larger than the cap on text inputs).
-pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> Result<Loaded> {
+/// name and content suggest, and checks them with `options`. An MP3's
+/// chapters live in its ID3v2 tag: only the tag is read (an episode is
+/// often larger than the cap on text inputs).
+pub fn file(path: &Path, from: Option<Format>, options: &Options<'_>) -> Result<Loaded> {
     let (file, _) = regular::open(path).map_err(|e| regular::input_error(path, &e))?;
     let is_id3 = match from {
         Some(f) => f == id3::ID3,
@@ -91,10 +144,10 @@ pub fn file(path: &Path, from: Option<Format>, audio_end: Option<Timestamp>) -> 
     let name = path.display().to_string();
     if is_id3 {
         let parsed = read(id3::ID3, path);
-        return Ok(checked(Source::new(name, ""), id3::ID3, parsed, audio_end));
+        return Ok(checked(Source::new(name, ""), id3::ID3, parsed, options));
     }
     let bytes = regular::read_input(path)?;
-    bytes_named(&name, Some(path), &bytes, from, audio_end)
+    bytes_named(&name, Some(path), &bytes, from, options)
 }
 
 /// Reads chapters from `bytes` already read (stdin), named `name` in
@@ -103,9 +156,9 @@ pub fn bytes(
     name: &str,
     bytes: &[u8],
     from: Option<Format>,
-    audio_end: Option<Timestamp>,
+    options: &Options<'_>,
 ) -> Result<Loaded> {
-    bytes_named(name, None, bytes, from, audio_end)
+    bytes_named(name, None, bytes, from, options)
 }
 
 fn bytes_named(
@@ -113,7 +166,7 @@ fn bytes_named(
     path: Option<&Path>,
     bytes: &[u8],
     from: Option<Format>,
-    audio_end: Option<Timestamp>,
+    options: &Options<'_>,
 ) -> Result<Loaded> {
     // Text that no chapter format claims is read as notes: the notes
     // parser finds chapter lists anywhere, even in flattened text.
@@ -127,9 +180,13 @@ fn bytes_named(
             )
             .with_help("name it with `--from FMT`, such as `--from json` or `--from notes`")
         })?;
+    if format == notes::NOTES {
+        let input = NotesInput { name, path, bytes };
+        return Ok(from_notes(input, options));
+    }
     if format.capabilities().binary {
         let source = Source::new(name, "");
-        return Ok(checked(source, format, read(format, bytes), audio_end));
+        return Ok(checked(source, format, read(format, bytes), options));
     }
     let source = match crate::notes::decode(name, bytes) {
         Ok(src) => src,
@@ -141,63 +198,88 @@ fn bytes_named(
                 chapters: vec![],
                 diagnostics: vec![d],
                 named_audio: None,
+                audio: None,
+                rules: options.config.chapter_rules(),
             });
         }
     };
-    if format == notes::NOTES {
-        return Ok(from_notes(source, path, audio_end));
-    }
     let parsed = read(format, &source);
     let invisible = crate::text::invisible_diagnostics(&source);
-    let mut loaded = checked(source, format, parsed, audio_end);
+    let mut loaded = checked(source, format, parsed, options);
     loaded.diagnostics.extend(invisible);
     crate::diagnostic::sort(&mut loaded.diagnostics);
     Ok(loaded)
 }
 
-/// The chapters of a notes file, with the notes' findings about them (and
-/// about the front matter and the text), and the audio it names.
-fn from_notes(source: Source, path: Option<&Path>, audio_end: Option<Timestamp>) -> Loaded {
-    let notes = Notes::parse(source, &crate::links::Rules::default());
-    let diagnostics = notes
-        .check(&Rules::default(), audio_end)
+/// The chapters of a notes file, loaded as every command loads an episode
+/// (its config, its audio: the one given, else the front matter's), with
+/// the episode's findings about the chapters, the notes, the front matter,
+/// the text and the audio (not its links or platforms: those are
+/// `check`'s and `build`'s).
+fn from_notes(input: NotesInput<'_>, options: &Options<'_>) -> Loaded {
+    let rules = options.config.chapter_rules();
+    let episode = Episode::load(
+        input,
+        options.config.clone(),
+        options.config_path.map(Path::to_path_buf),
+        Audio::Find(options.audio, options.mode),
+    );
+    let episode = match episode {
+        Ok(ep) => ep,
+        Err(bad) => {
+            let (source, d) = *bad;
+            return Loaded {
+                source,
+                format: notes::NOTES,
+                chapters: vec![],
+                diagnostics: vec![d],
+                named_audio: None,
+                audio: None,
+                rules,
+            };
+        }
+    };
+    let diagnostics = episode
+        .diagnostics
         .into_iter()
         .filter(|d| {
             matches!(
                 d.code.family(),
-                Family::Chapters | Family::Notes | Family::FrontMatter | Family::Text
+                Family::Chapters | Family::Notes | Family::FrontMatter | Family::Text | Family::Audio
             )
         })
         .collect();
-    let named_audio = path
-        .zip(notes.front_matter.audio.as_ref())
+    let named_audio = input
+        .path
+        .zip(episode.notes.front_matter.audio.as_ref())
         .map(|(p, a)| p.parent().unwrap_or(Path::new("")).join(a));
     Loaded {
-        source: notes.source,
+        source: episode.notes.source,
         format: notes::NOTES,
-        chapters: notes.chapters,
+        chapters: episode.notes.chapters,
         diagnostics,
         named_audio,
+        audio: episode.audio,
+        rules,
     }
 }
 
-/// What a chapter reader returned, checked by the chapter rules; a read
-/// error becomes a `chapters-invalid` finding at its place.
+/// What a chapter reader returned, checked by the show's chapter rules
+/// and against the audio given (measured here); a read error becomes a
+/// `chapters-invalid` finding at its place.
 fn checked(
     source: Source,
     format: Format,
     parsed: Result<Parsed>,
-    audio_end: Option<Timestamp>,
+    options: &Options<'_>,
 ) -> Loaded {
-    let (chapters, diagnostics) = match parsed {
+    let rules = options.config.chapter_rules();
+    let (info, audio_diags) = audio(options.audio, options.mode);
+    let audio_end = info.as_ref().map(AudioInfo::duration);
+    let (chapters, mut diagnostics) = match parsed {
         Ok(parsed) => {
             let mut diagnostics = parsed.warnings;
-            diagnostics.extend(chapter::check(
-                &parsed.chapters,
-                &Rules::default(),
-                audio_end,
-            ));
-            crate::diagnostic::sort(&mut diagnostics);
+            diagnostics.extend(chapter::check(&parsed.chapters, &rules, audio_end));
             (parsed.chapters, diagnostics)
         }
         Err(e) => {
@@ -212,11 +294,15 @@ fn checked(
             (vec![], vec![d])
         }
     };
+    diagnostics.extend(audio_diags);
+    crate::diagnostic::sort(&mut diagnostics);
     Loaded {
         source,
         format,
         chapters,
         diagnostics,
         named_audio: None,
+        audio: info,
+        rules,
     }
 }

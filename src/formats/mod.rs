@@ -312,6 +312,28 @@ pub fn guess(path: Option<&Path>, content: &[u8]) -> Option<Format> {
         .or_else(|| named(|f| f.0.fallback_extensions()))
 }
 
+/// The format a file named `path` is written in, told by the end of its
+/// name alone: the longest of the formats' usual ends
+/// (`episode.youtube.txt`, `labels.txt`) and their extensions (`.vtt`,
+/// `.json`, `.md`) that the name ends with, the first in [`ALL`] on a tie.
+/// `None` when no format's end fits (a bare `.txt` names none).
+pub fn by_file_name(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let mut best: Option<(usize, Format)> = None;
+    for &f in ALL {
+        let ends = std::iter::once(f.extension()).chain(f.0.extensions().iter().copied());
+        for end in ends {
+            let fits = name.len() > end.len() + 1
+                && name.ends_with(end)
+                && name.as_bytes()[name.len() - end.len() - 1] == b'.';
+            if fits && best.is_none_or(|(len, _)| end.len() > len) {
+                best = Some((end.len(), f));
+            }
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
 /// Guesses a format from content alone: the format that scores highest
 /// (the first in [`ALL`] on a tie).
 fn sniff(content: &[u8]) -> Option<Format> {

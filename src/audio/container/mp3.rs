@@ -23,6 +23,13 @@ impl Rules for Mp3 {
         })
     }
 
+    /// A Xing/Info/VBRI frame count is written by the encoder: a file cut
+    /// after it still states its full length. Without one, symphonia's
+    /// count is an estimate from the first frames, not a statement.
+    fn declares(&self, track: &Track, _count: u64) -> bool {
+        track.info.is_some_and(|tag| tag.frames)
+    }
+
     /// Counts MPEG frames from the first and last packet's timestamps; does
     /// not sum `dur`: in symphonia 0.6.1 it ignores the trims, and
     /// `trim_end` is not capped at the frame size. Then removes the LAME

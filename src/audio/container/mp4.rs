@@ -30,11 +30,13 @@ impl Rules for Mp4 {
             return Some(Claim {
                 ms: ms(n, track.time_base?),
                 authoritative: false,
+                declared: false,
             });
         };
         (d > 0).then(|| Claim {
             ms: ms(d, mtb),
             authoritative: true,
+            declared: true,
         })
     }
 

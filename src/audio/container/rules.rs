@@ -83,13 +83,19 @@ impl Track {
     }
 }
 
-/// What a header claims.
+/// What a header says about the length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Claim {
     /// The length, in milliseconds.
     pub ms: u64,
-    /// It can be trusted without walking the packets.
+    /// It can be trusted without walking the packets (`--fast`).
     pub authoritative: bool,
+    /// The header states the length (a Xing/Info/VBRI frame count, FLAC
+    /// STREAMINFO, a WAV `data` size, an Ogg end granule, MP4 `mvhd`), so
+    /// a walk that disagrees means a damaged file, even where a cut made
+    /// the statement untrustworthy. `false` for a guess from the bitrate
+    /// or the first frames, which a walk simply overrules.
+    pub declared: bool,
 }
 
 /// One container's rules. The defaults fit a container whose frame count
@@ -100,12 +106,20 @@ pub(crate) trait Rules: Sync {
         false
     }
 
+    /// Whether the header states its frame `count` (rather than a reader
+    /// estimating it): by default, whenever it is trusted.
+    fn declares(&self, track: &Track, count: u64) -> bool {
+        self.trusts(track, count)
+    }
+
     /// What the header claims: by default, its frame count.
     fn header(&self, track: &Track) -> Option<Claim> {
         let n = track.count()?;
+        let authoritative = self.trusts(track, n);
         Some(Claim {
             ms: ms(n, track.time_base?),
-            authoritative: self.trusts(track, n),
+            authoritative,
+            declared: authoritative || self.declares(track, n),
         })
     }
 

@@ -17,6 +17,15 @@ impl Rules for Wav {
         fits(count, track.params.as_ref(), track.file_len)
     }
 
+    /// The `data` size is a statement even when the file was cut short of
+    /// it, except for the placeholder a streaming writer leaves when it
+    /// cannot seek back (`0xFFFFFFFF`, or near it).
+    fn declares(&self, track: &Track, count: u64) -> bool {
+        let bytes = pcm_bytes_per_frame(track.params.as_ref())
+            .map_or(0, |bpf| count.saturating_mul(bpf));
+        bytes < STREAMING_PLACEHOLDER
+    }
+
     /// PCM: symphonia 0.6.1 gives a cut file's last packet the duration of
     /// a whole one (riff `common.rs`, `next_packet` reads with
     /// `read_boxed_slice`, which may return fewer bytes). Count the frames
@@ -28,6 +37,10 @@ impl Rules for Wav {
         }
     }
 }
+
+/// A `data` size this large is a streaming writer's placeholder (the
+/// field's maximum, less a header), not a length.
+const STREAMING_PLACEHOLDER: u64 = 0xFFFF_F000;
 
 /// Bytes per frame of PCM data (channels × bytes per sample); `None` for
 /// other codecs.
