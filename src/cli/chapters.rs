@@ -107,6 +107,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             loaded.shift(shift)?;
         }
     }
+    // Where to write is settled before anything is said about the
+    // chapters: an output that is an input is refused whatever they hold.
+    let output = match args.output.as_deref() {
+        None | Some("-") => None,
+        Some(path) => {
+            let path = Path::new(path);
+            let mut inputs = Inputs::new();
+            if args.input != "-" {
+                inputs.add("the input file", Path::new(&args.input));
+            }
+            if let Some(a) = &args.audio {
+                inputs.add("the audio file", a);
+            }
+            if let Some(a) = &loaded.named_audio {
+                inputs.add("the audio file the notes name", a);
+            }
+            if let Some(c) = &config_path {
+                inputs.add("the show config", c);
+            }
+            inputs.check(path, "`-o`")?;
+            let what = format!("a `{to}` chapter file as `shownotes chapters` writes it");
+            check_replace(path, args.force, &what, |old| {
+                formats::written_by_us(to, old)
+            })?;
+            Some(path)
+        }
+    };
     render_all(ctx, &loaded.source, &loaded.diagnostics);
     if loaded.blocked() {
         return Ok(blocked_outcome(&loaded));
@@ -128,30 +155,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         audio_file: file.as_deref(),
     };
     let out = formats::write_with(to, &loaded.chapters, &options)?;
-    match args.output.as_deref() {
-        None | Some("-") => print(&out)?,
-        Some(path) => {
-            let path = Path::new(path);
-            let mut inputs = Inputs::new();
-            if args.input != "-" {
-                inputs.add("the input file", Path::new(&args.input));
-            }
-            if let Some(a) = &args.audio {
-                inputs.add("the audio file", a);
-            }
-            if let Some(a) = &loaded.named_audio {
-                inputs.add("the audio file the notes name", a);
-            }
-            if let Some(c) = &config_path {
-                inputs.add("the show config", c);
-            }
-            inputs.check(path, "`-o`")?;
-            let what = format!("a `{to}` chapter file as `shownotes chapters` writes it");
-            check_replace(path, args.force, &what, |old| {
-                formats::written_by_us(to, old)
-            })?;
-            write_atomic(path, out.as_bytes())?;
-        }
+    match output {
+        None => print(&out)?,
+        Some(path) => write_atomic(path, out.as_bytes())?,
     }
     Ok(outcome(&loaded.diagnostics, false))
 }

@@ -1,7 +1,9 @@
 //! The examples at the end of each `--help` (and in each man page's
-//! EXTRA section). Every `$ shownotes …` line runs as written from the
-//! repository's top folder, with files the repository holds; a test runs
-//! them all (`tests/integration/cli11.rs`).
+//! EXAMPLES section). Every `$ shownotes …` line runs as written from the
+//! repository's top folder (after the `$ cd` lines before it), with files
+//! the repository holds; a test runs them all
+//! (`tests/integration/cli11.rs`). Lines stay under 100 columns, so that
+//! `--help` does not wrap them.
 
 /// `shownotes --help`.
 pub const MAIN: &str = "\
@@ -58,20 +60,23 @@ Examples:
 pub const EMBED: &str = "\
 Examples:
   # Chapters from the notes into a copy of the MP3
-  $ shownotes embed fixtures/example/episode-17.mp3 --chapters fixtures/example/episode-17.md -o chaptered.mp3
+  $ cd fixtures/example
+  $ shownotes embed episode-17.mp3 --chapters episode-17.md -o chaptered.mp3
 
   # From a Podcasting 2.0 JSON file
-  $ shownotes chapters fixtures/example/episode-17.md -o episode-17.chapters.json
-  $ shownotes embed fixtures/example/episode-17.mp3 --chapters episode-17.chapters.json -o chaptered.mp3
+  $ shownotes chapters episode-17.md -o episode-17.chapters.json
+  $ shownotes embed episode-17.mp3 --chapters episode-17.chapters.json -o chaptered.mp3
 ";
 
 /// `shownotes probe --help`.
 pub const PROBE: &str = "\
 Examples:
-  $ shownotes probe fixtures/example/episode-17.mp3
+  $ shownotes probe fixtures/example/episode-17.mp3 fixtures/audio/flac.flac
 
-  # A VBR MP3 without a Xing header (its header has only an estimate) and one cut in half
-  $ shownotes probe fixtures/audio/mp3-vbr-noxing.mp3 fixtures/audio/cut-mp3-vbr-xing.mp3 --format json
+  # A VBR MP3 without a Xing header (only an estimate there: no warning),
+  # and one cut in half (its Xing header states 4.3 s: a warning)
+  $ shownotes probe fixtures/audio/mp3-vbr-noxing.mp3 --format json
+  $ shownotes probe fixtures/audio/cut-mp3-vbr-xing.mp3
 ";
 
 /// `shownotes build --help`.

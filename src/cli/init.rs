@@ -68,10 +68,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
     let existing: Vec<&PathBuf> = files.iter().map(|(p, _)| p).filter(|p| exists(p)).collect();
     if !existing.is_empty() && !args.force {
+        let them = if existing.len() == 1 { "it" } else { "them" };
         return Err(
-            Fatal::new(format!("refusing to overwrite {}", shown(existing))).help(
-                "pass `--force` to replace them with the defaults, or give `shownotes init` another folder",
-            ),
+            Fatal::new(format!("refusing to overwrite {}", shown(existing))).help(format!(
+                "pass `--force` to replace {them} with the defaults, or give `shownotes init` another folder"
+            )),
         );
     }
     let folders = if args.templates {

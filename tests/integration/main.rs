@@ -14,6 +14,7 @@ mod bad_input_everywhere;
 mod build;
 mod check_audio;
 mod check_config;
+mod cli11;
 mod embed;
 mod formats;
 mod fuzz_text;

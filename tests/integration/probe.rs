@@ -165,14 +165,15 @@ fn text_is_an_aligned_table() {
 fn a_header_estimate_is_overruled_by_the_walk() {
     // No Xing header and a silent start: symphonia's estimate from the first
     // frames is far too long. Both modes walk (there is no authoritative
-    // header) and say that header and packets disagree.
+    // header). The estimate is no claim the file makes, so a walk that
+    // differs is no sign of damage: no `audio-header-mismatch` (issue 11).
     for fast in [false, true] {
         let (v, out) = probe_json("mp3-vbr-noxing.mp3", fast);
         assert!(out.status.success());
         assert!(v["duration_ms"].as_u64().unwrap().abs_diff(TRUTH_MS) <= TOLERANCE_MS);
         let err = stderr(&out);
-        assert!(err.contains("warning[audio-header-mismatch]"), "{err}");
-        assert!(err.contains("mp3-vbr-noxing.mp3"), "{err}");
+        assert!(!err.contains("audio-header-mismatch"), "{err}");
+        assert!(!err.contains("damaged"), "{err}");
     }
 }
 
