@@ -111,9 +111,8 @@ fn seconds(s: &str) -> std::result::Result<u64, String> {
         Some((w, f)) => (w, Some(f)),
         None => (digits, None),
     };
-    let bad = || {
-        format!("`{s}` is not an amount of time; write `+0:30`, `-1:02.5`, `+90s` or `1:00:00`")
-    };
+    let bad =
+        || format!("`{s}` is not an amount of time; write `+0:30`, `-1:02.5`, `+90s` or `1:00:00`");
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -178,13 +177,27 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_read_exactly() {
         for bad in [
-            "", "+", "-", "abc", "+1:2", "1:60", "1.2345", "1.5ms", "1m30s", "+-1", "1:00:00:00",
-            "s", ".5", "5.",
+            "",
+            "+",
+            "-",
+            "abc",
+            "+1:2",
+            "1:60",
+            "1.2345",
+            "1.5ms",
+            "1m30s",
+            "+-1",
+            "1:00:00:00",
+            "s",
+            ".5",
+            "5.",
         ] {
             let e = Shift::parse(bad).expect_err(bad);
             assert!(e.starts_with('`') || e.starts_with("give"), "{bad}: {e}");
         }
-        assert!(Shift::parse("1.2345").unwrap_err().contains("three decimals"));
+        assert!(Shift::parse("1.2345")
+            .unwrap_err()
+            .contains("three decimals"));
     }
 
     #[test]
@@ -198,7 +211,9 @@ mod tests {
         let mut a = Chapter::new(Timestamp::from_ms(30_000), "Intro");
         a.end = Some(Timestamp::from_ms(40_000));
         let b = Chapter::new(Timestamp::from_ms(90_000), "Next");
-        let moved = Shift { ms: -30_000 }.apply(&[a.clone(), b.clone()]).unwrap();
+        let moved = Shift { ms: -30_000 }
+            .apply(&[a.clone(), b.clone()])
+            .unwrap();
         assert_eq!(moved[0].start, Timestamp::ZERO);
         assert_eq!(moved[0].end, Some(Timestamp::from_ms(10_000)));
         assert_eq!(moved[1].start, Timestamp::from_ms(60_000));
@@ -214,7 +229,10 @@ mod tests {
         );
         let zero = Chapter::new(Timestamp::ZERO, "Cold open");
         let e = Shift { ms: -1 }.apply(&[zero]).unwrap_err();
-        assert!(e.help().unwrap().contains("no negative shift fits"), "{e:?}");
+        assert!(
+            e.help().unwrap().contains("no negative shift fits"),
+            "{e:?}"
+        );
         assert!(Shift::default().apply(&[]).unwrap().is_empty());
     }
 }

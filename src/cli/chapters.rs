@@ -71,11 +71,12 @@ fn target(args: &Args) -> Result<Format, Fatal> {
         return Ok(to);
     }
     match args.output.as_deref() {
-        None | Some("-") => Err(Fatal::new("give the format to write with `--to FMT`")
-            .help(format!(
+        None | Some("-") => Err(Fatal::new("give the format to write with `--to FMT`").help(
+            format!(
                 "or name the output file after its format with `-o`; the formats: {}",
                 writable_list()
-            ))),
+            ),
+        )),
         Some(out) => formats::by_file_name(Path::new(out)).ok_or_else(|| {
             Fatal::new(format!("cannot tell the format to write from `-o {out}`")).help(format!(
                 "add `--to FMT`, or end the file name as one of the formats does: {}",

@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn pages_are_recognized_by_their_title() {
         let names = vec!["shownotes.1".to_string(), "shownotes-check.1".to_string()];
-        assert!(is_our_page(b".ie x\n.el y\n.TH shownotes-check 1 \"\"\n", &names));
+        assert!(is_our_page(
+            b".ie x\n.el y\n.TH shownotes-check 1 \"\"\n",
+            &names
+        ));
         assert!(is_our_page(b".TH shownotes 1\n", &names));
         assert!(!is_our_page(b".TH ls 1\n", &names));
         assert!(!is_our_page(b"my notes\n", &names));

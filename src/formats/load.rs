@@ -245,7 +245,11 @@ fn from_notes(input: NotesInput<'_>, options: &Options<'_>) -> Loaded {
         .filter(|d| {
             matches!(
                 d.code.family(),
-                Family::Chapters | Family::Notes | Family::FrontMatter | Family::Text | Family::Audio
+                Family::Chapters
+                    | Family::Notes
+                    | Family::FrontMatter
+                    | Family::Text
+                    | Family::Audio
             )
         })
         .collect();

@@ -1,4 +1,4 @@
-//! Issue 11, problems 2, 8 and 9 through the binary: every command loads an
+//! The command line as one tool, through the binary: every command loads an
 //! episode one way (front matter `audio`, `shownotes.toml`), `chapters
 //! --shift` and `--to` from `-o`, help examples that run, one man page per
 //! command, `init --templates`, and `audio-header-mismatch` only where a
@@ -84,27 +84,49 @@ fn chapters_ends_the_last_cue_at_the_audio_the_front_matter_names() {
         ],
     );
     assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("the audio's end `00:00:04.300`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the audio's end `00:00:04.300`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn chapters_reports_past_end_as_check_does_and_exits_1() {
     let dir = with_audio();
-    notes(dir.path(), "pastend.md", Some("ep.mp3"), &["0:00", "0:12", "0:50"]);
+    notes(
+        dir.path(),
+        "pastend.md",
+        Some("ep.mp3"),
+        &["0:00", "0:12", "0:50"],
+    );
     let codes = check_codes(dir.path(), &["pastend.md"]);
     assert!(codes.contains(&"chapter-past-end".to_string()), "{codes:?}");
     let out = run(dir.path(), &["chapters", "pastend.md", "--to", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(has(&out, "chapter-past-end"), "{}", stderr(&out));
-    assert!(stdout(&out).is_empty(), "nothing is written: {}", stdout(&out));
+    assert!(
+        stdout(&out).is_empty(),
+        "nothing is written: {}",
+        stdout(&out)
+    );
     // The finding points at the chapter's line, as in `check`.
     assert!(stderr(&out).contains("pastend.md:10:1"), "{}", stderr(&out));
     // Missing audio named in the front matter is what `check` says too.
-    notes(dir.path(), "gone.md", Some("gone.mp3"), &["0:00", "0:02", "0:03"]);
+    notes(
+        dir.path(),
+        "gone.md",
+        Some("gone.mp3"),
+        &["0:00", "0:02", "0:03"],
+    );
     let out = run(dir.path(), &["chapters", "gone.md", "--to", "json"]);
     assert_eq!(code(&out), 2);
     assert!(has(&out, "audio-missing"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("gone.md:3:"), "at the front matter's key: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("gone.md:3:"),
+        "at the front matter's key: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -124,7 +146,14 @@ fn chapters_and_embed_honour_the_show_config() {
     assert!(stdout(&out).contains("\"startTime\": 24"), "still written");
     let out = run(
         dir.path(),
-        &["embed", "ep.mp3", "--chapters", "show/ep.md", "-o", "out.mp3"],
+        &[
+            "embed",
+            "ep.mp3",
+            "--chapters",
+            "show/ep.md",
+            "-o",
+            "out.mp3",
+        ],
     );
     assert!(stderr(&out).contains(too_few), "{}", stderr(&out));
     // A chapter file beside the config is read with it too.
@@ -139,14 +168,35 @@ fn chapters_and_embed_honour_the_show_config() {
     fs::write(dir.path().join("other.toml"), "[chapters]\nmin_count = 2\n").unwrap();
     let out = run(
         dir.path(),
-        &["chapters", "show/ep.md", "--to", "json", "--config", "other.toml"],
+        &[
+            "chapters",
+            "show/ep.md",
+            "--to",
+            "json",
+            "--config",
+            "other.toml",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     fs::write(dir.path().join("bad.toml"), "[chapters]\nmin_cont = 2\n").unwrap();
     for cmd in [
-        vec!["chapters", "show/ep.md", "--to", "json", "--config", "bad.toml"],
         vec![
-            "embed", "ep.mp3", "--chapters", "show/ep.md", "-o", "o.mp3", "--config", "bad.toml",
+            "chapters",
+            "show/ep.md",
+            "--to",
+            "json",
+            "--config",
+            "bad.toml",
+        ],
+        vec![
+            "embed",
+            "ep.mp3",
+            "--chapters",
+            "show/ep.md",
+            "-o",
+            "o.mp3",
+            "--config",
+            "bad.toml",
         ],
     ] {
         let out = run(dir.path(), &cmd);
@@ -156,7 +206,15 @@ fn chapters_and_embed_honour_the_show_config() {
     // The config is an input: never an output.
     let out = run(
         dir.path(),
-        &["chapters", "show/ep.md", "--to", "json", "-o", "show/shownotes.toml", "--force"],
+        &[
+            "chapters",
+            "show/ep.md",
+            "--to",
+            "json",
+            "-o",
+            "show/shownotes.toml",
+            "--force",
+        ],
     );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("the show config"), "{}", stderr(&out));
@@ -169,7 +227,10 @@ fn chapters_and_embed_honour_the_show_config() {
 fn shift_moves_every_chapter_and_checks_the_result() {
     let dir = with_audio();
     notes(dir.path(), "ep.md", None, &["0:00", "0:10", "1:00"]);
-    let out = run(dir.path(), &["chapters", "ep.md", "--shift", "+0:30", "--to", "json"]);
+    let out = run(
+        dir.path(),
+        &["chapters", "ep.md", "--shift", "+0:30", "--to", "json"],
+    );
     let starts: Vec<f64> = json(&out)["chapters"]
         .as_array()
         .unwrap()
@@ -194,23 +255,38 @@ fn shift_moves_every_chapter_and_checks_the_result() {
         assert!(stdout(&out).starts_with(first), "{shift}: {}", stdout(&out));
     }
     // Moved to zero, the first chapter is where platforms want it.
-    let out = run(dir.path(), &["chapters", "late.md", "--shift", "-0:10", "--to", "json"]);
+    let out = run(
+        dir.path(),
+        &["chapters", "late.md", "--shift", "-0:10", "--to", "json"],
+    );
     assert!(!has(&out, "chapter-first-not-zero"), "{}", stderr(&out));
     // Before zero: an error with a help line, nothing written.
-    let out = run(dir.path(), &["chapters", "ep.md", "--shift", "-1:02.5", "--to", "json"]);
+    let out = run(
+        dir.path(),
+        &["chapters", "ep.md", "--shift", "-1:02.5", "--to", "json"],
+    );
     assert_eq!(code(&out), 2);
     assert!(stdout(&out).is_empty());
     let err = stderr(&out);
-    assert!(err.contains("error: shifting by `-01:02.500` would move the first chapter `Part 0`"), "{err}");
+    assert!(
+        err.contains("error: shifting by `-01:02.500` would move the first chapter `Part 0`"),
+        "{err}"
+    );
     assert!(err.contains("help: "), "{err}");
     // Moved past the audio's end: `chapter-past-end`, exit 1, nothing written.
     notes(dir.path(), "short.md", Some("ep.mp3"), FIT);
-    let out = run(dir.path(), &["chapters", "short.md", "--shift", "+0:30", "--to", "json"]);
+    let out = run(
+        dir.path(),
+        &["chapters", "short.md", "--shift", "+0:30", "--to", "json"],
+    );
     assert_eq!(code(&out), 1);
     assert!(has(&out, "chapter-past-end"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
     // And a bad amount is a usage error naming the grammar.
-    let out = run(dir.path(), &["chapters", "ep.md", "--shift", "1m30s", "--to", "json"]);
+    let out = run(
+        dir.path(),
+        &["chapters", "ep.md", "--shift", "1m30s", "--to", "json"],
+    );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("+90s"), "{}", stderr(&out));
 }
@@ -235,15 +311,26 @@ fn the_format_to_write_comes_from_the_output_name() {
         assert!(text.contains(start), "{name}: {text}");
     }
     // `--to` wins over the name.
-    run(dir.path(), &["chapters", "ep.md", "--to", "json", "-o", "ch.txt"]);
-    assert!(fs::read_to_string(dir.path().join("ch.txt")).unwrap().contains("startTime"));
+    run(
+        dir.path(),
+        &["chapters", "ep.md", "--to", "json", "-o", "ch.txt"],
+    );
+    assert!(fs::read_to_string(dir.path().join("ch.txt"))
+        .unwrap()
+        .contains("startTime"));
     // An unknown end without `--to`: a usage error listing the formats.
     for name in ["ch.bin", "ch.txt", "chapters"] {
         let out = run(dir.path(), &["chapters", "ep.md", "-o", name]);
         assert_eq!(code(&out), 2, "{name}");
         let err = stderr(&out);
-        assert!(err.contains(&format!("cannot tell the format to write from `-o {name}`")), "{err}");
-        assert!(err.contains("`vtt` (.vtt)") && err.contains("`json` (.json)"), "{err}");
+        assert!(
+            err.contains(&format!("cannot tell the format to write from `-o {name}`")),
+            "{err}"
+        );
+        assert!(
+            err.contains("`vtt` (.vtt)") && err.contains("`json` (.json)"),
+            "{err}"
+        );
     }
     // No `--to` and no `-o`.
     let out = run(dir.path(), &["chapters", "ep.md"]);
@@ -280,7 +367,15 @@ fn subcommands() -> Vec<String> {
 /// Words in `text` that name a file of the repository (`fixtures/…`,
 /// `tests/…`, `docs/…`, ...).
 fn repo_paths(text: &str) -> Vec<String> {
-    let tops = ["fixtures/", "tests/", "docs/", "src/", "templates/", "bench/", "tools/"];
+    let tops = [
+        "fixtures/",
+        "tests/",
+        "docs/",
+        "src/",
+        "templates/",
+        "bench/",
+        "tools/",
+    ];
     text.split(|c: char| c.is_whitespace() || "`'\"(),".contains(c))
         .map(|w| w.trim_end_matches([':', '.', ';']))
         .filter(|w| tops.iter().any(|t| w.starts_with(t)))
@@ -294,10 +389,16 @@ fn every_command_has_examples_that_run_as_written() {
     let mut ran = 0;
     for sub in subcommands() {
         let help = stdout(&run(root(), &[&sub, "--help"]));
-        assert!(help.contains("\nExamples:\n"), "`{sub} --help` has no examples");
+        assert!(
+            help.contains("\nExamples:\n"),
+            "`{sub} --help` has no examples"
+        );
         let examples = help.split("\nExamples:\n").nth(1).unwrap();
         for l in examples.lines() {
-            assert!(l.is_empty() || l.starts_with("  "), "`{sub} --help` wrapped an example: {l}");
+            assert!(
+                l.is_empty() || l.starts_with("  "),
+                "`{sub} --help` wrapped an example: {l}"
+            );
         }
         // Each command's examples run in order, in one folder holding
         // copies of the repository files they name.
@@ -305,12 +406,18 @@ fn every_command_has_examples_that_run_as_written() {
         fs::create_dir(&dir).unwrap();
         for path in repo_paths(&help) {
             let from = root().join(&path);
-            assert!(from.exists(), "`{sub} --help` names `{path}`, not in the repository");
+            assert!(
+                from.exists(),
+                "`{sub} --help` names `{path}`, not in the repository"
+            );
             // The whole folder: notes name their audio beside them.
             let folder = Path::new(&path).parent().unwrap();
             copy_tree(&root().join(folder), &dir.join(folder));
         }
-        let lines: Vec<&str> = help.lines().filter_map(|l| l.trim().strip_prefix("$ ")).collect();
+        let lines: Vec<&str> = help
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("$ "))
+            .collect();
         assert!(!lines.is_empty(), "`{sub} --help`");
         let mut cwd = dir.clone();
         for line in lines {
@@ -318,8 +425,13 @@ fn every_command_has_examples_that_run_as_written() {
                 cwd = cwd.join(to);
                 continue;
             }
-            let example = line.strip_prefix("shownotes ").expect("a shownotes command");
-            assert!(!example.contains(['\'', '"']), "keep examples unquoted: {example}");
+            let example = line
+                .strip_prefix("shownotes ")
+                .expect("a shownotes command");
+            assert!(
+                !example.contains(['\'', '"']),
+                "keep examples unquoted: {example}"
+            );
             // A redirection or pipe is the shell's: the command is before it.
             let command = example.split(['>', '|']).next().unwrap();
             let args: Vec<&str> = command.split_whitespace().collect();
@@ -417,7 +529,10 @@ fn man_writes_one_page_per_command_and_the_main_page_lists_them() {
     fs::write(dir.path().join("pages/shownotes-check.1"), "mine\n").unwrap();
     let out = run(dir.path(), &["man", "--out", "pages"]);
     assert_eq!(code(&out), 2);
-    assert_eq!(fs::read_to_string(dir.path().join("pages/shownotes-check.1")).unwrap(), "mine\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("pages/shownotes-check.1")).unwrap(),
+        "mine\n"
+    );
     let out = run(dir.path(), &["man", "--out", "pages", "--force"]);
     assert_eq!(code(&out), 0);
 }
@@ -439,19 +554,39 @@ fn init_writes_only_the_config_and_refuses_only_to_overwrite() {
     fs::write(show.join("shownotes.toml"), "# edited\n").unwrap();
     let out = run(dir.path(), &["init", "show", "--templates"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("refusing to overwrite `show/shownotes.toml`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to overwrite `show/shownotes.toml`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("--force"));
-    assert_eq!(fs::read_to_string(show.join("shownotes.toml")).unwrap(), "# edited\n");
+    assert_eq!(
+        fs::read_to_string(show.join("shownotes.toml")).unwrap(),
+        "# edited\n"
+    );
     assert!(!show.join("templates/youtube.txt.j2").exists());
     // --force replaces what it writes, and nothing else.
     let out = run(dir.path(), &["init", "show", "--templates", "--force"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(fs::read_to_string(show.join("shownotes.toml")).unwrap().starts_with("# shownotes.toml"));
-    for t in ["youtube.txt.j2", "spotify.html.j2", "apple.html.j2", "rss-item.xml.j2"] {
+    assert!(fs::read_to_string(show.join("shownotes.toml"))
+        .unwrap()
+        .starts_with("# shownotes.toml"));
+    for t in [
+        "youtube.txt.j2",
+        "spotify.html.j2",
+        "apple.html.j2",
+        "rss-item.xml.j2",
+    ] {
         assert!(show.join("templates").join(t).is_file(), "{t}");
     }
-    assert_eq!(fs::read_to_string(show.join("episode-1.md")).unwrap(), "notes");
-    assert_eq!(fs::read_to_string(show.join("templates/mine.txt")).unwrap(), "mine");
+    assert_eq!(
+        fs::read_to_string(show.join("episode-1.md")).unwrap(),
+        "notes"
+    );
+    assert_eq!(
+        fs::read_to_string(show.join("templates/mine.txt")).unwrap(),
+        "mine"
+    );
     // The written config is one `check` accepts, in a new folder too.
     let out = run(dir.path(), &["init", "new/deeper"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -461,7 +596,11 @@ fn init_writes_only_the_config_and_refuses_only_to_overwrite() {
     fs::create_dir_all(dir.path().join("odd/shownotes.toml")).unwrap();
     let out = run(dir.path(), &["init", "odd", "--force"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -478,8 +617,21 @@ fn lame_files(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     let wav = dir.join("src.wav");
     crate::ffmpeg::ok(
         Command::new("ffmpeg")
-            .args(["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=20"])
-            .args(["-f", "lavfi", "-i", "anoisesrc=d=20:c=pink:r=44100:a=0.3:seed=7"])
+            .args([
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=20",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "anoisesrc=d=20:c=pink:r=44100:a=0.3:seed=7",
+            ])
             .args([
                 "-filter_complex",
                 "[0][1]amix=inputs=2,volume=enable='lt(t,5)':volume=0",

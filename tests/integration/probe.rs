@@ -166,7 +166,7 @@ fn a_header_estimate_is_overruled_by_the_walk() {
     // No Xing header and a silent start: symphonia's estimate from the first
     // frames is far too long. Both modes walk (there is no authoritative
     // header). The estimate is no claim the file makes, so a walk that
-    // differs is no sign of damage: no `audio-header-mismatch` (issue 11).
+    // differs is no sign of damage: no `audio-header-mismatch`.
     for fast in [false, true] {
         let (v, out) = probe_json("mp3-vbr-noxing.mp3", fast);
         assert!(out.status.success());

@@ -21,8 +21,8 @@ impl Rules for Wav {
     /// it, except for the placeholder a streaming writer leaves when it
     /// cannot seek back (`0xFFFFFFFF`, or near it).
     fn declares(&self, track: &Track, count: u64) -> bool {
-        let bytes = pcm_bytes_per_frame(track.params.as_ref())
-            .map_or(0, |bpf| count.saturating_mul(bpf));
+        let bytes =
+            pcm_bytes_per_frame(track.params.as_ref()).map_or(0, |bpf| count.saturating_mul(bpf));
         bytes < STREAMING_PLACEHOLDER
     }
 

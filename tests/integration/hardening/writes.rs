@@ -217,7 +217,7 @@ fn defect_1_a_symlink_or_hard_link_to_an_input_is_the_input() {
 #[test]
 fn defect_1_chapters_replaces_only_its_own_kind_of_file() {
     // The audio the notes name is there: `chapters` measures it, as every
-    // command does (issue 11).
+    // command does.
     let dir = episode();
     let todo = b"call the guest back\n";
     fs::write(dir.path().join("todo.txt"), todo).unwrap();
