@@ -100,7 +100,7 @@ caret), `--format json` and `--format github` (see the
 | `audio-missing` | error | the audio file named does not exist |
 | `audio-unreadable` | error | not a supported/valid audio file (the reason is given) |
 | `audio-duration-estimated` | warning | only an estimate could be had (shownotes walks the packets wherever a header is not authoritative, so this does not fire today) |
-| `audio-header-mismatch` | warning | the header's duration and the packets' differ by over 0.5 s |
+| `audio-header-mismatch` | warning | the packets' length and the length the header states (Xing/Info/VBRI frame count, FLAC STREAMINFO, WAV data size, Ogg end granule, MP4 `mvhd`) differ by over 0.5 s; an estimate (a VBR MP3 without a Xing header) is overruled without one |
 | `description-too-long` | error | a platform's output exceeds its limit (the platform and the excess in bytes; `[platforms.NAME] max_bytes`) |
 | `description-forbidden-char` | warning | `<` `>` in YouTube text (replaced in the output) |
 | `description-forbidden-tag` | error | a tag, attribute or link scheme a platform does not allow (only a user template can produce one) |
@@ -176,7 +176,7 @@ not fire today; it stays reserved so that scripts matching on it keep
 working.
 
 EOF
-example audio-header-mismatch Warning "The duration the header claims and the length of the packets differ by over 0.5 s (a truncated upload, a damaged file)" \
+example audio-header-mismatch Warning "The length of the packets contradicts the length the header states by over 0.5 s (a truncated upload, a damaged file). A header that only estimates, as a VBR MP3 without a Xing header does, states nothing: the walk overrules it without a warning" \
   "probe ep.mp3" ep.mp3 @fixtures/audio/cut-mp3-vbr-xing.mp3
 example description-too-long Error "A platform's output is over its size limit (YouTube 5000, Apple 4000, Spotify 4000 bytes, or \`[platforms.NAME] max_bytes\`); nothing is written" \
   "build ep.md --platform apple --out -" shownotes.toml '[platforms.apple]\nmax_bytes = 50\n' ep.md "Summary.\n$chapters"
