@@ -50,6 +50,7 @@ registry! {
     youtube::YOUTUBE,
     spotify::SPOTIFY,
     id3::ID3,
+    mp4::MP4,
 }
 
 /// A chapter file format: how to recognize, read and write it.

@@ -28,7 +28,8 @@ fn the_registry_names_every_format_once_in_help_order() {
             "cue",
             "youtube",
             "spotify",
-            "id3"
+            "id3",
+            "mp4"
         ]
     );
     for &f in ALL {
@@ -99,8 +100,14 @@ fn guesses_by_extension_then_content() {
     // A broken Podlove list is still Podlove (its error is a JSON one);
     // notes that open with a bracket are notes.
     assert_eq!(none(b"[{\"start\": \"0\",}]"), Some(podlove::PODLOVE_JSON));
-    assert_ne!(none(b"[00:00] Intro\n[01:00] Two\n"), Some(podlove::PODLOVE_JSON));
-    assert_ne!(none(b"[Intro](https://a.org) is a link\n"), Some(podlove::PODLOVE_JSON));
+    assert_ne!(
+        none(b"[00:00] Intro\n[01:00] Two\n"),
+        Some(podlove::PODLOVE_JSON)
+    );
+    assert_ne!(
+        none(b"[Intro](https://a.org) is a link\n"),
+        Some(podlove::PODLOVE_JSON)
+    );
     assert_eq!(
         none(b"<?xml version=\"1.0\"?><psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\"/>"),
         Some(psc::PSC)

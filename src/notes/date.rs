@@ -503,8 +503,14 @@ mod tests {
                 "Tue, 09 Dec 2025 10:00:00 +2500",
                 "the UTC offset `+2500` does not exist",
             ),
-            ("17337408000", "could be seconds (after 2286) or milliseconds"),
-            ("99999999", "is before 1973 (a date? write it as `YYYY-MM-DD`)"),
+            (
+                "17337408000",
+                "could be seconds (after 2286) or milliseconds",
+            ),
+            (
+                "99999999",
+                "is before 1973 (a date? write it as `YYYY-MM-DD`)",
+            ),
             (
                 "20251209",
                 "is before 1973 (a date? write it as `YYYY-MM-DD`)",

@@ -16,8 +16,19 @@ use crate::source::{Source, Span};
 
 /// The keys shownotes owns; every other key is [`FrontMatter::extra`].
 pub(crate) const KEYS: &[&str] = &[
-    "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
-    "duration", "length", "shownotes",
+    "title",
+    "episode",
+    "season",
+    "date",
+    "audio",
+    "guid",
+    "url",
+    "image",
+    "explicit",
+    "type",
+    "duration",
+    "length",
+    "shownotes",
 ];
 
 /// The keys of the `shownotes` table.
@@ -603,7 +614,12 @@ fn shownotes(
     for (key, v) in table {
         let key_span = at(table_at, &key);
         if key != "disable" {
-            diags.push(unknown_key(&format!("shownotes.{key}"), &key, SHOWNOTES_KEYS, key_span));
+            diags.push(unknown_key(
+                &format!("shownotes.{key}"),
+                &key,
+                SHOWNOTES_KEYS,
+                key_span,
+            ));
             continue;
         }
         let items: Vec<Value> = match v {
@@ -614,7 +630,10 @@ fn shownotes(
                 diags.push(
                     Diagnostic::new(
                         Code::FrontMatterInvalid,
-                        format!("`shownotes.disable` must be a list of codes, not {}", describe(&other)),
+                        format!(
+                            "`shownotes.disable` must be a list of codes, not {}",
+                            describe(&other)
+                        ),
                     )
                     .at(key_span)
                     .help("write `disable = [\"link-insecure\"]`"),

@@ -605,7 +605,9 @@ mod tests {
 
     #[test]
     fn unowned_front_matter_keys_reach_the_templates_as_extra() {
-        let n = notes("+++\ntitle = \"x\"\ntags = [\"a\"]\n[extra]\nart = \"a\u{200b}.png\"\n+++\nSummary.\n");
+        let n = notes(
+            "+++\ntitle = \"x\"\ntags = [\"a\"]\n[extra]\nart = \"a\u{200b}.png\"\n+++\nSummary.\n",
+        );
         let c = context(&n, &Config::default(), None);
         assert_eq!(c.extra["tags"][0], "a");
         // Cleaned like every text the templates receive.

@@ -15,6 +15,7 @@ mod build;
 mod check_audio;
 mod check_config;
 mod embed;
+mod fmt10;
 mod formats;
 mod fuzz_text;
 mod hardening;

@@ -92,10 +92,19 @@ fn owned_keys_read_leniently() {
 fn every_date_form_reads() {
     for (value, pub_date) in [
         ("2024-05-01", "Wed, 01 May 2024 00:00:00 +0000"),
-        ("2024-05-01T10:00:00+02:00", "Wed, 01 May 2024 10:00:00 +0200"),
+        (
+            "2024-05-01T10:00:00+02:00",
+            "Wed, 01 May 2024 10:00:00 +0200",
+        ),
         ("2024-05-01T10:00:00", "Wed, 01 May 2024 10:00:00 +0000"),
-        ("2024-05-01 10:00:00 +0530", "Wed, 01 May 2024 10:00:00 +0530"),
-        ("Wed, 01 May 2024 10:00:00 GMT", "Wed, 01 May 2024 10:00:00 +0000"),
+        (
+            "2024-05-01 10:00:00 +0530",
+            "Wed, 01 May 2024 10:00:00 +0530",
+        ),
+        (
+            "Wed, 01 May 2024 10:00:00 GMT",
+            "Wed, 01 May 2024 10:00:00 +0000",
+        ),
         ("1714557600000", "Wed, 01 May 2024 10:00:00 +0000"),
         ("1714557600", "Wed, 01 May 2024 10:00:00 +0000"),
     ] {
@@ -111,7 +120,10 @@ fn every_date_form_reads() {
         }
     }
     // Numbers: epoch milliseconds and seconds.
-    for text in ["+++\ndate = 1714557600\n+++\n", "---\ndate: 1714557600000\n---\n"] {
+    for text in [
+        "+++\ndate = 1714557600\n+++\n",
+        "---\ndate: 1714557600000\n---\n",
+    ] {
         let (p, d, _) = run(text);
         assert!(d.is_empty(), "{text}: {d:?}");
         let date = p.front_matter.date.unwrap();
@@ -139,7 +151,10 @@ fn duration_and_length_for_remote_audio() {
         assert!(d.is_empty(), "{value}: {d:?}");
         assert_eq!(p.front_matter.duration_ms, Some(ms), "{value}");
         assert_eq!(p.front_matter.length, Some(48_213_705));
-        assert_eq!(p.front_matter.audio.as_deref(), Some("https://cdn.example/ep.mp3"));
+        assert_eq!(
+            p.front_matter.audio.as_deref(),
+            Some("https://cdn.example/ep.mp3")
+        );
     }
     let (p, d, _) = run("---\nduration: '45:10'\nlength: '1234'\n---\n");
     assert!(d.is_empty(), "{d:?}");
@@ -150,16 +165,52 @@ fn duration_and_length_for_remote_audio() {
 #[test]
 fn values_that_mean_nothing_are_errors_at_their_line() {
     for (text, line, message) in [
-        ("+++\ntitle = \"x\"\nepisode = \"seventy\"\n+++\n", 3, "`episode` must be a whole number, 0 or more, not `seventy`"),
-        ("+++\ntitle = \"x\"\nseason = -1\n+++\n", 3, "`season` must be a whole number, 0 or more, not `-1`"),
-        ("---\ntitle: x\nexplicit: maybe\n---\n", 3, "`explicit` must be true or false, not `maybe`"),
-        ("---\ntitle: x\nduration: an hour\n---\n", 3, "`duration` must be a playing time, not `an hour`"),
-        ("---\ntitle: x\nduration: '1:75'\n---\n", 3, "`duration` must be a playing time, not `1:75`"),
-        ("+++\ntitle = \"x\"\nlength = \"big\"\n+++\n", 3, "`length` must be a number of bytes, not `big`"),
-        ("+++\ntitle = \"x\"\ntitle2 = 1\nepisode = [1]\n+++\n", 4, "`episode` must be a whole number, 0 or more, not a list"),
-        ("+++\ntitle = \"x\"\ntype = \"main\"\n+++\n", 3, "`type` `main` is not an episode type"),
+        (
+            "+++\ntitle = \"x\"\nepisode = \"seventy\"\n+++\n",
+            3,
+            "`episode` must be a whole number, 0 or more, not `seventy`",
+        ),
+        (
+            "+++\ntitle = \"x\"\nseason = -1\n+++\n",
+            3,
+            "`season` must be a whole number, 0 or more, not `-1`",
+        ),
+        (
+            "---\ntitle: x\nexplicit: maybe\n---\n",
+            3,
+            "`explicit` must be true or false, not `maybe`",
+        ),
+        (
+            "---\ntitle: x\nduration: an hour\n---\n",
+            3,
+            "`duration` must be a playing time, not `an hour`",
+        ),
+        (
+            "---\ntitle: x\nduration: '1:75'\n---\n",
+            3,
+            "`duration` must be a playing time, not `1:75`",
+        ),
+        (
+            "+++\ntitle = \"x\"\nlength = \"big\"\n+++\n",
+            3,
+            "`length` must be a number of bytes, not `big`",
+        ),
+        (
+            "+++\ntitle = \"x\"\ntitle2 = 1\nepisode = [1]\n+++\n",
+            4,
+            "`episode` must be a whole number, 0 or more, not a list",
+        ),
+        (
+            "+++\ntitle = \"x\"\ntype = \"main\"\n+++\n",
+            3,
+            "`type` `main` is not an episode type",
+        ),
         ("+++\nurl = 3\n+++\n", 2, "`url` must be text, not `3`"),
-        ("+++\n[title]\nmain = \"x\"\n+++\n", 2, "`title` must be text, not a table"),
+        (
+            "+++\n[title]\nmain = \"x\"\n+++\n",
+            2,
+            "`title` must be text, not a table",
+        ),
     ] {
         let (_, d, src) = run(text);
         assert_eq!(d.len(), 1, "{text}: {d:?}");
@@ -174,7 +225,10 @@ fn values_that_mean_nothing_are_errors_at_their_line() {
 fn shownotes_disable_lists_codes() {
     let (p, d, _) = run("+++\ntitle = \"x\"\n[shownotes]\ndisable = [\"link-insecure\", \"chapters-missing\"]\n[params]\ndisable = [\"comments\"]\n+++\n");
     assert!(d.is_empty(), "{d:?}");
-    assert_eq!(p.front_matter.disable, ["link-insecure", "chapters-missing"]);
+    assert_eq!(
+        p.front_matter.disable,
+        ["link-insecure", "chapters-missing"]
+    );
     assert_eq!(p.front_matter.extra["params"]["disable"][0], "comments");
     assert!(!p.front_matter.extra.contains_key("shownotes"));
     let (p, d, _) = run("+++\nshownotes.disable = \"link-insecure\"\n+++\n");
@@ -219,7 +273,8 @@ fn bad_syntax_and_values_are_errors() {
     assert_eq!(src.position(d[0].span.unwrap().start).line, 2);
     let (_, d, _) = run("---\ntitle: [a\n---\n");
     assert_eq!(d[0].code, Code::FrontMatterInvalid);
-    let (_, d, _) = run("+++\nepisode = \"x\"\ndate = \"yesterday\"\ntype = \"main\"\nunknown = 1\n+++\n");
+    let (_, d, _) =
+        run("+++\nepisode = \"x\"\ndate = \"yesterday\"\ntype = \"main\"\nunknown = 1\n+++\n");
     assert_eq!(d.len(), 3);
 }
 

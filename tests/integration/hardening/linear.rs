@@ -154,7 +154,9 @@ fn defect_4_many_front_matter_keys_each_point_at_their_line() {
         ("---", "shownotes:\n  disable:\n", "    - code{i}\n"),
     ] {
         let head_lines = head.lines().count();
-        let items: String = (0..n).map(|i| item.replace("{i}", &i.to_string())).collect();
+        let items: String = (0..n)
+            .map(|i| item.replace("{i}", &i.to_string()))
+            .collect();
         let close = if open == "+++" { "]\n" } else { "" };
         let dir = notes(&format!(
             "{open}\n{head}{items}{close}{open}\nSummary.\n{CHAPTERS}"
