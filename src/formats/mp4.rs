@@ -41,7 +41,7 @@ impl ChapterFormat for Mp4 {
     }
 
     fn about(&self) -> &'static str {
-        "chapters of an M4A/M4B/MP4 file: QuickTime chapter track or Nero `chpl` (read only)"
+        "Chapters of an M4A/M4B/MP4 file: QuickTime chapter track or Nero `chpl` (read only)"
     }
 
     fn extension(&self) -> &'static str {
