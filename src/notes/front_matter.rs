@@ -524,7 +524,8 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
                 diags.push(wrong("text", &value).help(format!("quote the value: `{key} = \"...\"`")));
                 return;
             };
-            let s = s.trim().to_string();
+            // As written: the URL gate refuses one disguised with
+            // surrounding white space.
             match key {
                 "audio" => fm.audio = Some(s),
                 // URLs reach the outputs: they pass the URL gate or are errors.

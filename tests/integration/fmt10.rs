@@ -384,6 +384,21 @@ fn m4a_chapters_from_ffmpeg_read_exactly() {
         }
         assert_eq!(got, want, "{name}");
     }
+    // An episode larger than the cap on text inputs (50 MB) is read as
+    // far as its index and titles: a 60 MB `free` box after the index,
+    // made as a sparse file.
+    let mut big = both.clone();
+    let pad: u32 = 60_000_000;
+    big.extend_from_slice(&pad.to_be_bytes());
+    big.extend_from_slice(b"free");
+    let path = dir.path().join("big.m4a");
+    std::fs::write(&path, &big).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len((both.len() as u64) + u64::from(pad)).unwrap();
+    drop(f);
+    let out = run(dir.path(), &["chapters", "big.m4a", "--to", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(numbers_as_f64(&stdout_json(&out)), numbers_as_f64(&expected()));
     // ffprobe reads the same chapters from the file.
     let probed = ffmpeg::probe(&dir.path().join("both.m4a"));
     assert_eq!(probed["chapters"][1]["tags"]["title"], "Café & “quotes”");
