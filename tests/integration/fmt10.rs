@@ -398,7 +398,10 @@ fn m4a_chapters_from_ffmpeg_read_exactly() {
     drop(f);
     let out = run(dir.path(), &["chapters", "big.m4a", "--to", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(numbers_as_f64(&stdout_json(&out)), numbers_as_f64(&expected()));
+    assert_eq!(
+        numbers_as_f64(&stdout_json(&out)),
+        numbers_as_f64(&expected())
+    );
     // ffprobe reads the same chapters from the file.
     let probed = ffmpeg::probe(&dir.path().join("both.m4a"));
     assert_eq!(probed["chapters"][1]["tags"]["title"], "Café & “quotes”");
