@@ -75,7 +75,7 @@ caret), `--format json` and `--format github` (see the
 |---|---|---|
 | `notes-empty` | error | nothing but whitespace after the front matter |
 | `notes-not-utf8` | error | not UTF-8 (byte, line and column named), or binary (NUL bytes) |
-| `front-matter-invalid` | error | front matter does not parse, has unknown keys or bad values, or never closes |
+| `front-matter-invalid` | error | front matter does not parse or never closes, an owned key has a value that can't mean anything (`episode = "three"`), or `shownotes.disable` names an unknown code; keys shownotes does not own are a static site's, kept as `extra`, never a finding |
 | `notes-flattened` | warning | structure was recovered from a line without its line breaks |
 | `chapters-missing` | warning | no chapter list |
 | `chapter-bad-timestamp` | error | `00:75`, `1:2:3:4`, `99:99:99` (the reason is given) |
@@ -119,8 +119,8 @@ example notes-empty Error "Nothing but whitespace after the front matter" \
   "check ep.md" ep.md '+++\ntitle = "Ep"\n+++\n\n'
 example notes-not-utf8 Error "The file is not UTF-8, or holds NUL bytes (binary data); the first bad byte is named at its line and column" \
   "check ep.md" ep.md 'Summary.\n\nChapters\n00:00 Intro \xff\n01:00 Middle\n02:00 End\n'
-example front-matter-invalid Error "The front matter does not parse, has an unknown key or a bad value, or never closes" \
-  "check ep.md" ep.md "+++\ntitel = \"Ep\"\n+++\nSummary.\n$chapters"
+example front-matter-invalid Error "The front matter does not parse or never closes, an owned key's value can't mean anything, or \`shownotes.disable\` names an unknown code" \
+  "check ep.md" ep.md "+++\ntitle = \"Ep\"\nepisode = \"seventeen\"\n+++\nSummary.\n$chapters"
 example notes-flattened Warning "The notes lost their line breaks (as copied from a podcast app) and their structure was recovered; check the result" \
   "check ep.md" ep.md 'Summary.Learn more:https://a.org/ — A pageChapters00:00 Intro01:00 Middle02:00 Outro\n'
 example chapters-missing Warning "The notes have no chapter list" \

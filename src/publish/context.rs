@@ -24,6 +24,9 @@ pub struct Context {
     pub show: ShowCtx,
     /// The episode, from the front matter.
     pub episode: EpisodeCtx,
+    /// Every front matter key shownotes does not own, as written (a static
+    /// site's `[extra]`, `[params]`, `tags`, ...).
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// The body, block by block, in order.
     pub blocks: Vec<BlockCtx>,
     /// Every chapter, with its timestamp in each platform's form.
@@ -265,6 +268,15 @@ impl Context {
         opt(&mut e.date);
         opt(&mut e.guid);
         c(&mut e.episode_type);
+        fn json(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::String(s) => c(s),
+                serde_json::Value::Array(a) => a.iter_mut().for_each(json),
+                serde_json::Value::Object(o) => o.values_mut().for_each(json),
+                _ => {}
+            }
+        }
+        self.extra.values_mut().for_each(json);
         for b in &mut self.blocks {
             match b {
                 BlockCtx::Heading { text, .. } => c(text),
@@ -303,6 +315,7 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             language: config.show.language.clone(),
         },
         episode,
+        extra: notes.front_matter.extra.clone(),
         blocks: body.blocks,
         chapters: chapters(notes),
         footer,
@@ -588,5 +601,18 @@ mod tests {
         // Without an episode number there is no episode URL: that line goes.
         let n = notes("Summary.\n");
         assert_eq!(context(&n, &config, None).footer.len(), 1);
+    }
+
+    #[test]
+    fn unowned_front_matter_keys_reach_the_templates_as_extra() {
+        let n = notes(
+            "+++\ntitle = \"x\"\ntags = [\"a\"]\n[extra]\nart = \"a\u{200b}.png\"\n+++\nSummary.\n",
+        );
+        let c = context(&n, &Config::default(), None);
+        assert_eq!(c.extra["tags"][0], "a");
+        // Cleaned like every text the templates receive.
+        assert_eq!(c.extra["extra"]["art"], "a.png");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["extra"]["extra"]["art"], "a.png");
     }
 }

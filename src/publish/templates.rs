@@ -53,7 +53,7 @@ fn fuel_for(ctx: &Context) -> u64 {
             _ => 1,
         })
         .sum();
-    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len()) as u64
+    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len() + ctx.extra.len()) as u64
 }
 
 /// The environment without templates: syntax, limits, escaping by the
@@ -266,6 +266,7 @@ pub(crate) struct Shared<'a> {
 struct View<'a, B, C, F> {
     show: &'a ShowCtx,
     episode: &'a EpisodeCtx,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
     blocks: &'a B,
     chapters: &'a C,
     footer: &'a F,
@@ -283,6 +284,7 @@ impl<'a> Shared<'a> {
             json_len: json_len(&View {
                 show: &ctx.show,
                 episode: &ctx.episode,
+                extra: &ctx.extra,
                 blocks: &ctx.blocks,
                 chapters: &ctx.chapters,
                 footer: &ctx.footer,
@@ -307,6 +309,7 @@ impl<'a> Shared<'a> {
         Value::from(minijinja::value::Serde(&View {
             show: &self.ctx.show,
             episode: &self.ctx.episode,
+            extra: &self.ctx.extra,
             blocks: &self.blocks,
             chapters: &self.chapters,
             footer: &self.footer,

@@ -16,6 +16,7 @@ mod check_audio;
 mod check_config;
 mod cli11;
 mod embed;
+mod fmt10;
 mod formats;
 mod fuzz_text;
 mod hardening;
