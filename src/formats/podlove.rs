@@ -41,8 +41,10 @@ impl ChapterFormat for PodloveJson {
         "Podlove Web Player JSON chapters (`[{\"start\": \"00:00:00.000\", \"title\": ...}]`)"
     }
 
+    /// `episode.podlove.json`: a plain `.json` is Podcasting 2.0 JSON when
+    /// naming an output; when reading, the content tells the two apart.
     fn extension(&self) -> &'static str {
-        "json"
+        "podlove.json"
     }
 
     fn extensions(&self) -> &'static [&'static str] {
