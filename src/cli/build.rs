@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use super::input::{load_episode, Input};
 use super::output::{self, Inputs};
-use super::{outcome, print, render_all, template_fatal, templates, Ctx, Fatal, Outcome};
+use super::{
+    outcome, print, render_all, template_fatal, templates, write_atomic, Ctx, Fatal, Outcome,
+};
 use shownotes::audio::Mode;
 use shownotes::episode::{Audio, Episode};
 use shownotes::publish;
@@ -22,9 +24,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub audio: Option<PathBuf>,
 
-    /// Where to write (default `dist/<notes file stem>/`); `-` prints the
-    /// one platform chosen with `--platform` to stdout.
-    #[arg(long, short, value_name = "DIR")]
+    /// Where to write: a folder (default `dist/<notes file stem>/`); with
+    /// one platform, a file (unless it is a folder or ends with `/`), or
+    /// `-` for stdout. The RSS item's chapters file,
+    /// `<audio stem>.chapters.json`, is written beside it.
+    #[arg(long, short, value_name = "DIR|FILE")]
     pub out: Option<String>,
 
     /// Platforms to build, comma-separated (default: `[platforms] enabled`,
@@ -84,6 +88,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     // otherwise it is skipped with a warning.
     let skipped =
         publish::drop_unmet(&mut wanted, explicit, audio.as_ref(), &diagnostics, &config)?;
+    let dest = match to_stdout {
+        true => None,
+        false => Some(Dest::of(args.out.as_deref(), &stem, wanted.len())?),
+    };
     let templates = templates(&config, ctx)?;
     let context = publish::context(&notes, &config, audio.as_ref());
     let outputs = publish::build(&templates, &context, &notes, &config, &wanted)
@@ -110,13 +118,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             unmet.help
         );
     }
-    if to_stdout {
+    let Some(dest) = dest else {
         if let Some((_, text)) = outputs.files.first() {
             print(text)?;
         }
         return Ok(Outcome::Clean);
-    }
-    let dir = PathBuf::from(args.out.unwrap_or_else(|| format!("dist/{stem}")));
+    };
     let mut inputs = Inputs::new();
     if let Input::File(p) = &input {
         inputs.add("the notes file", p);
@@ -132,8 +139,110 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
             inputs.add("a template", &p);
         }
     }
-    write(&dir, &outputs, &inputs, args.force, ctx)?;
+    match dest {
+        Dest::Dir(dir) => write(&dir, &outputs, &inputs, args.force, ctx)?,
+        Dest::File(file) => write_file(&file, &outputs, &inputs, args.force, ctx)?,
+    }
     Ok(Outcome::Clean)
+}
+
+/// Where `build` writes (`--out -` was handled before).
+enum Dest {
+    /// A folder: every output under its file name, as one set.
+    Dir(PathBuf),
+    /// One platform's output as this file (and the RSS item's chapters
+    /// file beside it).
+    File(PathBuf),
+}
+
+impl Dest {
+    /// `--out` for `platforms` platforms: a folder by default, when it is
+    /// one or ends with `/`, or when several platforms are built; else
+    /// the one platform's file.
+    fn of(out: Option<&str>, stem: &str, platforms: usize) -> Result<Dest, Fatal> {
+        let Some(out) = out else {
+            return Ok(Dest::Dir(PathBuf::from(format!("dist/{stem}"))));
+        };
+        let path = PathBuf::from(out);
+        let folder =
+            out.ends_with('/') || out.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir();
+        if folder {
+            return Ok(Dest::Dir(path));
+        }
+        if platforms == 1 {
+            return Ok(Dest::File(path));
+        }
+        if path.exists() {
+            return Err(Fatal::new(format!(
+                "`--out {out}` is a file, but {platforms} platforms are built into a folder"
+            ))
+            .help(
+                "give a folder, or choose one platform with `--platform` to write just its file",
+            ));
+        }
+        Ok(Dest::Dir(path))
+    }
+}
+
+/// Whether `old` (an existing file's first bytes) looks like `id`'s
+/// output as `build` writes it, so that a rebuild may replace it: the RSS
+/// item starts with `<item`, the HTML with one of its block tags, and
+/// the YouTube text never holds `<` or `>`.
+fn looks_built(id: platform::PlatformId, old: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(old) else {
+        return false;
+    };
+    let head = text.trim_start();
+    match id {
+        PlatformId::Rss => head.starts_with("<item"),
+        PlatformId::Spotify | PlatformId::Apple => {
+            head.is_empty() || ["<p>", "<ul>", "<ol>"].iter().any(|t| head.starts_with(t))
+        }
+        PlatformId::Youtube => !text.contains(['<', '>', '\0']),
+    }
+}
+
+/// Writes the one platform's output to `file` (atomically; never over an
+/// input, nor over a file `build` did not write unless `force`), and the
+/// chapters file beside it when there is one, and says so.
+fn write_file(
+    file: &std::path::Path,
+    outputs: &publish::Outputs,
+    inputs: &Inputs,
+    force: bool,
+    ctx: &Ctx,
+) -> Result<(), Fatal> {
+    let Some((id, text)) = outputs.files.first() else {
+        return Ok(());
+    };
+    let beside = file.parent().unwrap_or(std::path::Path::new(""));
+    let chapters = outputs
+        .chapters_file
+        .as_ref()
+        .map(|(name, json)| (beside.join(name), json));
+    // Everything is checked before anything is written.
+    inputs.check(file, "`--out`")?;
+    let what = format!("a `{id}` output as `shownotes build` writes it");
+    output::check_replace(file, force, &what, |old| looks_built(*id, old))?;
+    if let Some((path, _)) = &chapters {
+        inputs.check(path, "`--out`")?;
+        output::check_replace(
+            path,
+            force,
+            "a `json` chapter file as `shownotes build` writes it",
+            |old| shownotes::formats::written_by_us(shownotes::formats::json::JSON, old),
+        )?;
+    }
+    write_atomic(file, text.as_bytes())?;
+    let mut written = vec![file.display().to_string()];
+    if let Some((path, json)) = &chapters {
+        write_atomic(path, json.as_bytes())?;
+        written.push(path.display().to_string());
+    }
+    if !ctx.quiet {
+        eprintln!("wrote `{}`", written.join("`, `"));
+    }
+    Ok(())
 }
 
 /// Writes the outputs into `dir` (never over `inputs`), and says so.

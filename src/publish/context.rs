@@ -65,7 +65,7 @@ pub struct EpisodeCtx {
     pub pub_date: Option<String>,
     /// The front matter's `url`, else `[show] episode_url` with the number.
     pub url: Option<String>,
-    /// The front matter's `guid`, else the episode URL.
+    /// The front matter's `guid`, else the episode URL, else the audio's URL.
     pub guid: Option<String>,
     /// Whether `guid` is the episode URL.
     pub guid_is_permalink: bool,
@@ -156,6 +156,10 @@ pub struct AudioCtx {
     pub url: Option<String>,
     /// `[show] media_base_url` + `<file stem>.chapters.json`.
     pub chapters_url: Option<String>,
+    /// `<file stem>.chapters.json`: the chapters file `build` writes
+    /// beside the RSS item, the name `chapters_url` ends with.
+    #[serde(skip)]
+    pub chapters_file_name: String,
     /// Its size in bytes (`<enclosure length>`).
     pub bytes: u64,
     /// Its MIME type (`<enclosure type>`).
@@ -295,7 +299,13 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
     let body = body(notes, &rules);
     let url = episode_url(notes, config);
     let footer = footer(notes, config, url.as_deref(), &body.note_lines, &rules);
-    let episode = episode(notes, url, body.first_line);
+    let mut episode = episode(notes, url, body.first_line);
+    let audio = audio.map(|a| audio_ctx(a, config));
+    // Without a guid or an episode URL, the audio's URL is the stable
+    // identifier left (not a permalink: it is not the episode's page).
+    if episode.guid.is_none() {
+        episode.guid = audio.as_ref().and_then(|a| a.url.clone());
+    }
     let mut ctx = Context {
         show: ShowCtx {
             title: config.show.title.clone(),
@@ -306,7 +316,7 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         blocks: body.blocks,
         chapters: chapters(notes),
         footer,
-        audio: audio.map(|a| audio_ctx(a, config)),
+        audio,
         html: None,
     };
     ctx.clean();
@@ -528,6 +538,7 @@ fn audio_ctx(a: &AudioInfo, config: &Config) -> AudioCtx {
             base.map(|b| join_url(b, &format!("{stem}.chapters.json")))
                 .as_deref(),
         ),
+        chapters_file_name: format!("{stem}.chapters.json"),
         file_name,
         bytes: a.bytes,
         mime: a.mime.to_string(),
