@@ -48,7 +48,8 @@ fn fuel_for(ctx: &Context) -> u64 {
         .blocks
         .iter()
         .map(|b| match b {
-            BlockCtx::Paragraph { lines } => lines.iter().map(|l| l.len() + 1).sum(),
+            // Templates read a paragraph as `lines` or as `parts`.
+            BlockCtx::Paragraph { lines, .. } => lines.iter().map(|l| 2 * (l.len() + 1)).sum(),
             BlockCtx::Links { items, .. } => items.len(),
             _ => 1,
         })

@@ -50,18 +50,11 @@ impl Platform for Spotify {
 }
 
 /// A chapter title as Spotify wants it: no emoji, no markup (Spotify help
-/// 360043932711: "no emoji or HTML in titles"). Emoji are removed, `<` and
-/// `>` become `‹` and `›`, and the spaces left behind are collapsed.
+/// 360043932711: "no emoji or HTML in titles"). Emoji are removed and the
+/// spaces left behind are collapsed; `<` and `>` are left to the HTML
+/// escaper (`&lt;` and `&gt;`, text and never markup, as on Apple).
 pub fn plain_title(title: &str) -> String {
-    let kept: String = title
-        .chars()
-        .filter(|&c| !is_emoji(c))
-        .map(|c| match c {
-            '<' => '‹',
-            '>' => '›',
-            c => c,
-        })
-        .collect();
+    let kept: String = title.chars().filter(|&c| !is_emoji(c)).collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -84,7 +77,7 @@ mod tests {
     fn titles_lose_emoji_and_markup() {
         assert_eq!(
             super::plain_title("🚀 Launch <b>day</b> 👩‍💻!"),
-            "Launch ‹b›day‹/b› !"
+            "Launch <b>day</b> !"
         );
         assert_eq!(super::plain_title("Café: مرحبا"), "Café: مرحبا");
     }
