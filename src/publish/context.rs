@@ -557,7 +557,7 @@ mod tests {
     fn paragraphs_split_into_text_and_links() {
         let n = notes("See [the RFC](https://a.org/x?utm_source=z) and <https://b.org>, or https://c.org. Mail hello@x.org\n");
         let c = context(&n, &Config::default(), None);
-        let BlockCtx::Paragraph { lines } = &c.blocks[0] else {
+        let BlockCtx::Paragraph { lines, .. } = &c.blocks[0] else {
             panic!("{:?}", c.blocks)
         };
         let got: Vec<(&str, Option<&str>)> = lines[0]

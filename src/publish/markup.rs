@@ -295,19 +295,19 @@ pub(crate) fn plain(text: &str) -> String {
 /// of the context for templates that do not read `parts`).
 pub(crate) fn plain_lines(parts: &[Part]) -> Vec<Vec<Segment>> {
     let mut out = Vec::new();
-    flatten(parts, 0, &mut out);
+    flatten(parts, "", &mut out);
     out
 }
 
-fn flatten(parts: &[Part], depth: usize, out: &mut Vec<Vec<Segment>>) {
-    let indent = "  ".repeat(depth.saturating_sub(1));
+/// Appends `parts` to `out` as plain lines, each line after `indent`.
+fn flatten(parts: &[Part], indent: &str, out: &mut Vec<Vec<Segment>>) {
     for p in parts {
         match p {
             Part::Lines { lines } => {
                 for l in lines {
                     let mut line = Vec::new();
-                    if depth > 0 {
-                        push_text(&mut line, &format!("{indent}  "));
+                    if !indent.is_empty() {
+                        push_text(&mut line, indent);
                     }
                     for s in l {
                         match s.url {
@@ -323,51 +323,39 @@ fn flatten(parts: &[Part], depth: usize, out: &mut Vec<Vec<Segment>>) {
                 start,
                 items,
             } => {
-                let inner = if depth == 0 {
-                    String::new()
-                } else {
-                    format!("{indent}  ")
-                };
+                let inner = format!("{indent}  ");
                 for (i, item) in items.iter().enumerate() {
                     let marker = if *ordered {
-                        format!("{inner}{}. ", start + i as u64)
+                        format!("{indent}{}. ", start + i as u64)
                     } else {
-                        format!("{inner}• ")
+                        format!("{indent}• ")
                     };
                     let from = out.len();
-                    flatten(item, depth + 1, out);
-                    match out.get_mut(from) {
-                        // The item's first line gets the marker in place
-                        // of its indent.
-                        Some(first) if matches!(item.first(), Some(Part::Lines { .. })) => {
-                            let pad = format!("{indent}  ");
-                            if let Some(Segment {
-                                text, url: None, ..
-                            }) = first.first_mut()
-                            {
-                                if let Some(rest) = text.strip_prefix(&pad) {
-                                    *text = format!("{marker}{rest}");
-                                } else {
-                                    text.insert_str(0, &marker);
-                                }
-                            } else {
-                                first.insert(
-                                    0,
-                                    Segment {
-                                        text: marker,
-                                        url: None,
-                                        bare: false,
-                                    },
-                                );
-                            }
+                    flatten(item, &inner, out);
+                    // The item's first line gets the marker in place of
+                    // its indent; an item that starts with a list (or is
+                    // empty) gets a line of its own.
+                    let first = match out.get_mut(from) {
+                        Some(l) if matches!(item.first(), Some(Part::Lines { .. })) => l,
+                        _ => {
+                            out.insert(from, Vec::new());
+                            &mut out[from]
                         }
-                        _ => out.insert(
-                            from,
-                            vec![Segment {
-                                text: marker.trim_end().to_string(),
+                    };
+                    match first.first_mut() {
+                        Some(Segment {
+                            text, url: None, ..
+                        }) => {
+                            let rest = text.strip_prefix(inner.as_str()).unwrap_or(text);
+                            *text = format!("{marker}{rest}");
+                        }
+                        _ => first.insert(
+                            0,
+                            Segment {
+                                text: marker,
                                 url: None,
                                 bare: false,
-                            }],
+                            },
                         ),
                     }
                 }
@@ -423,7 +411,7 @@ mod tests {
                 ("See ", None, false),
                 ("the RFC", Some("https://a.org/x"), false),
                 (", ", None, false),
-                ("https://b.org/", Some("https://b.org/"), true),
+                ("https://b.org", Some("https://b.org"), true),
                 (", ", None, false),
                 ("https://c.org/a_b_c", Some("https://c.org/a_b_c"), true),
                 (" and x t.", None, false),
