@@ -45,7 +45,8 @@ enum Command {
     Embed(cli::embed::Args),
     /// Audio facts: container, codec and exact duration, from the packets.
     Probe(cli::probe::Args),
-    /// Check, then write every platform's description (and chapters.json).
+    /// Check, then write every platform's description (and, with the RSS
+    /// item, the chapters file it points at).
     Build(cli::build::Args),
     /// Print the JSON the templates receive.
     Context(cli::context::Args),

@@ -511,10 +511,18 @@ fn did_you_mean(expr: &str, ctx: &serde_json::Value) -> Option<String> {
     };
     let root = ctx.as_object()?;
     if !root.contains_key(parts[0]) {
-        if parts.len() == 1 {
-            return closest(parts[0], &mut root.keys());
+        // A misspelt top-level name (`episod.title`)...
+        if let Some(fix) = closest(parts[0], &mut root.keys()) {
+            let rest = parts[1..]
+                .iter()
+                .map(|p| format!(".{p}"))
+                .collect::<String>();
+            return Some(format!("{fix}{rest}"));
         }
-        // A loop variable (not in the context): its attribute is matched
+        if parts.len() == 1 {
+            return None;
+        }
+        // ... else a loop variable (not in the context): its attribute is matched
         // against every key of every object.
         let mut keys = std::collections::BTreeSet::new();
         all_keys(ctx, &mut keys);
@@ -580,5 +588,53 @@ mod tests {
             "{out}"
         );
         assert_eq!(replaced, 2);
+    }
+
+    #[test]
+    fn an_undefined_name_gets_the_closest_key() {
+        let ctx = serde_json::json!({
+            "episode": {"title": "t", "number": 1},
+            "chapters": [{"title": "c", "youtube": "0:00"}],
+            "show": {"title": null},
+        });
+        let dym = |e: &str| did_you_mean(e, &ctx);
+        assert_eq!(dym("episode.titel").as_deref(), Some("episode.title"));
+        assert_eq!(dym("episod.title").as_deref(), Some("episode.title"));
+        assert_eq!(dym("chaptres").as_deref(), Some("chapters"));
+        // A loop variable's attribute, matched against every object's keys.
+        assert_eq!(dym("c.youtbe").as_deref(), Some("c.youtube"));
+        // Nothing close, a name that exists, or not a dotted name.
+        assert_eq!(dym("episode.zzzzzz"), None);
+        assert_eq!(dym("c.title"), None);
+        assert_eq!(dym("episode.title | upper"), None);
+        assert_eq!(dym(""), None);
+    }
+
+    #[test]
+    fn a_tag_is_found_in_the_templates_own_text_only() {
+        let src = "{# <b> #}{{ '<b>' }}{% if x %}<br /><B>x</b>{% endif %}";
+        assert_eq!(literal_tag(src, "b"), src.find("<B>"));
+        assert_eq!(literal_tag(src, "br"), src.find("<br"));
+        assert_eq!(literal_tag("<bold><p>", "b"), None);
+        assert_eq!(literal_tag("x</i>", "i"), Some(1));
+        assert_eq!(literal_tag("{{ unclosed <i>", "i"), None);
+    }
+
+    #[test]
+    fn a_render_error_marks_the_expression_and_names_a_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("youtube.txt.j2"),
+            "line one\n{{ episode.titel }}\n",
+        )
+        .unwrap();
+        let t = Templates::new(Some(dir.path())).unwrap();
+        let c = context(&notes("Summary.\n"), &Config::default(), None);
+        let e = t.render(PlatformId::Youtube, &c).unwrap_err();
+        assert_eq!(e.line(), Some(2));
+        assert_eq!(e.column(), Some(4));
+        let snippet = e.snippet().unwrap();
+        assert_eq!(&snippet.text[snippet.range.clone()], "episode.titel");
+        assert!(e.help().unwrap().contains("did you mean `episode.title`?"));
     }
 }

@@ -3,7 +3,8 @@
 //! Sources:
 //! - `<p>`, `<ul><li>`, `<a href>` render, line breaks render:
 //!   podnews.net "html-episode-notes-in-podcast-rss" (`<ol>` and `<br>` are
-//!   the list and line-break forms of the same);
+//!   the list and line-break forms of the same); no `<b>` or `<i>`, so
+//!   Markdown emphasis is plain text;
 //! - chapters from the description: one per line (or `<br>`), `MM:SS` or
 //!   `HH:MM:SS`, first at `00:00`, at least 3, no emoji or HTML in titles:
 //!   Spotify for Creators help, "Creating and managing chapters"
