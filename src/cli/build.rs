@@ -25,9 +25,10 @@ pub struct Args {
     pub audio: Option<PathBuf>,
 
     /// Where to write: a folder (default `dist/<notes file stem>/`); with
-    /// one platform, a file (unless it is a folder or ends with `/`), or
-    /// `-` for stdout. The RSS item's chapters file,
-    /// `<audio stem>.chapters.json`, is written beside it.
+    /// one platform, that platform's file (unless it is a folder or ends
+    /// with `/`), or `-` for stdout. The chapters file the RSS item points
+    /// at, `<audio stem>.chapters.json`, is written beside the item when
+    /// there are chapters (not with `-`); no other platform needs it.
     #[arg(long, short, value_name = "DIR|FILE")]
     pub out: Option<String>,
 
@@ -41,8 +42,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Replace files in the output folder that an earlier build did not
-    /// write, or that were changed since (inputs are never replaced).
+    /// Replace output files that an earlier build did not write, or that
+    /// were changed since (inputs are never replaced).
     #[arg(long)]
     pub force: bool,
 }

@@ -219,17 +219,18 @@ pub(crate) fn parts(lines: &[String], rules: &links::Rules, refs: &References) -
     };
     for event in parser {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                b.text(&t);
-            }
-            // Markup written in Markdown is text: every template escapes it.
-            Event::InlineHtml(t) | Event::Html(t) => {
-                let mut first = true;
-                for l in t.split('\n') {
-                    if !first {
+            // Markup written in Markdown is text: every template escapes
+            // it. A code or HTML block's text holds its line breaks.
+            Event::Text(t)
+            | Event::Code(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t)
+            | Event::InlineHtml(t)
+            | Event::Html(t) => {
+                for (i, l) in t.split('\n').enumerate() {
+                    if i > 0 {
                         b.break_line();
                     }
-                    first = false;
                     b.text(l);
                 }
             }
@@ -484,6 +485,19 @@ mod tests {
             ["Intro <3 and <b>bold</b> & more"]
         );
         assert_eq!(plain("**Links** _here_"), "Links here");
+        // Blocks that hold line breaks keep them as lines.
+        let got = p("Code:\n\n    let a = 1;\n    let b = 2;\n\n<div>\nraw\n</div>");
+        assert_eq!(
+            texts(&plain_lines(&got)),
+            [
+                "Code:",
+                "let a = 1;",
+                "let b = 2;",
+                "<div>",
+                "raw",
+                "</div>"
+            ]
+        );
         assert_eq!(plain("1. Intro"), "1. Intro");
     }
 }
