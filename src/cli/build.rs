@@ -1,7 +1,7 @@
 //! `shownotes build`: checks the notes (and audio), then writes every
 //! platform's output; writes nothing when a check fails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::input::{load_episode, Input};
 use super::output::{self, Inputs};
@@ -186,9 +186,11 @@ impl Dest {
 }
 
 /// Whether `old` (an existing file's first bytes) looks like `id`'s
-/// output as `build` writes it, so that a rebuild may replace it: the RSS
-/// item starts with `<item`, the HTML with one of its block tags, and
-/// the YouTube text never holds `<` or `>`.
+/// output as `build` writes it, so that a rebuild may replace it without
+/// `--force`: the RSS item starts with `<item`; the HTML starts with one
+/// of its block tags; the YouTube text holds no `<` or `>` (YouTube
+/// rejects them) and nothing of a notes file (front matter, Markdown
+/// links, emphasis or headings).
 fn looks_built(id: platform::PlatformId, old: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(old) else {
         return false;
@@ -199,7 +201,14 @@ fn looks_built(id: platform::PlatformId, old: &[u8]) -> bool {
         PlatformId::Spotify | PlatformId::Apple => {
             head.is_empty() || ["<p>", "<ul>", "<ol>"].iter().any(|t| head.starts_with(t))
         }
-        PlatformId::Youtube => !text.contains(['<', '>', '\0']),
+        PlatformId::Youtube => {
+            !text.contains(['<', '>', '\0'])
+                && !head.starts_with("---")
+                && !head.starts_with("+++")
+                && !text.contains("](")
+                && !text.contains("**")
+                && !text.lines().any(|l| l.starts_with('#'))
+        }
     }
 }
 
@@ -207,7 +216,7 @@ fn looks_built(id: platform::PlatformId, old: &[u8]) -> bool {
 /// input, nor over a file `build` did not write unless `force`), and the
 /// chapters file beside it when there is one, and says so.
 fn write_file(
-    file: &std::path::Path,
+    file: &Path,
     outputs: &publish::Outputs,
     inputs: &Inputs,
     force: bool,
@@ -216,7 +225,7 @@ fn write_file(
     let Some((id, text)) = outputs.files.first() else {
         return Ok(());
     };
-    let beside = file.parent().unwrap_or(std::path::Path::new(""));
+    let beside = file.parent().unwrap_or(Path::new(""));
     let chapters = outputs
         .chapters_file
         .as_ref()
@@ -248,7 +257,7 @@ fn write_file(
 
 /// Writes the outputs into `dir` (never over `inputs`), and says so.
 fn write(
-    dir: &std::path::Path,
+    dir: &Path,
     outputs: &publish::Outputs,
     inputs: &Inputs,
     force: bool,
@@ -269,4 +278,59 @@ fn write(
         eprintln!("wrote `{}`: {}", dir.display(), written.join(", "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_looks_like_a_platforms_output_is_replaced_without_force() {
+        let yt = |s: &str| looks_built(PlatformId::Youtube, s.as_bytes());
+        assert!(yt("Summary.\n\nChapters\n0:00 Intro\n"));
+        assert!(!yt("+++\ntitle = \"x\"\n+++\nSummary.\n"));
+        assert!(!yt("Summary with [a link](https://x.example/).\n"));
+        assert!(!yt("# Episode 3\n"));
+        assert!(!yt("<p>html</p>"));
+        assert!(looks_built(PlatformId::Apple, b"<p>x</p>\n"));
+        assert!(!looks_built(PlatformId::Apple, b"Summary <p>\n"));
+        assert!(looks_built(PlatformId::Rss, b"<item xmlns:itunes=\"\">"));
+        assert!(!looks_built(
+            PlatformId::Rss,
+            b"<?xml version=\"1.0\"?><rss>"
+        ));
+        assert!(!looks_built(PlatformId::Spotify, &[0xff, 0xfe]));
+    }
+
+    #[test]
+    fn out_is_a_file_only_for_one_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        assert!(
+            matches!(Dest::of(None, "ep", 1).unwrap(), Dest::Dir(p) if p == Path::new("dist/ep"))
+        );
+        assert!(matches!(
+            Dest::of(Some("yt.txt"), "ep", 1).unwrap(),
+            Dest::File(_)
+        ));
+        assert!(matches!(
+            Dest::of(Some("out/"), "ep", 1).unwrap(),
+            Dest::Dir(_)
+        ));
+        assert!(matches!(Dest::of(Some(&d), "ep", 1).unwrap(), Dest::Dir(_)));
+        assert!(matches!(
+            Dest::of(Some("new"), "ep", 3).unwrap(),
+            Dest::Dir(_)
+        ));
+        let file = dir.path().join("f.txt");
+        std::fs::write(&file, "x").unwrap();
+        let e = Dest::of(Some(&file.display().to_string()), "ep", 2)
+            .err()
+            .unwrap();
+        assert!(
+            e.0.message().contains("is a file, but 2 platforms"),
+            "{:?}",
+            e.0
+        );
+    }
 }
