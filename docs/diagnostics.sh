@@ -103,7 +103,9 @@ caret), `--format json` and `--format github` (see the
 | `audio-header-mismatch` | warning | the packets' length and the length the header states (Xing/Info/VBRI frame count, FLAC STREAMINFO, WAV data size, Ogg end granule, MP4 `mvhd`) differ by over 0.5 s; an estimate (a VBR MP3 without a Xing header) is overruled without one |
 | `description-too-long` | error | a platform's output exceeds its limit (the platform and the excess in bytes; `[platforms.NAME] max_bytes`) |
 | `description-forbidden-char` | warning | `<` `>` in YouTube text (replaced in the output) |
-| `description-forbidden-tag` | error | a tag, attribute or link scheme a platform does not allow (only a user template can produce one) |
+| `description-forbidden-tag` | error | a tag, attribute or link scheme a platform does not allow (only a user template printing a value `\|safe` can produce one; a tag the template writes itself is a template error, shown at the template's line and column) |
+| `rss-guid-missing` | error | the RSS item has no `guid`: none in the front matter, and no episode URL (`url`, `[show] episode_url`) or audio URL to derive one from |
+| `rss-date-missing` | error | the RSS item has no `pubDate`: the front matter has no `date` |
 | `text-invisible-char` | warning | a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F) or an invisible character (U+200B, U+200C/U+200D outside emoji and scripts that need them, U+2060, U+FEFF after the start, soft hyphen): named, at its line and column, and removed from every output |
 
 ## Examples
@@ -182,7 +184,19 @@ example description-too-long Error "A platform's output is over its size limit (
   "build ep.md --platform apple --out -" shownotes.toml '[platforms.apple]\nmax_bytes = 50\n' ep.md "Summary.\n$chapters"
 example description-forbidden-char Warning "The YouTube text holds \`<\` or \`>\`, which YouTube rejects; they are replaced by \`‹\` \`›\`" \
   "build ep.md --platform youtube --out -" ep.md "Why a < b and b > c matter.\n$chapters"
-example description-forbidden-tag Error "A platform's HTML holds a tag, attribute or link scheme the platform does not allow; only a user template can produce one, and nothing is written" \
-  "build ep.md --platform apple --out -" shownotes.toml '# templates/ beside this file replace the built-in ones\n' templates/apple.html.j2 '<p>Hello</p><script>alert(1)</script>\n' ep.md "Summary.\n$chapters"
+example description-forbidden-tag Error "A platform's HTML holds a tag, attribute or link scheme the platform does not allow; only a user template that prints a value \`|safe\` can produce one, and nothing is written (a tag the template writes itself is a template error, shown at the template)" \
+  "build ep.md --platform apple --out -" shownotes.toml '# templates/ beside this file replace the built-in ones\n' templates/apple.html.j2 '<p>{{ blocks[0].lines[0][0].text | safe }}</p>\n' ep.md "Summary <script>alert(1)</script>.\n$chapters"
+cat <<'EOF'
+### `rss-guid-missing`
+
+Error. The RSS item would have no `<guid>`: the front matter has no `guid`,
+and there is no episode URL (the front matter's `url`, or `[show]
+episode_url`) or audio URL to derive a stable one from. `build` always has
+the audio's URL when it makes an item (`[show] media_base_url` is
+required), so this fires only where an item is made without it.
+
+EOF
+example rss-date-missing Error "The RSS item would have no \`<pubDate>\`: the front matter has no \`date\`; nothing is written" \
+  "build ep.md --platform rss --out -" shownotes.toml '[show]\nmedia_base_url = "https://media.example.com/show/"\n' ep.md "+++\naudio = \"ep.wav\"\n+++\nSummary.\n$chapters" ep.wav @wav:150
 example text-invisible-char Warning "The text holds a bidi control or an invisible character; it is named, shown as \`<U+…>\`, and removed from every output" \
   "check ep.md" ep.md "Summary with a hidden\u200bspace.\n$chapters"

@@ -127,8 +127,7 @@ pub fn render_all(ctx: &Ctx, source: &shownotes::source::Source, diags: &[Diagno
     let _ = io::stderr().write_all(err.as_bytes());
 }
 
-/// Loads the templates for `config`, a template error as a fatal one
-/// (printed rustc-style first).
+/// Loads the templates for `config`, a template error as a fatal one.
 pub fn templates(
     config: &shownotes::config::Config,
     ctx: &Ctx,
@@ -137,13 +136,8 @@ pub fn templates(
         .map_err(|e| template_fatal(&e, ctx))
 }
 
-/// A template error: printed rustc-style, then exit 2.
-pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
-    let _ = writeln!(
-        io::stderr(),
-        "{}\n",
-        shownotes::report::human::template_error(e, ctx.color)
-    );
-    Fatal::new(format!("template `{e}` failed"))
-        .help("fix the template, or delete it to use the built-in one")
+/// A template error as a fatal one (exit 2), printed once, rustc-style at
+/// the template's line and column ([`report::human::template_error`]).
+pub fn template_fatal(e: &Error, _ctx: &Ctx) -> Fatal {
+    Fatal(e.clone())
 }

@@ -8,6 +8,7 @@ mod build;
 mod context;
 mod escape;
 pub mod limits;
+mod markup;
 pub mod platform;
 mod rules;
 mod segments;
@@ -18,6 +19,7 @@ pub use build::{build, choose, drop_unmet, with_html, Outputs};
 pub use context::{
     context, AudioCtx, BlockCtx, ChapterCtx, Context, EpisodeCtx, HtmlCtx, LinkItem, ShowCtx,
 };
+pub use markup::Part;
 pub use rules::allowed_url;
 pub use segments::Segment;
 pub use templates::{override_paths, Templates};

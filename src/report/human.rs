@@ -174,6 +174,11 @@ fn renderer(color: bool) -> Renderer {
 /// line and a caret under the spot. Control and invisible characters are
 /// shown as visible stand-ins.
 pub fn error(color: bool, e: &Error) -> String {
+    if e.kind() == crate::error::ErrorKind::Template {
+        let mut out = template_error(e, color);
+        out.push('\n');
+        return out;
+    }
     if let Some(snippet) = e.snippet() {
         let mut out = with_snippet(&renderer(color), e, snippet);
         out.push('\n');
