@@ -51,7 +51,7 @@ pub(super) fn fetch_all(
         global: Arc::new(Semaphore::new(settings.max_in_flight.max(1))),
         hosts: Mutex::new(HashMap::new()),
     });
-    runtime.block_on(async {
+    let results = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, url) in urls.iter().enumerate() {
             let fetcher = fetcher.clone();
@@ -68,7 +68,11 @@ pub(super) fn fetch_all(
         out.into_iter()
             .map(|c| c.unwrap_or_else(|| failed(Status::Unreachable, "the check stopped")))
             .collect()
-    })
+    });
+    // A host lookup still running after its request timed out is not
+    // waited for.
+    runtime.shutdown_background();
+    results
 }
 
 /// The client: no redirects followed by itself (each one is looked at),

@@ -18,6 +18,7 @@ mod embed;
 mod formats;
 mod fuzz_text;
 mod hardening;
+mod online;
 mod parser_props;
 mod probe;
 mod progress;
