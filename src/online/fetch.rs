@@ -428,11 +428,14 @@ struct DnsFailure {
     reason: String,
 }
 
+/// A host's addresses, or why there are none.
+type Lookup = Result<Vec<SocketAddr>, DnsFailure>;
+
 /// The system's resolver (`getaddrinfo`), each host looked up once per
 /// run, its failures remembered so a request's error can say which kind.
 #[derive(Default)]
 struct Resolver {
-    hosts: Mutex<HashMap<String, Arc<OnceCell<Result<Vec<SocketAddr>, DnsFailure>>>>>,
+    hosts: Mutex<HashMap<String, Arc<OnceCell<Lookup>>>>,
 }
 
 impl Resolver {
@@ -473,7 +476,7 @@ impl reqwest::dns::Resolve for Resolver {
 
 /// Looks `host` up with the system's resolver; the port is set by the
 /// client.
-fn lookup(host: &str) -> Result<Vec<SocketAddr>, DnsFailure> {
+fn lookup(host: &str) -> Lookup {
     // RFC 6761 section 6.4: `.invalid` names never resolve, and resolver
     // libraries should say so at once rather than ask a server.
     let bare = host.trim_end_matches('.');

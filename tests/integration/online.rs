@@ -802,3 +802,52 @@ fn slow_routes() -> HashMap<&'static str, Route> {
     );
     r
 }
+
+#[test]
+fn a_progress_bar_over_links_only_on_a_terminal() {
+    let mut routes: HashMap<&'static str, Route> = HashMap::new();
+    routes.insert(
+        "/slow/*",
+        route(|_, _, _| Reply::Status(200, vec![], Duration::from_millis(100))),
+    );
+    let s = Server::start(routes);
+    let links: Vec<String> = (0..8).map(|i| s.url(&format!("/slow/{i}"))).collect();
+    let dir = show(
+        "[online]\nmax_per_host = 1\ncache_days = 0\n",
+        &[("ep.md", &links)],
+    );
+    // A pseudo-terminal from util-linux's `script` (as in progress.rs).
+    let cmd = format!(
+        "{} check --online ep.md 2>&1 >/dev/null",
+        env!("CARGO_BIN_EXE_shownotes")
+    );
+    let mut c = std::process::Command::new("script");
+    c.args(["-qfc", &cmd, "/dev/null"]).current_dir(dir.path());
+    for v in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        c.env_remove(v);
+    }
+    let Ok(out) = c.output() else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        drawn.contains("checking links"),
+        "no bar drawn: {drawn:.300}"
+    );
+    assert_eq!(s.requests(), 8);
+    let piped = run(dir.path(), &["check", "--online", "ep.md"]);
+    let err = stderr(&piped);
+    assert!(
+        !err.contains("checking links") && !err.contains('\r'),
+        "bar drawn into a pipe: {err}"
+    );
+    assert_eq!(s.requests(), 16, "cache_days = 0 fetches again");
+}
