@@ -45,6 +45,8 @@ struct State {
     peak: AtomicUsize,
     /// Per path: (method, when) of each request.
     seen: Mutex<HashMap<String, Vec<(String, Instant)>>>,
+    /// Per path: the header lines of each request, lowercase.
+    headers: Mutex<HashMap<String, Vec<Vec<String>>>>,
 }
 
 impl Server {
@@ -103,12 +105,13 @@ fn serve(mut conn: TcpStream, st: &State, routes: &HashMap<&'static str, Route>)
     if reader.read_line(&mut first).is_err() {
         return;
     }
+    let mut header_lines = vec![];
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) if line == "\r\n" => break,
-            Ok(_) => {}
+            Ok(_) => header_lines.push(line.trim_end().to_ascii_lowercase()),
         }
     }
     let mut parts = first.split_whitespace();
@@ -117,6 +120,12 @@ fn serve(mut conn: TcpStream, st: &State, routes: &HashMap<&'static str, Route>)
     let now = st.active.fetch_add(1, Ordering::SeqCst) + 1;
     st.peak.fetch_max(now, Ordering::SeqCst);
     st.requests.fetch_add(1, Ordering::SeqCst);
+    st.headers
+        .lock()
+        .unwrap()
+        .entry(path.clone())
+        .or_default()
+        .push(header_lines);
     let before = {
         let mut seen = st.seen.lock().unwrap();
         let list = seen.entry(path.clone()).or_default();
@@ -433,6 +442,67 @@ fn every_answer_gives_its_status_and_finding() {
         msg(".invalid/page")
     );
     assert!(msg("/tls").contains("TLS"), "{}", msg("/tls"));
+}
+
+#[test]
+fn requests_look_like_a_browser_ask_for_gzip_and_keep_no_cookies() {
+    let mut routes: HashMap<&'static str, Route> = HashMap::new();
+    routes.insert(
+        "/login",
+        route(|_, _, _| {
+            Reply::Status(
+                302,
+                vec![
+                    ("Location", "/home".into()),
+                    ("Set-Cookie", "session=secret; Path=/".into()),
+                ],
+                Duration::ZERO,
+            )
+        }),
+    );
+    routes.insert("/home", route(|_, _, _| ok()));
+    routes.insert("/other", route(|_, _, _| ok()));
+    let s = Server::start(routes);
+    let dir = show("[online]\n", &[("ep.md", &[s.url("/login")])]);
+    let out = run(
+        dir.path(),
+        &["links", "--online", "--format", "json", "ep.md"],
+    );
+    assert_eq!(json(&out)[0]["status"], "ok", "{}", stderr(&out));
+    let headers = |p: &str| s.state.headers.lock().unwrap()[p][0].clone();
+    let first = headers("/login");
+    let ua = first
+        .iter()
+        .find_map(|h| h.strip_prefix("user-agent: "))
+        .unwrap()
+        .to_string();
+    assert!(
+        ua.starts_with("mozilla/5.0 ") && ua.contains("shownotes/"),
+        "{ua}"
+    );
+    assert!(
+        first
+            .iter()
+            .any(|h| h.starts_with("accept-encoding: ") && h.contains("gzip")),
+        "{first:?}"
+    );
+    assert!(
+        first.iter().any(|h| h.starts_with("accept: text/html")),
+        "{first:?}"
+    );
+    let after = headers("/home");
+    assert!(
+        !after.iter().any(|h| h.starts_with("cookie:")),
+        "a cookie was kept: {after:?}"
+    );
+
+    // `user_agent` replaces the default.
+    let dir = show(
+        "[online]\nuser_agent = \"MyShow link check/2\"\n",
+        &[("ep.md", &[s.url("/other")])],
+    );
+    run(dir.path(), &["links", "--online", "ep.md"]);
+    assert!(headers("/other").contains(&"user-agent: myshow link check/2".to_string()));
 }
 
 #[test]
