@@ -117,6 +117,7 @@ struct Answer {
 /// A request that got no answer: the status it means and why.
 struct Failure {
     status: Status,
+    /// What happened, said of the URL: `gave no answer within 10 s`.
     reason: String,
 }
 
@@ -129,7 +130,7 @@ impl Fetcher {
         };
         let mut seen: HashSet<String> = HashSet::from([current.to_string()]);
         // The leading permanent redirects: where the link should point.
-        let mut moved_to: Option<(u16, String)> = None;
+        let mut moved_to: Option<(Vec<String>, String)> = None;
         let mut still_permanent = true;
         let mut hops = 0;
         loop {
@@ -137,12 +138,7 @@ impl Fetcher {
                 Ok(a) => a,
                 Err(f) => {
                     let reason = if hops > 0 {
-                        format!(
-                            "redirects to `{current}`, which {}",
-                            f.reason
-                                .strip_prefix("the ")
-                                .map_or(f.reason.clone(), |r| format!("failed: the {r}"))
-                        )
+                        format!("redirects to `{current}`, which {}", f.reason)
                     } else {
                         f.reason
                     };
@@ -188,7 +184,9 @@ impl Fetcher {
                         );
                     }
                     if still_permanent && matches!(code, 301 | 308) {
-                        moved_to = Some((code, next.to_string()));
+                        let mut codes = moved_to.take().map(|(c, _)| c).unwrap_or_default();
+                        codes.push(format!("`{code}`"));
+                        moved_to = Some((codes, next.to_string()));
                     } else {
                         still_permanent = false;
                     }
@@ -210,9 +208,9 @@ impl Fetcher {
                 ),
                 400..=599 => (Status::Unreachable, format!("{via} `{shown}`")),
                 _ => match &moved_to {
-                    Some((c, to)) => (
+                    Some((codes, to)) => (
                         Status::Redirected,
-                        format!("moved permanently (`{c}`) to `{to}`"),
+                        format!("moved permanently ({}) to `{to}`", codes.join(", ")),
                     ),
                     None => (Status::Ok, format!("{via} `{shown}`")),
                 },
@@ -221,9 +219,9 @@ impl Fetcher {
                 status,
                 http_status: Some(code),
                 final_url,
-                moved_to: (status == Status::Redirected)
-                    .then(|| moved_to.map(|(_, to)| to))
-                    .flatten(),
+                moved_to: moved_to
+                    .filter(|_| status == Status::Redirected)
+                    .map(|(_, to)| to),
                 reason,
                 checked_at: now(),
             };
@@ -327,13 +325,16 @@ impl Fetcher {
             };
         }
         let reason = if e.is_timeout() {
-            format!("no answer within {} s", self.settings.timeout.as_secs())
+            format!(
+                "gave no answer within {} s",
+                self.settings.timeout.as_secs()
+            )
         } else if let Some(tls) = tls_error(e) {
-            format!("the TLS handshake failed: {tls}")
+            format!("failed the TLS handshake: {tls}")
         } else if e.is_connect() {
-            format!("the connection failed: {}", cause(e))
+            format!("could not be connected to: {}", cause(e))
         } else {
-            format!("the request failed: {}", cause(e))
+            format!("failed: {}", cause(e))
         };
         Failure {
             status: Status::Unreachable,
@@ -387,18 +388,31 @@ fn retry_after(value: &str) -> Option<Duration> {
     )
 }
 
-/// The innermost cause of `e`, the most telling part of its chain.
+/// The innermost cause of `e`, the most telling part of its chain, as a
+/// lowercase phrase (`connection refused`).
 fn cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut last = e.to_string();
     let mut next = e.source();
     while let Some(inner) = next {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::UnexpectedEof {
+                return "the connection closed early".into();
+            }
+            if io.get_ref().is_none() {
+                return crate::diagnostic::io_reason(io);
+            }
+        }
         let text = inner.to_string();
         if !text.is_empty() {
             last = text;
         }
         next = inner.source();
     }
-    last
+    let mut c = last.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => last,
+    }
 }
 
 /// The rustls error somewhere in `e`'s chain, also inside `io::Error`s

@@ -292,8 +292,9 @@ pub fn diagnostic(link: &Link, checked: &Checked) -> Option<Diagnostic> {
                 .help("link to where the page moved, or to an archived copy (https://web.archive.org/), or remove the link"),
         ),
         Status::Unreachable => Some(
-            Diagnostic::new(Code::LinkUnreachable, format!("`{shown}` could not be checked: {}", checked.reason))
+            Diagnostic::new(Code::LinkUnreachable, format!("`{shown}` {}", checked.reason))
                 .at(link.span)
+                .label("could not be checked")
                 .help("open it in a browser; if it works there, add a pattern for it to `[online] exclude` in shownotes.toml"),
         ),
         Status::Redirected => {

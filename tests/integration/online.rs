@@ -426,7 +426,14 @@ fn every_answer_gives_its_status_and_finding() {
         s.url("/final")
     );
     assert!(stderr(&human).contains(&help), "{}", stderr(&human));
-    assert!(moved.3.contains("moved permanently"), "{}", moved.3);
+    assert!(
+        moved.3.ends_with(&format!(
+            "moved permanently (`301`, `308`) to `{}`",
+            s.url("/final")
+        )),
+        "{}",
+        moved.3
+    );
     let msg = |p: &str| found.iter().find(|f| f.2 == line(p)).unwrap().3.clone();
     assert!(msg("/not-found").contains("404"), "{}", msg("/not-found"));
     assert!(msg("/down").contains("503"), "{}", msg("/down"));
