@@ -112,6 +112,28 @@ struct Fetcher {
 struct Answer {
     status: StatusCode,
     location: Option<String>,
+    /// For a 429 or 503: the retries made, or the wait asked for that
+    /// was too long to make.
+    retried: Retried,
+}
+
+/// What was done about a 429 or 503.
+#[derive(Clone, Copy)]
+enum Retried {
+    Times(u32),
+    WaitTooLong(Duration),
+}
+
+impl Retried {
+    /// ` after 2 retries`, ` (it asks to wait 120 s)`.
+    fn said(self) -> String {
+        match self {
+            Retried::Times(0) => String::new(),
+            Retried::Times(1) => " after 1 retry".into(),
+            Retried::Times(n) => format!(" after {n} retries"),
+            Retried::WaitTooLong(d) => format!(" (it asks to wait {} s)", d.as_secs()),
+        }
+    }
 }
 
 /// A request that got no answer: the status it means and why.
@@ -202,9 +224,9 @@ impl Fetcher {
             let shown = status_text(answer.status);
             let (status, reason) = match code {
                 404 | 410 => (Status::Broken, format!("{via} `{shown}`")),
-                429 => (
+                429 | 503 => (
                     Status::Unreachable,
-                    format!("{via} `{shown}` after {} retries", self.settings.retries),
+                    format!("{via} `{shown}`{}", answer.retried.said()),
                 ),
                 400..=599 => (Status::Unreachable, format!("{via} `{shown}`")),
                 _ => match &moved_to {
@@ -247,13 +269,15 @@ impl Fetcher {
     async fn retrying(&self, method: Method, url: &reqwest::Url) -> Result<Answer, Failure> {
         let mut attempt = 0;
         loop {
-            let (answer, retry_after) = self.once(method.clone(), url).await?;
+            let (mut answer, retry_after) = self.once(method.clone(), url).await?;
+            answer.retried = Retried::Times(attempt);
             let code = answer.status.as_u16();
             if !matches!(code, 429 | 503) || attempt >= self.settings.retries {
                 return Ok(answer);
             }
             let wait = retry_after.unwrap_or(self.settings.backoff * 2u32.pow(attempt));
             if wait > super::MAX_RETRY_AFTER {
+                answer.retried = Retried::WaitTooLong(wait);
                 return Ok(answer);
             }
             tokio::time::sleep(wait).await;
@@ -298,6 +322,7 @@ impl Fetcher {
             Answer {
                 status: response.status(),
                 location,
+                retried: Retried::Times(0),
             },
             retry_after,
         ))

@@ -221,6 +221,10 @@ fn all_routes() -> HashMap<&'static str, Route> {
         }),
     );
     r.insert(
+        "/later",
+        route(|_, _, _| Reply::Status(429, vec![("Retry-After", "3600".into())], Duration::ZERO)),
+    );
+    r.insert(
         "/down",
         route(|_, _, _| Reply::Status(503, vec![], Duration::ZERO)),
     );
@@ -311,6 +315,7 @@ fn every_answer_gives_its_status_and_finding() {
         "/gone",
         "/no-head",
         "/busy",
+        "/later",
         "/down",
         "/loop-a",
         "/hang",
@@ -365,6 +370,7 @@ fn every_answer_gives_its_status_and_finding() {
     expect(&s.url("/no-head"), "ok", Some(200), None);
     expect(&s.url("/busy"), "ok", Some(200), None);
     expect(&s.url("/down"), "unreachable", Some(503), None);
+    expect(&s.url("/later"), "unreachable", Some(429), None);
     expect(
         &s.url("/loop-a"),
         "unreachable",
@@ -391,6 +397,11 @@ fn every_answer_gives_its_status_and_finding() {
         "Retry-After: 1 honoured"
     );
     assert_eq!(methods("/down"), ["HEAD", "HEAD", "HEAD"]);
+    assert_eq!(
+        methods("/later"),
+        ["HEAD"],
+        "an hour's wait is not waited for"
+    );
     assert!(methods("/excluded").is_empty());
     assert_eq!(methods("/moved-again"), ["HEAD"]);
 
@@ -409,6 +420,7 @@ fn every_answer_gives_its_status_and_finding() {
         (line("/not-found"), "link-broken"),
         (line("/gone"), "link-broken"),
         (line("/down"), "link-unreachable"),
+        (line("/later"), "link-unreachable"),
         (line("/loop-a"), "link-unreachable"),
         (line("/hang"), "link-unreachable"),
         (line("/close"), "link-unreachable"),
@@ -436,7 +448,11 @@ fn every_answer_gives_its_status_and_finding() {
     );
     let msg = |p: &str| found.iter().find(|f| f.2 == line(p)).unwrap().3.clone();
     assert!(msg("/not-found").contains("404"), "{}", msg("/not-found"));
-    assert!(msg("/down").contains("503"), "{}", msg("/down"));
+    assert!(
+        msg("/down").ends_with("answers `503 Service Unavailable` after 2 retries"),
+        "{}",
+        msg("/down")
+    );
     assert!(msg("/loop-a").contains("loop"), "{}", msg("/loop-a"));
     assert!(
         msg("/hang").contains("no answer within 1 s"),
