@@ -4,7 +4,8 @@
 # it (each example is run here, in a scratch folder, nothing is typed in).
 #
 # Usage: docs/diagnostics.sh [SHOWNOTES] > docs/diagnostics.md
-#        (default: builds and uses target/debug/shownotes; needs ffmpeg)
+#        (default: builds and uses target/debug/shownotes; needs ffmpeg, and python3 to serve the
+#        `link-redirected` example on 127.0.0.1:8765)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
