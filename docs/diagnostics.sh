@@ -4,7 +4,8 @@
 # it (each example is run here, in a scratch folder, nothing is typed in).
 #
 # Usage: docs/diagnostics.sh [SHOWNOTES] > docs/diagnostics.md
-#        (default: builds and uses target/debug/shownotes; needs ffmpeg)
+#        (default: builds and uses target/debug/shownotes; needs ffmpeg, and python3 to serve the
+#        `link-redirected` example on 127.0.0.1:8765)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -97,6 +98,9 @@ caret), `--format json` and `--format github` (see the
 | `link-duplicate` | warning | the same normalized URL twice in one list |
 | `link-tracking` | warning | tracking parameters (removed in every output) |
 | `link-no-description` | warning | a link-list item with no description |
+| `link-broken` | error | `--online`: 404, 410, or a host name that does not resolve |
+| `link-redirected` | warning | `--online`: a permanent redirect (301, 308); the help gives the final URL, and `check --fix` writes it |
+| `link-unreachable` | warning | `--online`: no answer in time, 5xx, 429 after retries, a TLS failure, a refused or closed connection, a redirect loop, another 4xx |
 | `audio-missing` | error | the audio file named does not exist |
 | `audio-unreadable` | error | not a supported/valid audio file (the reason is given) |
 | `audio-duration-estimated` | warning | only an estimate could be had (shownotes walks the packets wherever a header is not authoritative, so this does not fire today) |
@@ -165,6 +169,24 @@ example link-tracking Warning "A link carries tracking parameters; they are remo
   "check ep.md" ep.md "Learn more:\nhttps://a.org/post?utm_source=feed — A post\n$chapters"
 example link-no-description Warning "An item of a link list has no description" \
   "check ep.md" ep.md "Learn more:\nhttps://a.org/post\nhttps://b.org/ — B\n$chapters"
+# `--online`: a name under the reserved `.invalid` TLD (RFC 6761) never
+# resolves; port 9 (discard) is closed on loopback; python's http.server
+# answers 301 for a folder named without its final `/`.
+example link-broken Error "With \`--online\`: the page answers 404 or 410, or its host name does not resolve" \
+  "check --online ep.md" ep.md "Learn more:\nhttps://podcast.invalid/episodes/17 — Episode 17\n$chapters"
+example link-unreachable Warning "With \`--online\`: no answer in time, a 5xx, 429 after retries, a TLS failure, a refused or closed connection, a redirect loop" \
+  "check --online ep.md" ep.md "Learn more:\nhttps://127.0.0.1:9/ — A local page\n$chapters"
+mkdir -p "$scratch/served/episodes"
+(cd "$scratch/served" && exec python3 -m http.server 8765 --bind 127.0.0.1 >/dev/null 2>&1) &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break
+  sleep 0.1
+done
+example link-redirected Warning "With \`--online\`: the page moved permanently (301, 308); \`check --fix\` writes the final URL" \
+  "check --online ep.md" ep.md "Learn more:\nhttp://127.0.0.1:8765/episodes — Episodes\n$chapters"
+kill $server 2>/dev/null || true
 example audio-missing Error "The audio file named with \`--audio\` or the front matter's \`audio\` does not exist" \
   "check ep.md --audio nope.mp3" ep.md "Summary.\n$chapters"
 example audio-unreadable Error "The audio file is not a supported or valid audio file; the reason is given" \

@@ -33,6 +33,8 @@ pub struct Config {
     pub chapters: ChaptersConfig,
     /// `[platforms]`: which outputs `build` writes, and each one's limits.
     pub platforms: PlatformsConfig,
+    /// `[online]`: how `check --online` fetches links, and its cache.
+    pub online: OnlineConfig,
     /// The config file's folder (set by [`Config::load`]).
     #[serde(skip)]
     pub dir: Option<PathBuf>,
@@ -81,6 +83,27 @@ pub struct ChaptersConfig {
     /// Longest a chapter title may be, in characters (`chapter-title-too-long`).
     #[serde(deserialize_with = "max_title_chars")]
     pub max_title_chars: Option<usize>,
+}
+
+/// `[online]`: the settings of `check --online` and `links --online`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OnlineConfig {
+    /// Seconds one request may take before the link counts as unreachable.
+    #[serde(deserialize_with = "timeout_s")]
+    pub timeout_s: Option<u64>,
+    /// Requests in flight at once to one host.
+    #[serde(deserialize_with = "max_per_host")]
+    pub max_per_host: Option<usize>,
+    /// The cache file, relative to the config file.
+    pub cache: Option<PathBuf>,
+    /// Days a cached result is reused before the link is fetched again.
+    #[serde(deserialize_with = "cache_days")]
+    pub cache_days: Option<u64>,
+    /// Regular expressions of URLs never fetched.
+    pub exclude: Vec<String>,
+    /// The `User-Agent` sent (a browser's by default).
+    pub user_agent: Option<String>,
 }
 
 /// `[platforms]`: `enabled`, and a table per platform that has a size
@@ -213,6 +236,12 @@ ranged!(min_count: usize, 0, MIN_COUNT_MAX, " chapters");
 ranged!(min_seconds: u64, 0, MIN_SECONDS_MAX, " seconds (a day)");
 ranged!(max_title_chars: usize, 1, MAX_TITLE_CHARS_MAX, " characters");
 ranged!(max_bytes: usize, 1, MAX_BYTES_MAX, " bytes (100 MB)");
+pub(crate) const TIMEOUT_S_MAX: i64 = 300;
+pub(crate) const MAX_PER_HOST_MAX: i64 = 64;
+pub(crate) const CACHE_DAYS_MAX: i64 = 3650;
+ranged!(timeout_s: u64, 1, TIMEOUT_S_MAX, " seconds");
+ranged!(max_per_host: usize, 1, MAX_PER_HOST_MAX, " requests");
+ranged!(cache_days: u64, 0, CACHE_DAYS_MAX, " days");
 
 /// A config error: the file, where (when known), what is wrong, and how
 /// to fix it.
@@ -330,7 +359,7 @@ impl Config {
                 } else if message.contains("` must be from ") {
                     "write a whole number in that range, or delete the key for the default (see `shownotes init`)".to_string()
                 } else {
-                    "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]` and `[platforms]`".to_string()
+                    "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]`, `[platforms]` and `[online]`".to_string()
                 });
             config_error(path, pos, message, help)
         })?;
@@ -400,6 +429,47 @@ impl Config {
                 ));
             }
         }
+        self.validate_online(path, text)
+    }
+
+    /// `[online]`: every `exclude` must compile as a regular expression, and
+    /// `user_agent` must be a header value a server accepts.
+    fn validate_online(&self, path: &Path, text: &str) -> Result<(), Error> {
+        let online = &self.online;
+        for pattern in &online.exclude {
+            if let Err(e) = regex::Regex::new(pattern) {
+                let why = e.to_string();
+                let why = why.lines().last().unwrap_or("").trim();
+                return Err(config_error(
+                    path,
+                    key_position(text, "online", "exclude"),
+                    format!("`exclude` pattern `{pattern}` is not a regular expression: {}", lower_first(why.trim_start_matches("error: "))),
+                    Some("write a regular expression matched against each normalized URL, such as `^https://twitter\\.com/` (in TOML, `\\\\.` for a literal dot)".into()),
+                ));
+            }
+        }
+        if let Some(ua) = &online.user_agent {
+            if ua.trim().is_empty() || ua.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(config_error(
+                    path,
+                    key_position(text, "online", "user_agent"),
+                    format!("`user_agent` `{}` cannot be sent: it must be printable ASCII, and not empty", ua.escape_debug()),
+                    Some("write it on one line, such as `Mozilla/5.0 (compatible; MyShow link checker)`, or delete it for the default".into()),
+                ));
+            }
+        }
+        if online
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.as_os_str().is_empty())
+        {
+            return Err(config_error(
+                path,
+                key_position(text, "online", "cache"),
+                "`cache` is empty".into(),
+                Some("name the cache file, such as `.shownotes-cache.json`, or delete the key for that default".into()),
+            ));
+        }
         Ok(())
     }
 
@@ -455,7 +525,7 @@ impl Config {
     }
 
     /// The link rules: the built-in tracking parameters plus `[links] strip_params`.
-    pub(crate) fn link_rules(&self) -> links::Rules {
+    pub fn link_rules(&self) -> links::Rules {
         links::Rules {
             strip_params: self.links.strip_params.clone(),
         }
@@ -616,6 +686,23 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # max_bytes = 4000        # unconfirmed by Spotify; a safe default
 # [platforms.apple]
 # max_bytes = 4000        # Apple's RSS tag reference: 4000 bytes
+
+[online]
+# `check --online` and `links --online` fetch every http(s) link once.
+# Seconds one request may take (1 to 300).
+# timeout_s = 10
+# Requests in flight at once to one host (1 to 64).
+# max_per_host = 2
+# Results are kept here, relative to this file, and reused for
+# cache_days (0 to 3650; 0 fetches every link each run). A CI job can
+# cache this file between runs.
+# cache = ".shownotes-cache.json"
+# cache_days = 7
+# Regular expressions of URLs never fetched (matched against each
+# normalized URL).
+# exclude = ["^https://twitter\\.com/"]
+# The User-Agent sent; by default a browser's, naming shownotes too.
+# user_agent = "Mozilla/5.0 (compatible; MyShow link check)"
 "#;
 
 #[cfg(test)]

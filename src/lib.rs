@@ -28,6 +28,8 @@ pub mod links;
 pub mod mp3;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
+/// Online link checks (`--online`): fetching each link once, the cache, the findings.
+pub mod online;
 /// Publishing: the template context, the templates, and each platform's
 /// output and rules.
 pub mod publish;

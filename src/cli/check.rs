@@ -43,6 +43,9 @@ pub struct Args {
     /// folder; a found config must be yours and not writable by others).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub net: super::online::Flags,
 }
 
 /// `check --format`.
@@ -122,7 +125,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         bar.tick();
         bar
     });
-    let results = check_all(
+    let mut results = check_all(
         &inputs,
         args.audio.as_deref(),
         mode,
@@ -131,6 +134,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     );
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if args.net.on() {
+        super::online::check_files(
+            results.iter_mut().filter_map(|r| match r {
+                Checked::Done(src, d, c) => Some((&*src, d, c.as_deref())),
+                Checked::Failed(_) => None,
+            }),
+            args.config.as_deref(),
+            ctx,
+        )?;
     }
     // The configs applied, each once, in the order first used.
     let mut configs: Vec<String> = Vec::new();

@@ -1,7 +1,7 @@
 //! The command line's shared plumbing: the global options, the failure
 //! type, the one exit policy, printing; one module per subcommand below
 //! (none imports another), with `input` and `output` for reading and
-//! writing files.
+//! writing files, and `online` for the `--online` link checks.
 
 use std::io::{self, Write};
 
@@ -19,6 +19,7 @@ pub mod init;
 pub mod input;
 pub mod links;
 pub mod man;
+pub mod online;
 pub mod output;
 pub mod probe;
 

@@ -566,7 +566,7 @@ pub(crate) fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn ellipsize(s: &str, max: usize) -> String {
+pub(crate) fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

@@ -21,6 +21,7 @@ mod fmt10;
 mod formats;
 mod fuzz_text;
 mod hardening;
+mod online;
 mod parser_props;
 mod probe;
 mod progress;
