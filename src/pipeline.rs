@@ -33,6 +33,7 @@ pub struct Checked {
 /// `Err`: a platform named in `asked` cannot be built, or a template
 /// failed.
 pub fn run(episode: &mut Episode, templates: &Templates, asked: &[PlatformId]) -> Result<Checked> {
+    drop_directives(&mut episode.notes);
     let explicit = !asked.is_empty();
     let mut wanted = publish::choose(asked, &episode.config);
     let skipped = publish::drop_unmet(
@@ -137,6 +138,31 @@ pub fn disabled(notes: &Notes) -> (Vec<Code>, Vec<Diagnostic>) {
     (off, unknown)
 }
 
+/// Whether `line` is an opt-out comment (`<!-- shownotes-disable ... -->`).
+fn is_directive(line: &str) -> bool {
+    line.trim()
+        .strip_prefix("<!--")
+        .and_then(|r| r.strip_suffix("-->"))
+        .and_then(|r| r.trim_start().strip_prefix(DISABLE))
+        .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == ':'))
+}
+
+/// Takes the opt-out comments out of the notes' paragraphs: they are
+/// directives to `check`, not text for any platform.
+fn drop_directives(notes: &mut Notes) {
+    if !notes.source.text.contains(DISABLE) {
+        return;
+    }
+    for b in &mut notes.blocks {
+        if let crate::notes::Block::Paragraph { lines, .. } = b {
+            lines.retain(|l| !is_directive(l));
+        }
+    }
+    notes
+        .blocks
+        .retain(|b| !matches!(b, crate::notes::Block::Paragraph { lines, .. } if lines.is_empty()));
+}
+
 /// The names in every opt-out comment of `text`, each with its span.
 fn comment_codes(text: &str) -> Vec<(&str, Option<Span>)> {
     let mut out = Vec::new();
@@ -147,19 +173,17 @@ fn comment_codes(text: &str) -> Vec<(&str, Option<Span>)> {
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let trimmed = line.trim();
-        let Some(inner) = trimmed
+        if !is_directive(line) {
+            continue;
+        }
+        let Some(rest) = line
+            .trim()
             .strip_prefix("<!--")
             .and_then(|r| r.strip_suffix("-->"))
+            .and_then(|r| r.trim_start().strip_prefix(DISABLE))
         else {
             continue;
         };
-        let Some(rest) = inner.trim_start().strip_prefix(DISABLE) else {
-            continue;
-        };
-        if !rest.starts_with(|c: char| c.is_whitespace() || c == ':') {
-            continue;
-        }
         // Byte offset of `rest` in the text.
         let base = start + (rest.as_ptr() as usize - line.as_ptr() as usize);
         let mut at = 0;

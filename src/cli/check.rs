@@ -80,6 +80,9 @@ enum Fixing {
     No,
     /// Apply them (pass by pass) and report what is left.
     Apply,
+    /// Work them out (pass by pass) for the diff, and report the findings
+    /// of the file as it is.
+    Diff,
 }
 
 /// The most passes of fixes over one file: a pass applies the fixes that
@@ -143,6 +146,8 @@ fn check_one(
     };
     let mut bytes = before.clone();
     let mut pass = 0;
+    // The findings of the file as it is (`--diff` reports them).
+    let mut first: Option<(Source, Vec<Diagnostic>)> = None;
     loop {
         let loaded = episode_from(
             input,
@@ -158,7 +163,10 @@ fn check_one(
         pipeline::run(&mut ep, templates, &[])?;
         fix::attach(&ep.notes, &mut ep.diagnostics);
         pass += 1;
-        let next = (fixing == Fixing::Apply && pass < MAX_PASSES)
+        if fixing == Fixing::Diff && first.is_none() {
+            first = Some((ep.notes.source.clone(), ep.diagnostics.clone()));
+        }
+        let next = (fixing != Fixing::No && pass < MAX_PASSES)
             .then(|| {
                 let edits = fix::edits(&ep.notes, &ep.diagnostics);
                 fix::apply(&ep.notes.source.text, &edits)
@@ -173,12 +181,8 @@ fn check_one(
                     before,
                     after: bytes,
                 });
-                return Ok(Checked::Done(
-                    ep.notes.source,
-                    ep.diagnostics,
-                    ep.config.path,
-                    fixed,
-                ));
+                let (source, diags) = first.unwrap_or((ep.notes.source, ep.diagnostics));
+                return Ok(Checked::Done(source, diags, ep.config.path, fixed));
             }
         }
     }
@@ -218,7 +222,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         )
         .help("run `check --diff` (findings go to stderr) and `check --format ...` apart"));
     }
-    let fixing = if args.fix || args.diff {
+    let fixing = if args.diff {
+        Fixing::Diff
+    } else if args.fix {
         Fixing::Apply
     } else {
         Fixing::No
