@@ -12,6 +12,7 @@ mod support;
 mod bad_input;
 mod bad_input_everywhere;
 mod build;
+mod check11;
 mod check_audio;
 mod check_config;
 mod embed;
