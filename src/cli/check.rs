@@ -158,7 +158,10 @@ fn check_one(
         );
         let mut ep = match loaded {
             Ok(ep) => ep,
-            Err((source, d)) => return Ok(Checked::Done(source, vec![d], None, None)),
+            Err(bad) => {
+                let (source, d) = *bad;
+                return Ok(Checked::Done(source, vec![d], None, None));
+            }
         };
         pipeline::run(&mut ep, templates, &[])?;
         fix::attach(&ep.notes, &mut ep.diagnostics);
@@ -177,7 +180,7 @@ fn check_one(
                 bytes = [bom, text.as_bytes()].concat();
             }
             None => {
-                let fixed = (bytes != before).then(|| Fixed {
+                let fixed = (bytes != before).then_some(Fixed {
                     before,
                     after: bytes,
                 });

@@ -10,7 +10,7 @@ use super::{render_all, Ctx, Fatal, Outcome};
 use shownotes::audio::AudioInfo;
 use shownotes::config::Config;
 use shownotes::diagnostic::Diagnostic;
-use shownotes::episode::{Audio, Episode, NotesInput};
+use shownotes::episode::{Audio, Episode, NotText, NotesInput};
 use shownotes::formats::load::{self, Loaded};
 use shownotes::formats::{self, Format};
 use shownotes::notes::Notes;
@@ -88,7 +88,7 @@ pub fn load_episode(
 ) -> Result<Result<Episode, (Source, Diagnostic)>, Fatal> {
     let (config, config_path) = config_for(input, config_arg)?;
     let bytes = input.read()?;
-    Ok(episode_from(input, &bytes, config, config_path, audio))
+    Ok(episode_from(input, &bytes, config, config_path, audio).map_err(|bad| *bad))
 }
 
 /// The show config for `input`: `--config` (`config_arg`), else
@@ -119,7 +119,7 @@ pub fn episode_from(
     config: Config,
     config_path: Option<PathBuf>,
     audio: Audio<'_>,
-) -> Result<Episode, (Source, Diagnostic)> {
+) -> Result<Episode, NotText> {
     let name = input.name();
     let notes = NotesInput {
         name: &name,
@@ -129,7 +129,7 @@ pub fn episode_from(
         },
         bytes,
     };
-    Episode::load(notes, config, config_path, audio).map_err(|bad| *bad)
+    Episode::load(notes, config, config_path, audio)
 }
 
 /// The parser of `--from FMT` and `--to FMT`: the names of the chapter

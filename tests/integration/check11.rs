@@ -528,3 +528,65 @@ fn a_folder_walk_honours_gitignore_and_excludes_and_rules_name_codes() {
         stderr(&out)
     );
 }
+
+/// Python's sarif-tools (a second SARIF consumer) reads the same output:
+/// each finding's rule, level and line. `.ci/run` installs it; elsewhere
+/// the test says it was not run, unless `CI` is set, when it must run.
+#[test]
+fn sarif_tools_reads_the_sarif_too() {
+    let tool = std::process::Command::new("sarif")
+        .arg("--version")
+        .output();
+    if !tool.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "sarif-tools is not installed (pip install sarif-tools)"
+        );
+        eprintln!("sarif-tools is not installed: not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ep.md"),
+        "Summary http://example.com/.\n\nChapters\n00:00 Intro\n00:75 Bad\n02:00 Outro\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "ep.md", "--format", "sarif"]);
+    std::fs::write(dir.path().join("out.sarif"), &out.stdout).unwrap();
+    let conv = std::process::Command::new("sarif")
+        .args(["codeclimate", "-o", "cc.json", "out.sarif"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        conv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&conv.stderr)
+    );
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("cc.json")).unwrap()).unwrap();
+    let mut seen: Vec<(String, String, String, u64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["check_name"].as_str().unwrap().to_string(),
+                i["severity"].as_str().unwrap().to_string(),
+                i["location"]["path"].as_str().unwrap().to_string(),
+                i["location"]["lines"]["begin"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let row = |c: &str, s: &str, l| (c.to_string(), s.to_string(), "ep.md".to_string(), l);
+    assert_eq!(
+        seen,
+        [
+            row("chapter-bad-timestamp", "major", 5),
+            // The bad stamp leaves two chapters.
+            row("chapter-too-few", "major", 4),
+            row("link-insecure", "minor", 1)
+        ]
+    );
+}
