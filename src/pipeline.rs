@@ -248,4 +248,44 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn rules_and_excludes_are_checked_when_the_config_is_read() {
+        let parse = |t: &str| Config::parse(std::path::Path::new("shownotes.toml"), t);
+        let e = parse(
+            "[rules]
+link-insecure = \"off\"\nlnk-tracking = \"error\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "unknown diagnostic code `lnk-tracking` in `[rules]`"
+        );
+        assert_eq!((e.line(), e.column()), (Some(3), Some(1)));
+        assert_eq!(e.help(), Some("did you mean `link-tracking`?"));
+        let e = parse("[rules]\nlink-insecure = \"loud\"\n").unwrap_err();
+        assert!(
+            e.message().contains("unknown variant `loud`"),
+            "{}",
+            e.message()
+        );
+        let e = parse("[check]\nexclude = [\"drafts/[z-a]\"]\n").unwrap_err();
+        assert!(
+            e.message().starts_with("`[check] exclude` has a bad glob"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.line(), Some(2));
+        let c = parse("[check]\nexclude = [\"drafts/\", \"*.tmp.md\"]\n").unwrap();
+        let ex = c.excludes(std::path::Path::new("/show")).unwrap();
+        assert!(ex
+            .matched_path_or_any_parents("/show/drafts/a.md", false)
+            .is_ignore());
+        assert!(ex
+            .matched_path_or_any_parents("/show/eps/x.tmp.md", false)
+            .is_ignore());
+        assert!(!ex
+            .matched_path_or_any_parents("/show/eps/x.md", false)
+            .is_ignore());
+    }
 }
