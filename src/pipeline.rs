@@ -26,9 +26,9 @@ pub struct Checked {
 /// `asked` for (`--platform`; empty: `[platforms] enabled`, else all),
 /// less those the episode cannot feed (skipped; an error when `asked`
 /// named one), rendered with `templates` and checked against each
-/// platform's rules. Then every finding gets its `[rules]` severity (or
-/// is dropped), the codes the notes turn off are dropped, and the
-/// findings are sorted.
+/// platform's rules. Those findings get their `[rules]` severity (or are
+/// dropped), as the episode's own got theirs in [`Episode::load`], the
+/// codes the notes turn off are dropped, and all are sorted.
 ///
 /// `Err`: a platform named in `asked` cannot be built, or a template
 /// failed.
@@ -51,12 +51,11 @@ pub fn run(episode: &mut Episode, templates: &Templates, asked: &[PlatformId]) -
         &episode.config,
         &wanted,
     )?;
-    episode
-        .diagnostics
-        .extend(std::mem::take(&mut outputs.diagnostics));
-    let (off, mut unknown) = disabled(&episode.notes);
-    episode.diagnostics.append(&mut unknown);
-    apply_rules(&mut episode.diagnostics, &episode.config, &off);
+    // The episode's own findings had `[rules]` applied when it was loaded.
+    let mut found = std::mem::take(&mut outputs.diagnostics);
+    let (off, _) = disabled(&episode.notes);
+    apply_rules(&mut found, &episode.config, &off);
+    episode.diagnostics.append(&mut found);
     diagnostic::sort(&mut episode.diagnostics);
     Ok(Checked { outputs, skipped })
 }
