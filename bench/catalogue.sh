@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `shownotes check` over a back catalogue (hyperfine, median, whole
 # process, both cores): 1,000 notes files (the five Netstack.FM seed
-# episodes in turn, chapters scaled into ten minutes), first notes only,
+# episodes in turn, chapters spread over the ten minutes), first notes only,
 # then each with its own ten-minute MP3 named in the front matter (one
 # file generated once with ffmpeg/LAME, hard-linked per episode), every
 # packet walked. Every platform is rendered and checked (the show config
@@ -10,13 +10,13 @@
 # machine.
 #
 # Usage: bench/catalogue.sh                 # 1,000 files, 600 s of audio
-#        BENCH_SMOKE=1 bench/catalogue.sh   # 50 files, 30 s of audio, 2 runs
+#        BENCH_SMOKE=1 bench/catalogue.sh   # 50 files, 2 runs
 #        BENCH_FILES=200 BENCH_SECONDS=60 bench/catalogue.sh
 # Needs: cargo, hyperfine, ffmpeg with libmp3lame, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -n ${BENCH_SMOKE:-} ]]; then
-  files=${BENCH_FILES:-50} seconds=${BENCH_SECONDS:-30} runs=2 warmup=0
+  files=${BENCH_FILES:-50} seconds=${BENCH_SECONDS:-600} runs=2 warmup=0
 else
   files=${BENCH_FILES:-1000} seconds=${BENCH_SECONDS:-600} runs=5 warmup=1
 fi
@@ -35,26 +35,33 @@ import os, re, sys
 work, files, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 seeds = [open(p).read() for p in sys.argv[4:]]
 stamp = re.compile(r"^(?:(\d+):)?(\d\d):(\d\d) ", re.M)
-def secs(m):
-    return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 def scaled(text):
-    last = max(secs(m) for m in stamp.finditer(text))
-    fit = (seconds - 30) / last
+    # The chapters evenly spaced in the audio, the last a minute before
+    # its end (every chapter over YouTube's 10 s).
+    count = len(stamp.findall(text))
+    step = (seconds - 60) // count
+    k = iter(range(count))
     def repl(m):
-        s = int(secs(m) * fit)
+        s = next(k) * step
         return f"{s // 60:02}:{s % 60:02} "
     return stamp.sub(repl, text)
-def with_audio(text, n):
-    head, body = text.split("\n---\n", 1)
-    head = re.sub(r"episode: \d+", f"episode: {n}", head)
-    return f"{head}\naudio: \"ep-{n:04}.mp3\"\n---\n{body}"
+def numbered(text, n, audio):
+    # YAML (`---`) or TOML (`+++`) front matter: the episode number, and
+    # the audio file when there is one.
+    fence = text[:3]
+    sep = ": " if fence == "---" else " = "
+    head, body = text[4:].split(f"\n{fence}\n", 1)
+    head = re.sub(r"^episode\s*[:=]\s*\d+", f"episode{sep}{n}", head, flags=re.M)
+    if audio:
+        head += f"\naudio{sep}\"ep-{n:04}.mp3\""
+    return f"{fence}\n{head}\n{fence}\n{body}"
 seeds = [scaled(s) for s in seeds]
 for n in range(files):
     seed = seeds[n % len(seeds)]
     with open(f"{work}/notes/ep-{n:04}.md", "w") as f:
-        f.write(re.sub(r"episode: \d+", f"episode: {n}", seed, count=1))
+        f.write(numbered(seed, n, False))
     with open(f"{work}/audio/ep-{n:04}.md", "w") as f:
-        f.write(with_audio(seed, n))
+        f.write(numbered(seed, n, True))
     os.link(f"{work}/one.mp3", f"{work}/audio/ep-{n:04}.mp3")
 config = """[show]
 title = "Netstack.FM"
