@@ -78,6 +78,7 @@ caret), `--format json` and `--format github` (see the
 | `notes-not-utf8` | error | not UTF-8 (byte, line and column named), or binary (NUL bytes) |
 | `front-matter-invalid` | error | front matter does not parse or never closes, an owned key has a value that can't mean anything (`episode = "three"`), or `shownotes.disable` names an unknown code; keys shownotes does not own are a static site's, kept as `extra`, never a finding |
 | `notes-flattened` | warning | structure was recovered from a line without its line breaks |
+| `notes-disable-unknown` | warning | a `<!-- shownotes-disable ... -->` comment names something that is not a code |
 | `chapters-missing` | warning | no chapter list |
 | `chapter-bad-timestamp` | error | `00:75`, `1:2:3:4`, `99:99:99` (the reason is given) |
 | `chapter-out-of-order` | error | earlier than the chapter before it |
@@ -129,6 +130,8 @@ example front-matter-invalid Error "The front matter does not parse or never clo
   "check ep.md" ep.md "+++\ntitle = \"Ep\"\nepisode = \"seventeen\"\n+++\nSummary.\n$chapters"
 example notes-flattened Warning "The notes lost their line breaks (as copied from a podcast app) and their structure was recovered; check the result" \
   "check ep.md" ep.md 'Summary.Learn more:https://a.org/ — A pageChapters00:00 Intro01:00 Middle02:00 Outro\n'
+example notes-disable-unknown Warning "An opt-out comment names something that is not a diagnostic code (the codes it names are turned off for this file)" \
+  "check ep.md" ep.md 'Summary with http://example.com/ in it.\n<!-- shownotes-disable link-insecure chapters-mising -->\n'
 example chapters-missing Warning "The notes have no chapter list" \
   "check ep.md" ep.md 'Just a summary.\n'
 example chapter-bad-timestamp Error "A chapter's timestamp is not a time; the reason is given" \

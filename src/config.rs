@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::chapter as chapters;
+use crate::diagnostic::Code;
 use crate::error::{Error, ErrorKind};
 use crate::links;
 use crate::publish::platform::{self, PlatformId};
@@ -35,6 +36,10 @@ pub struct Config {
     pub platforms: PlatformsConfig,
     /// `[online]`: how `check --online` fetches links, and its cache.
     pub online: OnlineConfig,
+    /// `[rules]`: a severity for any diagnostic code, or `off`.
+    pub rules: std::collections::BTreeMap<String, RuleLevel>,
+    /// `[check]`: what a folder's walk leaves out.
+    pub check: CheckConfig,
     /// The config file's folder (set by [`Config::load`]).
     #[serde(skip)]
     pub dir: Option<PathBuf>,
@@ -104,6 +109,28 @@ pub struct OnlineConfig {
     pub exclude: Vec<String>,
     /// The `User-Agent` sent (a browser's by default).
     pub user_agent: Option<String>,
+}
+
+/// A `[rules]` value: the severity a code's findings get, or `off` to
+/// drop them.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Every finding of the code is an error.
+    Error,
+    /// Every finding of the code is a warning.
+    Warning,
+    /// The code's findings are dropped.
+    Off,
+}
+
+/// `[check]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Globs of files and folders a folder's walk leaves out, relative to
+    /// the config file's folder, written as in `.gitignore`.
+    pub exclude: Vec<String>,
 }
 
 /// `[platforms]`: `enabled`, and a table per platform that has a size
@@ -372,6 +399,38 @@ impl Config {
             let at = key_position(text, table, key);
             config_error(path, at, message, Some(help.to_string()))
         };
+        for code in self.rules.keys() {
+            if Code::from_name(code).is_none() {
+                let near = Code::ALL
+                    .iter()
+                    .map(|c| {
+                        (
+                            crate::notes::front_matter::edit_distance(code, c.as_str()),
+                            c,
+                        )
+                    })
+                    .filter(|(d, _)| *d <= 2)
+                    .min_by_key(|(d, _)| *d);
+                let help = match near {
+                    Some((_, c)) => format!("did you mean `{c}`?"),
+                    None => "a key of `[rules]` is a diagnostic code, such as `link-insecure` (`shownotes check --format json` shows each finding's code)".into(),
+                };
+                return Err(err(
+                    "rules",
+                    code,
+                    format!("unknown diagnostic code `{code}` in `[rules]`"),
+                    &help,
+                ));
+            }
+        }
+        if let Err(e) = exclude_matcher(Path::new("."), &self.check.exclude) {
+            return Err(err(
+                "check",
+                "exclude",
+                format!("`[check] exclude` has a bad glob: {e}"),
+                "write globs as in `.gitignore`, such as `drafts/**` or `README.md`",
+            ));
+        }
         if let Some(base) = &self.show.media_base_url {
             if let Err(why) = http_url(base) {
                 return Err(err(
@@ -551,6 +610,22 @@ impl Config {
         }
     }
 
+    /// The severity `[rules]` gives `code`, if it names it.
+    pub fn rule(&self, code: Code) -> Option<RuleLevel> {
+        self.rules.get(code.as_str()).copied()
+    }
+
+    /// The matcher of `[check] exclude`, rooted at the config file's
+    /// folder (`root`: that folder as the walk sees it). `None`: no
+    /// excludes.
+    pub fn excludes(&self, root: &Path) -> Option<ignore::gitignore::Gitignore> {
+        if self.check.exclude.is_empty() {
+            return None;
+        }
+        // Checked when the config was read.
+        exclude_matcher(root, &self.check.exclude).ok()
+    }
+
     /// The size limit of `platform`'s description, configured or its own.
     pub fn max_bytes(&self, platform: PlatformId) -> Option<usize> {
         let configured = self.platforms.limits.get(&platform);
@@ -618,6 +693,17 @@ fn key_position(text: &str, table: &str, key: &str) -> Option<Position> {
         offset += line.len();
     }
     None
+}
+
+/// `[check] exclude` as a `.gitignore` rooted at `root`: each glob is a
+/// line of it.
+fn exclude_matcher(root: &Path, globs: &[String]) -> Result<ignore::gitignore::Gitignore, String> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    for g in globs {
+        b.add_line(None, g)
+            .map_err(|e| format!("`{g}`: {}", lower_first(&e.to_string())))?;
+    }
+    b.build().map_err(|e| lower_first(&e.to_string()))
 }
 
 fn lower_first(s: &str) -> String {
@@ -703,6 +789,18 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # exclude = ["^https://twitter\\.com/"]
 # The User-Agent sent; by default a browser's, naming shownotes too.
 # user_agent = "Mozilla/5.0 (compatible; MyShow link check)"
+
+[rules]
+# Any diagnostic code: "error", "warning" or "off" (for `check` and
+# `build` alike). One notes file can turn codes off for itself with a line
+# `<!-- shownotes-disable link-insecure -->`.
+# link-insecure = "off"
+# chapter-title-too-long = "error"
+
+[check]
+# Files and folders `shownotes check` leaves out when it walks a folder,
+# as in .gitignore (which is honoured too), relative to this file.
+# exclude = ["drafts/**", "README.md"]
 "#;
 
 #[cfg(test)]

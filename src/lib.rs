@@ -20,6 +20,8 @@ pub mod diagnostic;
 pub mod episode;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
+/// Safe edits for `check --fix`: the fixes findings carry, and applying them.
+pub mod fix;
 /// Chapter file formats: the trait, the registry, one module per format.
 pub mod formats;
 /// Links: finding, normalizing (tracking parameters out), and checking.
@@ -30,12 +32,14 @@ pub mod mp3;
 pub mod notes;
 /// Online link checks (`--online`): fetching each link once, the cache, the findings.
 pub mod online;
+/// The one pipeline `check` and `build` share: notes, audio, platforms, rules.
+pub mod pipeline;
 /// Publishing: the template context, the templates, and each platform's
 /// output and rules.
 pub mod publish;
 /// Opening inputs safely: regular files only, never blocking, size caps.
 pub mod regular;
-/// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
+/// Reporting findings: human (rustc-style), JSON, GitHub workflow commands, SARIF.
 pub mod report;
 /// Source texts: spans, positions, and the line index between them.
 pub mod source;

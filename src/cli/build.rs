@@ -10,6 +10,8 @@ use super::{
 };
 use shownotes::audio::Mode;
 use shownotes::episode::{Audio, Episode};
+use shownotes::error::ErrorKind;
+use shownotes::pipeline;
 use shownotes::publish;
 use shownotes::publish::platform::{self, PlatformId};
 
@@ -59,24 +61,14 @@ fn platform_parser() -> impl clap::builder::TypedValueParser<Value = PlatformId>
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let input = Input::from_arg(&args.notes);
     let audio = Audio::Find(args.audio.as_deref(), Mode::Walk);
-    let prepared = match load_episode(&input, audio, args.config.as_deref())? {
+    let mut prepared = match load_episode(&input, audio, args.config.as_deref())? {
         Ok(p) => p,
         Err((source, d)) => {
             render_all(ctx, &source, &[d]);
             return Ok(Outcome::Unreadable);
         }
     };
-    let Episode {
-        notes,
-        config,
-        audio,
-        mut diagnostics,
-        stem,
-        config_path,
-        audio_path,
-    } = prepared;
-    let explicit = !args.platform.is_empty();
-    let mut wanted = publish::choose(&args.platform, &config);
+    let wanted = publish::choose(&args.platform, &prepared.config);
     let to_stdout = args.out.as_deref() == Some("-");
     if to_stdout && wanted.len() != 1 {
         return Err(Fatal::new(format!(
@@ -85,20 +77,34 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         ))
         .help("choose one with `--platform`, such as `--platform youtube --out -`"));
     }
-    // A platform asked for by name that can't be built stops the build;
-    // otherwise it is skipped with a warning.
-    let skipped =
-        publish::drop_unmet(&mut wanted, explicit, audio.as_ref(), &diagnostics, &config)?;
+    let templates = templates(&prepared.config, ctx)?;
+    // The pipeline `check` runs too: a platform asked for by name that
+    // can't be built stops the build; otherwise it is skipped.
+    let checked = pipeline::run(&mut prepared, &templates, &args.platform).map_err(|e| {
+        if e.kind() == ErrorKind::Template {
+            template_fatal(&e, ctx)
+        } else {
+            Fatal(e)
+        }
+    })?;
+    let (outputs, skipped) = (checked.outputs, checked.skipped);
+    let Episode {
+        notes,
+        config,
+        audio: _,
+        diagnostics,
+        stem,
+        config_path,
+        audio_path,
+    } = prepared;
     let dest = match to_stdout {
         true => None,
-        false => Some(Dest::of(args.out.as_deref(), &stem, wanted.len())?),
+        false => Some(Dest::of(
+            args.out.as_deref(),
+            &stem,
+            wanted.len().saturating_sub(skipped.len()),
+        )?),
     };
-    let templates = templates(&config, ctx)?;
-    let context = publish::context(&notes, &config, audio.as_ref());
-    let outputs = publish::build(&templates, &context, &notes, &config, &wanted)
-        .map_err(|e| template_fatal(&e, ctx))?;
-    diagnostics.extend(outputs.diagnostics.iter().cloned());
-    shownotes::diagnostic::sort(&mut diagnostics);
     render_all(ctx, &notes.source, &diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {

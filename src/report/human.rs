@@ -19,6 +19,9 @@ pub struct Human {
     totals: Totals,
     quiet: bool,
     configs: Vec<String>,
+    color: bool,
+    /// The failures, rendered, printed after the summary.
+    fatal: String,
 }
 
 impl Human {
@@ -35,6 +38,8 @@ impl Human {
             totals: Totals::default(),
             quiet,
             configs: Vec::new(),
+            color,
+            fatal: String::new(),
         }
     }
 
@@ -285,6 +290,10 @@ impl Report for Human {
             .push_str(&render_file(&self.renderer, source, diags, CHECK_HINT));
     }
 
+    fn fatal(&mut self, _path: &str, e: &Error) {
+        self.fatal.push_str(&error(self.color, e));
+    }
+
     fn stdout(&mut self) -> String {
         String::new()
     }
@@ -311,6 +320,7 @@ impl Report for Human {
             }
             out.push('\n');
         }
+        out.push_str(&std::mem::take(&mut self.fatal));
         out
     }
 }

@@ -13,6 +13,7 @@ mod bad_input;
 mod bad_input_everywhere;
 mod build;
 mod build11;
+mod check11;
 mod check_audio;
 mod check_config;
 mod cli11;

@@ -64,7 +64,15 @@ fn defect_4_http_space_line_is_no_link_and_hides_none() {
     );
     assert_eq!(at(&found[0]), (2, 5 + 8 * n as u64));
     assert_eq!(at(&found[1]), (3, 7));
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // 300 KB is over every platform's limit; nothing else is found.
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long"
+        ]
+    );
 }
 
 /// One line of 300 KB of `data:` runs to the first blank as one unsafe
@@ -79,8 +87,18 @@ fn defect_4_data_colons_are_one_unsafe_link() {
     );
     let dir = notes(&text);
     let f = findings(dir.path());
-    assert_eq!(codes(&f), ["link-unsafe-scheme"], "{f:?}");
-    assert_eq!(at(&f[0]), (2, 5));
+    // Over every platform's limit (no place), then the one unsafe link.
+    assert_eq!(
+        codes(&f),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long",
+            "link-unsafe-scheme"
+        ],
+        "{f:?}"
+    );
+    assert_eq!(at(&f[3]), (2, 5));
     let found = links(dir.path());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["url"], "https://example.com/after");
@@ -106,7 +124,15 @@ fn defect_4_urls_on_one_line_are_all_found() {
         assert_eq!(l["url"], format!("https://example.com/p/{i}"));
         assert_eq!(at(l), (2, columns[i]));
     }
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // 300 KB is over every platform's limit; nothing else is found.
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long"
+        ]
+    );
 }
 
 /// URLs glued after a digit (`HTTP/3https://`), which linkify misses and
@@ -129,7 +155,15 @@ fn defect_4_glued_urls_are_all_found() {
     let dir = notes(&format!("Summary.\n{word}\n{CHAPTERS}"));
     assert_eq!(links(dir.path()), Vec::<Value>::new());
     // (Glued `http://` is what a line of lost line breaks looks like.)
-    assert_eq!(codes(&findings(dir.path())), ["notes-flattened"]);
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long",
+            "notes-flattened"
+        ]
+    );
 }
 
 /// 20,000 front matter keys shownotes does not own (a static site's),
@@ -195,7 +229,13 @@ fn defect_4_many_lines_with_links_check_and_build() {
         "[platforms.spotify]\nmax_bytes = 10000000\n",
     )
     .unwrap();
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // Only Spotify's limit is raised: Apple's and YouTube's are exceeded.
+    let f = findings(dir.path());
+    assert_eq!(codes(&f), ["description-too-long", "description-too-long"]);
+    assert_eq!(
+        (&f[0]["platform"], &f[1]["platform"]),
+        (&"apple".into(), &"youtube".into())
+    );
     let found = links(dir.path());
     assert_eq!(found.len(), 2 * n);
     for (i, l) in found[..n].iter().enumerate() {
