@@ -27,3 +27,4 @@ mod parser_props;
 mod probe;
 mod progress;
 mod seeds;
+mod styles;
