@@ -1,4 +1,5 @@
 use super::*;
+use crate::links::Kind;
 
 fn parse(text: &str) -> Notes {
     Notes::parse(Source::new("n.md", text), &links::Rules::default())
@@ -170,28 +171,13 @@ fn a_markdown_link_may_hold_angle_brackets() {
 }
 
 #[test]
-fn overlap_lookup_by_binary_search() {
-    let taken = [(0, 4), (4, 9), (12, 20)];
-    let naive = |s: usize, e: usize| taken.iter().any(|&(a, b)| s < b && a < e);
-    for s in 0..24 {
-        for e in s..24 {
-            assert_eq!(overlaps(&taken, s, e), naive(s, e), "{s}..{e}");
-        }
-    }
-    assert!(!overlaps(&[], 0, 5));
-}
-
-#[test]
 fn text_links_skip_urls_inside_markdown_and_autolinks() {
     let text = "[a](https://a.org)<https://b.org> https://c.org [x](<https://d.org>)https://e.org";
-    let line = Line {
-        text,
-        start: 10,
-        blank_before: false,
-    };
-    let got: Vec<(String, Option<String>, usize)> = text_links(line)
-        .into_iter()
-        .map(|(u, t, s)| (u, t, s.start - 10))
+    let n = parse(&format!("{text}\n"));
+    let got: Vec<(String, Option<String>, usize)> = n
+        .links
+        .iter()
+        .map(|l| (l.url.clone(), l.text.clone(), l.span.start))
         .collect();
     assert_eq!(
         got,

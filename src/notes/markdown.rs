@@ -1,0 +1,384 @@
+//! The Markdown reader: the body parsed as CommonMark (pulldown-cmark, with
+//! source offsets) into logical lines: one per paragraph line, list item
+//! line and heading, each with its visible text, inline links and code
+//! spans. HTML blocks go to the HTML reader; images are markup.
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::html;
+use super::line::{trim, Builder, Inline, Line};
+use crate::source::Span;
+
+/// HTML elements whose tags, written inline in Markdown, are markup; any
+/// other `<word>` is text (a chat log's `<nick>`).
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "del", "dfn", "em", "font", "i",
+    "iframe", "img", "ins", "kbd", "mark", "q", "s", "samp", "script", "small", "span", "strike",
+    "strong", "style", "sub", "sup", "time", "tt", "u", "var", "wbr", "video", "audio", "source",
+    "picture", "p", "div", "center",
+];
+
+struct Reader<'s> {
+    source: &'s str,
+    out: Vec<Line>,
+    cur: Option<Builder>,
+    /// Open links: (text start, destination, where it is written, autolink).
+    links: Vec<(usize, String, Span, bool)>,
+    images: usize,
+    /// In an inline `<a>`, `<script>`, …: (tag name).
+    raw_tags: Vec<String>,
+    heading: Option<u8>,
+    item: bool,
+    new_block: bool,
+    verbatim: bool,
+    /// Where the last line ended in the source.
+    last_end: usize,
+}
+
+/// Reads `source[start..]` as Markdown.
+pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
+    let body = &source[start..];
+    let parser = Parser::new_ext(body, Options::empty());
+    let mut r = Reader {
+        source,
+        out: Vec::new(),
+        cur: None,
+        links: Vec::new(),
+        images: 0,
+        raw_tags: Vec::new(),
+        heading: None,
+        item: false,
+        new_block: true,
+        verbatim: false,
+        last_end: start,
+    };
+    let mut iter = parser.into_offset_iter();
+    // Reference definitions: where each destination is written.
+    let refs: Vec<(String, Span, String)> = iter
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| {
+            let span = Span::new(def.span.start + start, def.span.end + start);
+            (label.to_lowercase(), span, def.dest.to_string())
+        })
+        .collect();
+    let mut html_block: Option<Span> = None;
+    for (event, range) in iter.by_ref() {
+        let range = Span::new(range.start + start, range.end + start);
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph => r.block(),
+                Tag::Heading { level, .. } => {
+                    r.block();
+                    r.heading = Some(level as u8);
+                }
+                Tag::Item => {
+                    r.block();
+                    r.item = true;
+                }
+                Tag::List(_) | Tag::BlockQuote(_) => r.block(),
+                Tag::CodeBlock(_) => {
+                    r.block();
+                    r.verbatim = true;
+                }
+                Tag::HtmlBlock => {
+                    r.block();
+                    html_block = Some(range);
+                }
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    id,
+                    ..
+                } => {
+                    let written = written_dest(source, range, &dest_url, link_type, &id, &refs);
+                    let auto = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                    let at = r.builder().line.text.len();
+                    r.links.push((at, dest_url.to_string(), written, auto));
+                }
+                Tag::Image { .. } => r.images += 1,
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) => {
+                    r.flush();
+                    r.heading = None;
+                    r.new_block = true;
+                }
+                TagEnd::List(_) => {
+                    r.flush();
+                    r.new_block = true;
+                }
+                TagEnd::CodeBlock => {
+                    r.flush();
+                    r.verbatim = false;
+                    r.new_block = true;
+                }
+                TagEnd::HtmlBlock => {
+                    if let Some(b) = html_block.take() {
+                        r.flush();
+                        let mut lines = html::read(source, b.start, b.end);
+                        if let Some(first) = lines.first_mut() {
+                            first.new_block = true;
+                            first.blank_before |= r.blank_since(b.start);
+                        }
+                        if let Some(last) = lines.last() {
+                            r.last_end = last.span().end;
+                        }
+                        r.out.extend(lines);
+                        r.new_block = true;
+                    }
+                }
+                TagEnd::Link => {
+                    if let Some((at, dest, written, auto)) = r.links.pop() {
+                        let b = r.builder();
+                        let end = b.line.text.len();
+                        b.line.links.push(Inline {
+                            start: at,
+                            end,
+                            dest,
+                            written,
+                            auto,
+                        });
+                    }
+                }
+                TagEnd::Image => r.images = r.images.saturating_sub(1),
+                _ => {}
+            },
+            Event::Text(t) => {
+                if r.images > 0 || html_block.is_some() {
+                    continue;
+                }
+                if r.verbatim {
+                    r.code_text(&t, range);
+                } else {
+                    r.builder().read(&t, source, range);
+                }
+            }
+            Event::Code(t) => {
+                if r.images > 0 {
+                    continue;
+                }
+                let b = r.builder();
+                let at = b.line.text.len();
+                let written = &source[range.start..range.end];
+                match written.find(&*t) {
+                    Some(i) => b.copy(&t, range.start + i),
+                    None => b.stand(&t, range),
+                }
+                let end = b.line.text.len();
+                b.line.code.push((at, end));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if r.images == 0 {
+                    r.flush();
+                }
+            }
+            Event::Rule => {
+                r.flush();
+                r.new_block = true;
+            }
+            Event::Html(_) => {}
+            Event::InlineHtml(h) => r.inline_html(&h, range),
+            _ => {}
+        }
+    }
+    r.flush();
+    r.out
+}
+
+/// Where a link's destination is written: inside the link for an inline
+/// link or autolink, in its definition for a reference link; the whole
+/// link when it cannot be found.
+fn written_dest(
+    source: &str,
+    range: Span,
+    dest: &CowStr<'_>,
+    link_type: LinkType,
+    id: &CowStr<'_>,
+    refs: &[(String, Span, String)],
+) -> Span {
+    let find_in = |span: Span, from_end: bool| -> Option<Span> {
+        let s = source.get(span.start..span.end)?;
+        let i = if from_end {
+            s.rfind(&**dest)?
+        } else {
+            s.find(&**dest)?
+        };
+        (!dest.is_empty()).then(|| Span::new(span.start + i, span.start + i + dest.len()))
+    };
+    match link_type {
+        LinkType::Inline => {
+            // After the `](`: search from the last `](` that precedes it.
+            let s = &source[range.start..range.end];
+            let from = s.rfind("](").map_or(range.start, |i| range.start + i);
+            find_in(Span::new(from, range.end), false)
+        }
+        LinkType::Autolink | LinkType::Email => find_in(range, false),
+        LinkType::Reference
+        | LinkType::Collapsed
+        | LinkType::Shortcut
+        | LinkType::ReferenceUnknown
+        | LinkType::CollapsedUnknown
+        | LinkType::ShortcutUnknown => {
+            let key = id.to_lowercase();
+            let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
+            refs.iter()
+                .find(|(label, _, _)| label.split_whitespace().collect::<Vec<_>>().join(" ") == key)
+                .and_then(|(_, span, _)| {
+                    let s = source.get(span.start..span.end)?;
+                    let colon = s.find("]:")? + 2;
+                    find_in(Span::new(span.start + colon, span.end), false)
+                })
+        }
+        _ => None,
+    }
+    .unwrap_or(range)
+}
+
+impl Reader<'_> {
+    fn builder(&mut self) -> &mut Builder {
+        if self.cur.is_none() {
+            let mut b = Builder::default();
+            b.line.heading = self.heading;
+            b.line.item = std::mem::take(&mut self.item);
+            b.line.new_block = std::mem::take(&mut self.new_block);
+            b.line.verbatim = self.verbatim;
+            self.cur = Some(b);
+        }
+        self.cur.as_mut().unwrap()
+    }
+
+    fn block(&mut self) {
+        self.flush();
+        self.new_block = true;
+    }
+
+    /// Whether a blank line stands between the last line and `at`.
+    fn blank_since(&self, at: usize) -> bool {
+        let between = self.source.get(self.last_end..at).unwrap_or("");
+        let mut lines = between.split('\n');
+        lines.next();
+        let mut rest: Vec<&str> = lines.collect();
+        rest.pop();
+        rest.iter().any(|l| l.trim().is_empty())
+    }
+
+    /// Ends the current line.
+    fn flush(&mut self) {
+        let Some(mut b) = self.cur.take() else {
+            return;
+        };
+        // Links left open (an image's, an unclosed tag's) end with the line.
+        while let Some((at, dest, written, auto)) = self.links.pop() {
+            let end = b.line.text.len();
+            b.line.links.push(Inline {
+                start: at,
+                end,
+                dest,
+                written,
+                auto,
+            });
+        }
+        b.line.links.sort_by_key(|l| l.start);
+        let mut line = trim(b.line);
+        if line.text.is_empty() && line.links.is_empty() {
+            return;
+        }
+        let span = line.span();
+        line.blank_before = self.blank_since(span.start);
+        line.md = physical(self.source, span);
+        self.last_end = span.end;
+        self.out.push(line);
+    }
+
+    fn code_text(&mut self, t: &str, range: Span) {
+        // A code block: one line per source line, kept as written.
+        let mut at = range.start;
+        for piece in t.split_inclusive('\n') {
+            let body = piece.trim_end_matches(['\n', '\r']);
+            let src_at = self.source[at..range.end.max(at)]
+                .find(body)
+                .map_or(at, |i| at + i);
+            self.builder().copy(body, src_at);
+            if piece.ends_with('\n') {
+                self.flush();
+                self.new_block = false;
+            }
+            at = (src_at + body.len()).min(range.end.max(at));
+        }
+    }
+
+    /// Inline HTML: `<a href>` opens a link, `</a>` closes it, `<br>` ends
+    /// the line; other known tags are markup; anything else is text.
+    fn inline_html(&mut self, h: &str, range: Span) {
+        let tag = html::tag_of(h);
+        match tag {
+            Some(t) if INLINE_TAGS.contains(&t.name.as_str()) => {
+                if t.end {
+                    if t.name == "a" {
+                        if let Some((at, dest, written, auto)) = self.links.pop() {
+                            let b = self.builder();
+                            let end = b.line.text.len();
+                            b.line.links.push(Inline {
+                                start: at,
+                                end,
+                                dest,
+                                written,
+                                auto,
+                            });
+                        }
+                    }
+                    return;
+                }
+                match t.name.as_str() {
+                    "br" => self.flush(),
+                    "a" => {
+                        if let Some((dest, at)) = t.href {
+                            let written = Span::new(range.start + at.start, range.start + at.end);
+                            let text_at = self.builder().line.text.len();
+                            self.links.push((text_at, dest, written, false));
+                        }
+                    }
+                    _ => {}
+                }
+                let _ = &self.raw_tags;
+            }
+            _ => {
+                if self.images == 0 {
+                    let source = self.source;
+                    self.builder().read(h, source, range);
+                }
+            }
+        }
+    }
+}
+
+/// The physical source lines holding `span`, trimmed: a line's Markdown as
+/// written (its list marker, heading marks and inline markup included).
+fn physical(source: &str, span: Span) -> String {
+    let start = source[..span.start.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = source[span.end.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i);
+    // A line that a `<br>` ended keeps what follows it out.
+    let end = match source[span.end.min(end)..end].find("<br") {
+        Some(i) => span.end + i,
+        None => end,
+    };
+    let mut s = source[start..end].trim();
+    // A line of a block quote or a list item continued keeps its own text.
+    if span.start > start && !source[start..span.start].trim().is_empty() {
+        let before = source[start..span.start].trim();
+        if !before.chars().all(|c| {
+            matches!(c, '-' | '*' | '+' | '#' | '>' | '.' | ')' | ' ' | '\t') || c.is_ascii_digit()
+        }) {
+            // The line started mid-line (a `<br>` or a flattened piece):
+            // keep only what is this line's.
+            s = source[span.start..end].trim();
+        }
+    }
+    s.to_string()
+}
