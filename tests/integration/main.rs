@@ -22,3 +22,4 @@ mod parser_props;
 mod probe;
 mod progress;
 mod seeds;
+mod styles;
