@@ -145,7 +145,9 @@ fn clean(s: &str) -> String {
 enum Section {
     Prose,
     Links(usize),
-    Chapters,
+    /// A chapter list: inside which link list, and the list depth of its
+    /// items (links in items nested under a chapter belong to it).
+    Chapters(Option<usize>, usize),
 }
 
 /// Builds the notes from the lines.
@@ -158,6 +160,8 @@ pub(crate) struct Parser<'n> {
     para: Option<(Vec<String>, Span)>,
     /// Whether a chapter list block was written for heading chapters.
     heading_list: bool,
+    /// The list depth of the last line of a link list.
+    last_depth: usize,
 }
 
 impl<'n> Parser<'n> {
@@ -175,6 +179,7 @@ impl<'n> Parser<'n> {
             lists: 0,
             para: None,
             heading_list: false,
+            last_depth: 0,
         }
     }
 
@@ -207,29 +212,16 @@ impl<'n> Parser<'n> {
                 let next = lines.get(i + 1);
                 let opens = classic(&name)
                     || !rest.is_empty()
+                    || line.heading.is_some() && label == Label::Links
                     || match label {
                         Label::Chapters => next.is_some_and(|n| {
                             matches!(chapter_line::parse(n), Some(Ok(_)))
                                 || !chapter_line::sites(n).is_empty()
                         }),
-                        Label::Links => next.is_some_and(|n| {
-                            n.heading.is_none() && !line_links(n, None).is_empty()
-                        }),
+                        Label::Links => links_follow(&lines[i + 1..]),
                     };
                 if opens {
-                    self.end_paragraph();
-                    section = self.start_section(label, name, line.span());
-                    if !rest.is_empty() {
-                        let sub = line.slice(self.source, rest_at, line.text.len());
-                        match self.in_section(section, &[sub], 0) {
-                            0 => {
-                                section = Section::Prose;
-                                let sub = line.slice(self.source, rest_at, line.text.len());
-                                self.prose(&sub, true);
-                            }
-                            _ => {}
-                        }
-                    }
+                    self.open(&mut section, label, name, line, rest_at);
                     i += 1;
                     continue;
                 }
@@ -273,26 +265,65 @@ impl<'n> Parser<'n> {
                 continue;
             }
             if section != Section::Prose {
-                // A line after a blank that does not belong to a list.
-                let n = self.in_section(section, lines, i);
+                let n = self.in_section(&mut section, lines, i);
                 if n > 0 {
                     i += n;
                     continue;
                 }
-                section = Section::Prose;
+                if section != Section::Prose {
+                    continue;
+                }
             }
             if run_at(lines, &cands, i) {
                 self.end_paragraph();
-                section = self.start_section(Label::Chapters, String::new(), {
-                    let at = line.span().start;
-                    Span::new(at, at)
-                });
+                let at = line.span().start;
+                self.start_section(Label::Chapters, String::new(), Span::new(at, at));
+                section = Section::Chapters(None, line.depth);
                 continue;
+            }
+            // A chapter label inside a line of prose: a line whose breaks
+            // became spaces.
+            if let Some(at) = chapter_line::inline_label(line) {
+                let head = line.slice(self.source, 0, at);
+                self.prose(&head, true);
+                let tail = line.slice(self.source, at, line.text.len());
+                if let Some((label, rest_at, name)) = chapter_line::label(&tail) {
+                    self.open(&mut section, label, name, &tail, rest_at);
+                    i += 1;
+                    continue;
+                }
             }
             self.prose(line, true);
             i += 1;
         }
         self.end_paragraph();
+    }
+
+    /// Opens the section a label names; content on the label's line
+    /// (from `rest_at`) is its first item.
+    fn open(
+        &mut self,
+        section: &mut Section,
+        label: Label,
+        name: String,
+        line: &Line,
+        rest_at: usize,
+    ) {
+        self.end_paragraph();
+        *section = self.start_section(label, name, line.span());
+        if let Section::Chapters(_, d) = section {
+            *d = line.depth;
+        }
+        self.last_depth = 0;
+        if line.text[rest_at..].trim().is_empty() {
+            return;
+        }
+        let sub = line.slice(self.source, rest_at, line.text.len());
+        if self.in_section(section, &[sub], 0) == 0 {
+            *section = Section::Prose;
+            let sub = line.slice(self.source, rest_at, line.text.len());
+            self.prose(&sub, true);
+        }
     }
 
     fn start_section(&mut self, label: Label, name: String, span: Span) -> Section {
@@ -312,35 +343,61 @@ impl<'n> Parser<'n> {
                 self.notes
                     .blocks
                     .push(Block::ChapterList { label: name, span });
-                Section::Chapters
+                Section::Chapters(None, 0)
             }
         }
     }
 
     /// Reads `lines[i..]` in a section: how many lines were taken (0: the
-    /// line ends the section).
-    fn in_section(&mut self, section: Section, lines: &[Line], i: usize) -> usize {
+    /// line ends the section, or the section changed).
+    fn in_section(&mut self, section: &mut Section, lines: &[Line], i: usize) -> usize {
         let line = &lines[i];
-        match section {
+        match *section {
             Section::Links(index) => {
+                // A chapter list inside a link list (`### Show Notes`).
+                let cands: Vec<_> = lines[i..lines.len().min(i + 4)]
+                    .iter()
+                    .map(chapter_line::parse)
+                    .collect();
+                if run_at(&lines[i..lines.len().min(i + 4)], &cands, 0) {
+                    *section = Section::Chapters(Some(index), line.depth);
+                    return 0;
+                }
                 let found = line_links(line, None);
                 if found.is_empty() {
                     // A list item without a link (a guest's name over
-                    // their links) stays in the list.
-                    if line.item && !line.blank_before {
+                    // their links) stays in the list; so does a line that
+                    // introduces the next item's link.
+                    let keeps = line.depth > 0 && (self.last_depth > 0 || line.item)
+                        || !line.blank_before
+                            && line.heading.is_none()
+                            && lines[i + 1..]
+                                .iter()
+                                .take(2)
+                                .take_while(|n| !n.blank_before && n.heading.is_none())
+                                .any(|n| !line_links(n, None).is_empty());
+                    if keeps {
                         self.prose(line, false);
+                        self.last_depth = line.depth;
                         return 1;
                     }
+                    *section = Section::Prose;
+                    return 0;
+                }
+                if self.last_depth > 0 && line.depth == 0 {
+                    *section = Section::Prose;
                     return 0;
                 }
                 let bullet = BULLET.find(&line.text).map_or(0, |m| m.end());
-                if line.blank_before && !line.item && found[0].start > bullet {
+                if line.blank_before && line.depth == 0 && found[0].start > bullet {
+                    *section = Section::Prose;
                     return 0;
                 }
                 self.link_item(line, &found, bullet, index);
+                self.last_depth = line.depth;
                 1
             }
-            Section::Chapters => {
+            Section::Chapters(in_links, depth) => {
                 if line.heading.is_some() {
                     return 0;
                 }
@@ -383,7 +440,22 @@ impl<'n> Parser<'n> {
                         );
                         1
                     }
-                    None => 0,
+                    None if line.depth > depth => {
+                        // Under a chapter's item: its links.
+                        let found = line_links(line, None);
+                        self.prose(line, in_links.is_none());
+                        if let Some(index) = in_links {
+                            if !found.is_empty() {
+                                let bullet = BULLET.find(&line.text).map_or(0, |m| m.end());
+                                self.link_item(line, &found, bullet, index);
+                            }
+                        }
+                        1
+                    }
+                    None => {
+                        *section = Section::Prose;
+                        0
+                    }
                 }
             }
             Section::Prose => 0,
@@ -575,6 +647,16 @@ impl<'n> Parser<'n> {
             self.notes.blocks.push(Block::Paragraph { lines, span });
         }
     }
+}
+
+/// Whether one of the next three lines holds a link, with no heading or
+/// paragraph break before it after the first line.
+fn links_follow(next: &[Line]) -> bool {
+    next.iter()
+        .take(3)
+        .enumerate()
+        .take_while(|(k, n)| n.heading.is_none() && (*k == 0 || !n.blank_before))
+        .any(|(_, n)| !line_links(n, None).is_empty())
 }
 
 /// Headings that are chapters (`### 0:00 First`): at least two, in

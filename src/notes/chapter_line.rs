@@ -182,9 +182,7 @@ fn links_label(words: &str) -> bool {
     if n > 6 {
         return false;
     }
-    words == "links"
-        || words.ends_with(" links")
-        || words.starts_with("links ")
+    words.split(' ').any(|w| w == "links")
         || words.starts_with("learn more")
         || words.starts_with("where to find")
         || words.starts_with("where to follow")
@@ -205,6 +203,13 @@ fn links_label(words: &str) -> bool {
                 | "sponsors"
                 | "sponsor"
                 | "sponsored by"
+                | "brought to you by"
+                | "referenced"
+                | "background reading"
+                | "reading"
+                | "mentioned in the show"
+                | "tools mentioned"
+                | "books mentioned"
                 | "this episode is sponsored by"
                 | "our sponsors"
                 | "today's sponsors"
@@ -218,8 +223,6 @@ fn links_label(words: &str) -> bool {
                 | "follow"
                 | "socials"
                 | "credits"
-                | "guests"
-                | "guest"
                 | "about the guest"
                 | "see also"
         )
@@ -394,4 +397,27 @@ pub(crate) fn title_end(line: &Line, title: (usize, usize)) -> Option<usize> {
         }
         None => None,
     }
+}
+
+/// A chapter label inside a line, followed by its first stamp
+/// (`… and Function. Timestamps 00:00:00 Dr. Lena …`): where it starts.
+pub(crate) fn inline_label(line: &Line) -> Option<usize> {
+    let lower = line.text.to_ascii_lowercase();
+    for word in ["timestamps", "chapters", "time stamps", "outline"] {
+        for (at, _) in lower.match_indices(word) {
+            if at == 0 || !lower[..at].ends_with(|c: char| c.is_whitespace() || c == '.') {
+                continue;
+            }
+            let rest = lower[at + word.len()..]
+                .trim_start_matches(':')
+                .trim_start();
+            if rest.len() + word.len() == lower.len() - at {
+                continue;
+            }
+            if STAMP_FIRST.is_match(rest) && !line.in_code(at, at + word.len()) {
+                return Some(at);
+            }
+        }
+    }
+    None
 }

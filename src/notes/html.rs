@@ -288,6 +288,7 @@ impl Reader<'_> {
             b.line.heading = self.heading;
             b.line.blank_before = std::mem::take(&mut self.paragraph);
             b.line.new_block = true;
+            b.line.depth = self.lists.len();
             self.md.clear();
             if let Some(h) = self.heading {
                 for _ in 0..h {

@@ -139,6 +139,8 @@ pub(crate) struct Line {
     pub heading: Option<u8>,
     /// It starts a list item.
     pub item: bool,
+    /// How deep in lists it stands (0: not in a list).
+    pub depth: usize,
     /// A line of a code block: kept as written, never scanned.
     pub verbatim: bool,
 }
@@ -194,6 +196,7 @@ impl Line {
             new_block: false,
             heading: self.heading,
             item: false,
+            depth: self.depth,
             verbatim: self.verbatim,
         }
     }

@@ -28,6 +28,7 @@ struct Reader<'s> {
     /// In an inline `<a>`, `<script>`, …: (tag name).
     raw_tags: Vec<String>,
     heading: Option<u8>,
+    depth: usize,
     item: bool,
     new_block: bool,
     verbatim: bool,
@@ -47,6 +48,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
         images: 0,
         raw_tags: Vec::new(),
         heading: None,
+        depth: 0,
         item: false,
         new_block: true,
         verbatim: false,
@@ -76,7 +78,11 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                     r.block();
                     r.item = true;
                 }
-                Tag::List(_) | Tag::BlockQuote(_) => r.block(),
+                Tag::List(_) => {
+                    r.block();
+                    r.depth += 1;
+                }
+                Tag::BlockQuote(_) => r.block(),
                 Tag::CodeBlock(_) => {
                     r.block();
                     r.verbatim = true;
@@ -107,6 +113,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                 }
                 TagEnd::List(_) => {
                     r.flush();
+                    r.depth = r.depth.saturating_sub(1);
                     r.new_block = true;
                 }
                 TagEnd::CodeBlock => {
@@ -242,6 +249,7 @@ impl Reader<'_> {
             let mut b = Builder::default();
             b.line.heading = self.heading;
             b.line.item = std::mem::take(&mut self.item);
+            b.line.depth = self.depth;
             b.line.new_block = std::mem::take(&mut self.new_block);
             b.line.verbatim = self.verbatim;
             self.cur = Some(b);
