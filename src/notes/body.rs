@@ -368,14 +368,15 @@ impl<'n> Parser<'n> {
                     // A list item without a link (a guest's name over
                     // their links) stays in the list; so does a line that
                     // introduces the next item's link.
-                    let keeps = line.depth > 0 && (self.last_depth > 0 || line.item)
-                        || !line.blank_before
-                            && line.heading.is_none()
-                            && lines[i + 1..]
-                                .iter()
-                                .take(2)
-                                .take_while(|n| !n.blank_before && n.heading.is_none())
-                                .any(|n| !line_links(n, None).is_empty());
+                    let keeps = !chapter_line::other_label(line)
+                        && (line.depth > 0 && (self.last_depth > 0 || line.item)
+                            || !line.blank_before
+                                && line.heading.is_none()
+                                && lines[i + 1..]
+                                    .iter()
+                                    .take(2)
+                                    .take_while(|n| !n.blank_before && n.heading.is_none())
+                                    .any(|n| !line_links(n, None).is_empty()));
                     if keeps {
                         self.prose(line, false);
                         self.last_depth = line.depth;
@@ -686,8 +687,8 @@ fn heading_chapters(
 
 /// Whether an unlabelled chapter list starts at `lines[i]`: at least two
 /// chapter items of one form in increasing time, the first at the start
-/// of the episode unless there are three or more (clock times in a
-/// schedule start later); or one line of chapters run together.
+/// of the episode (clock times in a schedule start later; YouTube asks
+/// for a first chapter at 0:00); or one line of chapters run together.
 fn run_at(
     lines: &[Line],
     cands: &[Option<Result<Cand, chapter_line::BadStamp>>],
@@ -728,5 +729,5 @@ fn run_at(
             return false;
         }
     }
-    count >= 3 || (count == 2 && first.start.as_ms() == 0)
+    count >= 2 && first.start.as_ms() == 0
 }

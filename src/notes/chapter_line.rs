@@ -179,6 +179,12 @@ fn chapter_label(words: &str) -> bool {
 /// The words of a label that name a link list.
 fn links_label(words: &str) -> bool {
     let n = words.split(' ').count();
+    if n > 8 {
+        return false;
+    }
+    if phrase_label(words) {
+        return true;
+    }
     if n > 6 {
         return false;
     }
@@ -188,6 +194,7 @@ fn links_label(words: &str) -> bool {
         || words.starts_with("where to follow")
         || words.starts_with("find ") && (words.contains(" online") || words.ends_with(" on"))
         || words.starts_with("mentioned in")
+        || words.ends_with(" mentioned")
         || words.starts_with("things mentioned")
         || words.starts_with("stuff mentioned")
         || words.starts_with("resources")
@@ -226,6 +233,16 @@ fn links_label(words: &str) -> bool {
                 | "about the guest"
                 | "see also"
         )
+}
+
+/// A label that is a phrase (`Where to find Ana`, `Follow the hosts`):
+/// a label only alone on its line (`Follow us on X: https://…` is prose).
+fn phrase_label(words: &str) -> bool {
+    words.starts_with("sponsored by")
+        || words.starts_with("brought to you by")
+        || words.starts_with("follow ")
+        || words.starts_with("connect with")
+        || words.starts_with("where to find")
 }
 
 /// Whether a character may stand around a label (emphasis, emoji,
@@ -276,16 +293,17 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
     let rest_at = text.len() - rest.len();
     let had_colon = text[..rest_at].contains(':');
     let ok = rest.is_empty()
-        || match kind {
-            Label::Chapters => STAMP_FIRST.is_match(rest),
-            Label::Links => {
-                had_colon
-                    && (line.links.iter().any(|l| l.start == rest_at)
-                        || crate::links::find(rest)
-                            .first()
-                            .is_some_and(|f| f.start == 0))
-            }
-        };
+        || !phrase_label(&words)
+            && match kind {
+                Label::Chapters => STAMP_FIRST.is_match(rest),
+                Label::Links => {
+                    had_colon
+                        && (line.links.iter().any(|l| l.start == rest_at)
+                            || crate::links::find(rest)
+                                .first()
+                                .is_some_and(|f| f.start == 0))
+                }
+            };
     // A heading is a label whatever follows; a line is one alone or with
     // its first item.
     ok.then(|| (kind, rest_at, bare.to_string()))
@@ -420,4 +438,16 @@ pub(crate) fn inline_label(line: &Line) -> Option<usize> {
         }
     }
     None
+}
+
+/// A line without links that reads like the label of another section
+/// (`EXTRAS:`, `CREDITS:`): short, upper-case, ending with a colon.
+pub(crate) fn other_label(line: &Line) -> bool {
+    let t = line.text.trim_matches(decoration).trim();
+    let Some(head) = t.strip_suffix(':') else {
+        return false;
+    };
+    head.split_whitespace().count() <= 4
+        && head.chars().any(char::is_alphabetic)
+        && !head.chars().any(char::is_lowercase)
 }

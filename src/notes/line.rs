@@ -207,6 +207,12 @@ impl Line {
     }
 }
 
+/// An invisible character a reader leaves out (the joiners, which emoji
+/// and some scripts need, are kept).
+fn hidden(c: char) -> bool {
+    crate::text::is_invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}')
+}
+
 /// The line with white space at both ends cut off (links and code moved).
 pub(crate) fn trim(line: Line) -> Line {
     let lead = line.text.len() - line.text.trim_start().len();
@@ -230,18 +236,38 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
-    /// Appends `text`, a copy of the source at `src_at`.
+    /// Appends `text`, a copy of the source at `src_at`. Invisible
+    /// characters (U+200B, U+2060, U+FEFF, the soft hyphen, bidi
+    /// controls) are left out: no reader sees them, and they never end up
+    /// in a title or a URL.
     pub(crate) fn copy(&mut self, text: &str, src_at: usize) {
         if text.is_empty() {
             return;
         }
-        self.line.map.copied(self.line.text.len(), src_at);
-        self.line.text.push_str(text);
+        if !crate::text::may_hold_invisible(text) {
+            self.line.map.copied(self.line.text.len(), src_at);
+            self.line.text.push_str(text);
+            return;
+        }
+        let mut run = 0;
+        for (i, c) in text.char_indices() {
+            if hidden(c) {
+                if run < i {
+                    self.line.map.copied(self.line.text.len(), src_at + run);
+                    self.line.text.push_str(&text[run..i]);
+                }
+                run = i + c.len_utf8();
+            }
+        }
+        if run < text.len() {
+            self.line.map.copied(self.line.text.len(), src_at + run);
+            self.line.text.push_str(&text[run..]);
+        }
     }
 
     /// Appends `text`, standing for the source range `src`.
     pub(crate) fn stand(&mut self, text: &str, src: Span) {
-        if text.is_empty() {
+        if text.is_empty() || text.chars().all(hidden) {
             return;
         }
         self.line.map.stands_for(self.line.text.len(), src);
