@@ -629,6 +629,10 @@ impl<'n> Parser<'n> {
     /// A line of running text: kept for the paragraph, its links found.
     fn prose(&mut self, line: &Line, scan: bool) {
         let span = line.span();
+        let mut span = Span::new(line.md_at.min(span.start), span.end);
+        if self.source[line.md_at.min(self.source.len())..].starts_with(line.md.as_str()) {
+            span.end = span.end.max(line.md_at + line.md.len());
+        }
         match &mut self.para {
             Some((lines, s)) => {
                 lines.push(line.md.clone());

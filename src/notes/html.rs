@@ -321,7 +321,8 @@ impl Reader<'_> {
         }
         b.line.links.sort_by_key(|l| l.start);
         b.line.md = self.md.trim().to_string();
-        let line = trim(b.line);
+        let mut line = trim(b.line);
+        line.md_at = line.span().start;
         if line.text.is_empty() && line.links.is_empty() {
             // Nothing read: the paragraph break stays for the next line.
             self.paragraph |= line.blank_before;

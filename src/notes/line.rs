@@ -131,6 +131,8 @@ pub(crate) struct Line {
     pub code: Vec<(usize, usize)>,
     /// The line as Markdown (as written, for Markdown notes).
     pub md: String,
+    /// Where `md` starts in the source (as written), or the line's start.
+    pub md_at: usize,
     /// A blank line stood before it.
     pub blank_before: bool,
     /// It starts a block (a paragraph, a list item, a heading).
@@ -180,6 +182,7 @@ impl Line {
             .filter(|c| c.1 > start && c.0 < end)
             .map(|&(s, e)| (s.max(start) - start, e.min(end) - start))
             .collect();
+        let md_at = self.map.start(start);
         let md = if self.map.is_copy(start, end) {
             let s = self.map.span(start, end);
             source.get(s.start..s.end).unwrap_or(&text).to_string()
@@ -192,6 +195,7 @@ impl Line {
             links,
             code,
             md,
+            md_at,
             blank_before: false,
             new_block: false,
             heading: self.heading,
@@ -226,6 +230,7 @@ pub(crate) fn trim(line: Line) -> Line {
     out.new_block = line.new_block;
     out.verbatim = line.verbatim;
     out.md = line.md;
+    out.md_at = line.md_at;
     out
 }
 

@@ -25,6 +25,9 @@ struct Reader<'s> {
     /// Open links: (text start, destination, where it is written, autolink).
     links: Vec<(usize, String, Span, bool)>,
     images: usize,
+    /// Open emphasis: written inside a URL (kept as text), and the
+    /// length of its marks.
+    emphasis: Vec<(bool, usize)>,
     /// In an inline `<a>`, `<script>`, …: (tag name).
     raw_tags: Vec<String>,
     heading: Option<u8>,
@@ -46,6 +49,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
         cur: None,
         links: Vec::new(),
         images: 0,
+        emphasis: Vec::new(),
         raw_tags: Vec::new(),
         heading: None,
         depth: 0,
@@ -103,6 +107,20 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                     r.links.push((at, dest_url.to_string(), written, auto));
                 }
                 Tag::Image { .. } => r.images += 1,
+                Tag::Emphasis | Tag::Strong => {
+                    let n = if matches!(tag, Tag::Strong) { 2 } else { 1 };
+                    // Marks inside a bare URL (`https://x.org/_a_/`) are
+                    // the URL's characters.
+                    let in_url = r.cur.as_ref().is_some_and(|b| {
+                        let word = b.line.text.rsplit(char::is_whitespace).next().unwrap_or("");
+                        word.contains("://") || word.starts_with("www.")
+                    }) && r.links.is_empty();
+                    if in_url {
+                        let marks = source.get(range.start..range.start + n).unwrap_or("");
+                        r.builder().copy(marks, range.start);
+                    }
+                    r.emphasis.push((in_url, n));
+                }
                 _ => {}
             },
             Event::End(tag) => match tag {
@@ -150,6 +168,13 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                     }
                 }
                 TagEnd::Image => r.images = r.images.saturating_sub(1),
+                TagEnd::Emphasis | TagEnd::Strong => {
+                    if let Some((true, n)) = r.emphasis.pop() {
+                        let at = range.end.saturating_sub(n);
+                        let marks = source.get(at..range.end).unwrap_or("");
+                        r.builder().copy(marks, at);
+                    }
+                }
                 _ => {}
             },
             Event::Text(t) => {
@@ -295,7 +320,7 @@ impl Reader<'_> {
         }
         let span = line.span();
         line.blank_before = self.blank_since(span.start);
-        line.md = physical(self.source, span);
+        (line.md, line.md_at) = physical(self.source, span);
         self.last_end = span.end;
         self.out.push(line);
     }
@@ -364,7 +389,7 @@ impl Reader<'_> {
 
 /// The physical source lines holding `span`, trimmed: a line's Markdown as
 /// written (its list marker, heading marks and inline markup included).
-fn physical(source: &str, span: Span) -> String {
+fn physical(source: &str, span: Span) -> (String, usize) {
     let start = source[..span.start.min(source.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
@@ -376,17 +401,13 @@ fn physical(source: &str, span: Span) -> String {
         Some(i) => span.end + i,
         None => end,
     };
+    let mut at = start;
     let mut s = source[start..end].trim();
-    // A line of a block quote or a list item continued keeps its own text.
-    if span.start > start && !source[start..span.start].trim().is_empty() {
-        let before = source[start..span.start].trim();
-        if !before.chars().all(|c| {
-            matches!(c, '-' | '*' | '+' | '#' | '>' | '.' | ')' | ' ' | '\t') || c.is_ascii_digit()
-        }) {
-            // The line started mid-line (a `<br>` or a flattened piece):
-            // keep only what is this line's.
-            s = source[span.start..end].trim();
-        }
+    // A line that starts after a `<br>` keeps only its own text.
+    if span.start > start && source[start..span.start].contains("<br") {
+        at = span.start;
+        s = source[span.start..end].trim();
     }
-    s.to_string()
+    let lead = source[at..end].len() - source[at..end].trim_start().len();
+    (s.to_string(), at + lead)
 }

@@ -199,3 +199,17 @@ fn an_unlabelled_run_of_stamps_is_a_chapter_list() {
     let n = parse("We met at 10:30 to talk.\n");
     assert!(!n.has_chapter_list);
 }
+
+#[test]
+fn paragraph_lines_are_markdown_as_written() {
+    let text = "Summary.\n\n[link 0](https://example.com/m/0) [link 1](https://example.com/m/1) \n";
+    let n = parse(text);
+    let Block::Paragraph { lines, span } = &n.blocks[1] else {
+        panic!("{:?}", n.blocks)
+    };
+    assert_eq!(
+        lines,
+        &["[link 0](https://example.com/m/0) [link 1](https://example.com/m/1)"]
+    );
+    assert_eq!(&text[span.start..span.end], lines[0]);
+}
