@@ -580,20 +580,23 @@ impl<'n> Parser<'n> {
             let desc = if f.described {
                 Some(clean(&text[f.start..f.end])).filter(|t| !t.is_empty())
             } else {
-                let before = text[prev_end..f.start].trim();
+                let before = text
+                    .get(prev_end.min(f.start)..f.start)
+                    .unwrap_or("")
+                    .trim();
                 let before = before
                     .trim_end_matches(['—', '–', '-', ':', '|', '('])
                     .trim_start_matches(['—', '–', '-', ':', '|', ')', ','])
                     .trim();
                 if before.is_empty() || before.split_whitespace().count() > 8 {
                     let next = found.get(k + 1).map_or(text.len(), |n| n.start);
-                    describe(&text[f.end..next])
+                    describe(text.get(f.end..next.max(f.end)).unwrap_or(""))
                 } else {
                     Some(clean(before))
                 }
             };
             self.link(line, f, Kind::LearnMore, Some(index), Some(desc));
-            prev_end = f.end;
+            prev_end = prev_end.max(f.end);
         }
     }
 

@@ -9,13 +9,10 @@ use super::html;
 use super::line::{trim, Builder, Inline, Line};
 use crate::source::Span;
 
-/// HTML elements whose tags, written inline in Markdown, are markup; any
-/// other `<word>` is text (a chat log's `<nick>`).
-const INLINE_TAGS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "del", "dfn", "em", "font", "i",
-    "iframe", "img", "ins", "kbd", "mark", "q", "s", "samp", "script", "small", "span", "strike",
-    "strong", "style", "sub", "sup", "time", "tt", "u", "var", "wbr", "video", "audio", "source",
-    "picture", "p", "div", "center",
+/// HTML elements that, written inline in Markdown, show nothing but
+/// embed something (their `src` is markup, never a link).
+const EMBEDS: &[&str] = &[
+    "img", "iframe", "video", "audio", "source", "picture", "embed", "object", "track",
 ];
 
 struct Reader<'s> {
@@ -28,8 +25,6 @@ struct Reader<'s> {
     /// Open emphasis: written inside a URL (kept as text), and the
     /// length of its marks.
     emphasis: Vec<(bool, usize)>,
-    /// In an inline `<a>`, `<script>`, …: (tag name).
-    raw_tags: Vec<String>,
     heading: Option<u8>,
     depth: usize,
     item: bool,
@@ -50,7 +45,6 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
         links: Vec::new(),
         images: 0,
         emphasis: Vec::new(),
-        raw_tags: Vec::new(),
         heading: None,
         depth: 0,
         item: false,
@@ -343,45 +337,44 @@ impl Reader<'_> {
     }
 
     /// Inline HTML: `<a href>` opens a link, `</a>` closes it, `<br>` ends
-    /// the line; other known tags are markup; anything else is text.
+    /// the line, an embed (`<img>`, `<iframe>`) shows nothing; any other
+    /// tag stays as written (a chat log's `<nick>`, a `<script>` in a
+    /// title), never scanned for links or stamps.
     fn inline_html(&mut self, h: &str, range: Span) {
+        if self.images > 0 {
+            return;
+        }
         let tag = html::tag_of(h);
         match tag {
-            Some(t) if INLINE_TAGS.contains(&t.name.as_str()) => {
-                if t.end {
-                    if t.name == "a" {
-                        if let Some((at, dest, written, auto)) = self.links.pop() {
-                            let b = self.builder();
-                            let end = b.line.text.len();
-                            b.line.links.push(Inline {
-                                start: at,
-                                end,
-                                dest,
-                                written,
-                                auto,
-                            });
-                        }
-                    }
-                    return;
+            Some(t) if t.name == "a" && t.end => {
+                if let Some((at, dest, written, auto)) = self.links.pop() {
+                    let b = self.builder();
+                    let end = b.line.text.len();
+                    b.line.links.push(Inline {
+                        start: at,
+                        end,
+                        dest,
+                        written,
+                        auto,
+                    });
                 }
-                match t.name.as_str() {
-                    "br" => self.flush(),
-                    "a" => {
-                        if let Some((dest, at)) = t.href {
-                            let written = Span::new(range.start + at.start, range.start + at.end);
-                            let text_at = self.builder().line.text.len();
-                            self.links.push((text_at, dest, written, false));
-                        }
-                    }
-                    _ => {}
-                }
-                let _ = &self.raw_tags;
             }
-            _ => {
-                if self.images == 0 {
-                    let source = self.source;
-                    self.builder().read(h, source, range);
+            Some(t) if t.name == "a" && t.href.is_some() => {
+                if let Some((dest, at)) = t.href {
+                    let written = Span::new(range.start + at.start, range.start + at.end);
+                    let text_at = self.builder().line.text.len();
+                    self.links.push((text_at, dest, written, false));
                 }
+            }
+            Some(t) if t.name == "br" && !t.end => self.flush(),
+            Some(t) if EMBEDS.contains(&t.name.as_str()) => {}
+            _ => {
+                let source = self.source;
+                let b = self.builder();
+                let at = b.line.text.len();
+                b.read(h, source, range);
+                let end = b.line.text.len();
+                b.line.code.push((at, end));
             }
         }
     }
