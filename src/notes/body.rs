@@ -17,9 +17,16 @@ use crate::source::Span;
 
 /// Cuts lines that hold several lines run together into logical lines.
 pub(crate) fn recover(source: &str, lines: Vec<Line>, flattened: &mut Vec<Span>) -> Vec<Line> {
+    let cut: Vec<bool> = lines
+        .iter()
+        .map(|l| !l.verbatim && flattened::is_flattened(&l.text))
+        .collect();
+    if !cut.contains(&true) {
+        return lines;
+    }
     let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
-        if line.verbatim || !flattened::is_flattened(&line.text) {
+    for (line, cut) in lines.into_iter().zip(cut) {
+        if !cut {
             out.push(line);
             continue;
         }

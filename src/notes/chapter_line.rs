@@ -68,9 +68,21 @@ pub(crate) type BadStamp = ((usize, usize), String, TimestampError);
 /// Reads a line as a chapter.
 pub(crate) fn parse(line: &Line) -> Option<Result<Cand, BadStamp>> {
     let text = line.text.as_str();
-    let bullet = BULLET.find(text).map_or(0, |m| m.end());
+    // Every form holds a stamp: a colon between digits.
+    if !has_stamp_colon(text) {
+        return None;
+    }
+    let bullet = if text.starts_with(|c: char| c.is_ascii_digit() && c != '0')
+        || text.starts_with(['-', '*', '+', '•', '▪', '►', '◦', '‣', '·'])
+    {
+        BULLET.find(text).map_or(0, |m| m.end())
+    } else {
+        0
+    };
     let body = &text[bullet..];
-    if let Some(c) = STAMP_FIRST.captures(body) {
+    let stamp_first =
+        body.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '(' | '[' | '*'));
+    if let Some(c) = stamp_first.then(|| STAMP_FIRST.captures(body)).flatten() {
         match (c.get(1).map(|m| m.as_str()), c.get(3).map(|m| m.as_str())) {
             (None, None) | (Some("("), Some(")")) | (Some("["), Some("]")) => {}
             _ => return None,
@@ -109,6 +121,12 @@ pub(crate) fn parse(line: &Line) -> Option<Result<Cand, BadStamp>> {
             target,
         }));
     }
+    if !body
+        .trim_end()
+        .ends_with(|c: char| c.is_ascii_digit() || matches!(c, ')' | ']'))
+    {
+        return None;
+    }
     let c = TITLE_FIRST.captures(body)?;
     let open = c.get(2).or(c.get(3)).or(c.get(4)).map(|m| m.as_str());
     match (open, c.get(6).map(|m| m.as_str())) {
@@ -138,6 +156,14 @@ pub(crate) fn parse(line: &Line) -> Option<Result<Cand, BadStamp>> {
         title: title_r,
         target,
     }))
+}
+
+/// Whether `text` has a colon with a digit on each side (one pass).
+fn has_stamp_colon(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(':').any(|(i, _)| {
+        i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    })
 }
 
 /// The words of a label that name a chapter list.
@@ -264,9 +290,12 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
     };
     // A colon inside a stamp (`Chapters 00:00 Intro`) is not the label's.
     let (head, rest_at) = match head.find(|c: char| c.is_ascii_digit()) {
-        Some(d) if STAMP_FIRST.is_match(&text[d..]) && d > 0 => (&text[..d], d),
+        Some(d) if d > 0 && d <= 80 && STAMP_FIRST.is_match(&text[d..]) => (&text[..d], d),
         _ => (head, rest_at),
     };
+    if head.len() > 160 {
+        return None;
+    }
     let name = head.trim_matches(decoration).trim();
     // A parenthetical after it: `Links (partial)`, `Chapters (approx.)`.
     let bare = match name.find('(') {
@@ -315,6 +344,9 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
 /// Empty unless there are at least two.
 pub(crate) fn sites(line: &Line) -> Vec<usize> {
     let text = line.text.as_str();
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '(' | '[')) {
+        return vec![];
+    }
     let mut out = Vec::new();
     let mut last: Option<Timestamp> = None;
     for c in STAMP.captures_iter(text) {
@@ -420,6 +452,9 @@ pub(crate) fn title_end(line: &Line, title: (usize, usize)) -> Option<usize> {
 /// A chapter label inside a line, followed by its first stamp
 /// (`… and Function. Timestamps 00:00:00 Dr. Lena …`): where it starts.
 pub(crate) fn inline_label(line: &Line) -> Option<usize> {
+    if !has_stamp_colon(&line.text) {
+        return None;
+    }
     let lower = line.text.to_ascii_lowercase();
     for word in ["timestamps", "chapters", "time stamps", "outline"] {
         for (at, _) in lower.match_indices(word) {

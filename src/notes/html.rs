@@ -434,6 +434,23 @@ impl Reader<'_> {
 
     /// Text: white space runs read as one space (HTML renders them so).
     fn text(&mut self, value: &str, span: Span) {
+        let starts_line = self
+            .cur
+            .as_ref()
+            .is_none_or(|b| b.line.text.is_empty() || b.line.text.ends_with(' '));
+        // Most text is written as it reads: no entity, no run of spaces.
+        let plain = !value.contains(|c: char| c.is_whitespace() && c != ' ')
+            && !value.contains("  ")
+            && !(starts_line && value.starts_with(' '))
+            && self.source.get(span.start..span.end) == Some(value);
+        if plain {
+            if value.is_empty() {
+                return;
+            }
+            self.builder().copy(value, span.start);
+            escape(&mut self.md, value);
+            return;
+        }
         let mut collapsed = String::with_capacity(value.len());
         let starts_line = self
             .cur
@@ -463,13 +480,8 @@ impl Reader<'_> {
             span.start
         };
         let src = Span::new(src_start.min(span.end), span.end);
-        let text_for_align = if starts_line {
-            collapsed.as_str()
-        } else {
-            collapsed.as_str()
-        };
         let source = self.source;
-        self.builder().read(text_for_align, source, src);
+        self.builder().read(&collapsed, source, src);
         escape(&mut self.md, &collapsed);
     }
 }

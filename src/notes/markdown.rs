@@ -3,6 +3,8 @@
 //! line and heading, each with its visible text, inline links and code
 //! spans. HTML blocks go to the HTML reader; images are markup.
 
+use std::collections::HashMap;
+
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::html;
@@ -54,12 +56,12 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
     };
     let mut iter = parser.into_offset_iter();
     // Reference definitions: where each destination is written.
-    let refs: Vec<(String, Span, String)> = iter
+    let refs: HashMap<String, Span> = iter
         .reference_definitions()
         .iter()
         .map(|(label, def)| {
             let span = Span::new(def.span.start + start, def.span.end + start);
-            (label.to_lowercase(), span, def.dest.to_string())
+            (ref_key(label), span)
         })
         .collect();
     let mut html_block: Option<Span> = None;
@@ -222,7 +224,7 @@ fn written_dest(
     dest: &CowStr<'_>,
     link_type: LinkType,
     id: &CowStr<'_>,
-    refs: &[(String, Span, String)],
+    refs: &HashMap<String, Span>,
 ) -> Span {
     let find_in = |span: Span, from_end: bool| -> Option<Span> {
         let s = source.get(span.start..span.end)?;
@@ -246,20 +248,27 @@ fn written_dest(
         | LinkType::Shortcut
         | LinkType::ReferenceUnknown
         | LinkType::CollapsedUnknown
-        | LinkType::ShortcutUnknown => {
-            let key = id.to_lowercase();
-            let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
-            refs.iter()
-                .find(|(label, _, _)| label.split_whitespace().collect::<Vec<_>>().join(" ") == key)
-                .and_then(|(_, span, _)| {
-                    let s = source.get(span.start..span.end)?;
-                    let colon = s.find("]:")? + 2;
-                    find_in(Span::new(span.start + colon, span.end), false)
-                })
-        }
+        | LinkType::ShortcutUnknown => refs.get(&ref_key(id)).and_then(|span| {
+            let s = source.get(span.start..span.end)?;
+            let colon = s.find("]:")? + 2;
+            find_in(Span::new(span.start + colon, span.end), false)
+        }),
         _ => None,
     }
     .unwrap_or(range)
+}
+
+/// A reference label as matched (CommonMark: case-folded, inner white
+/// space collapsed).
+fn ref_key(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for w in label.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w.to_lowercase());
+    }
+    out
 }
 
 impl Reader<'_> {
