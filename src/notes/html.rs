@@ -410,13 +410,11 @@ impl Reader<'_> {
                 self.lists.pop();
             }
             "td" | "th" => {}
-            "tr" => {
-                if self.cell > 0 {
-                    if let Some(b) = self.cur.as_mut() {
-                        let at = b.line.map.end(b.line.text.len());
-                        b.stand(" |", Span::new(at, at));
-                        self.md.push_str(" |");
-                    }
+            "tr" if self.cell > 0 => {
+                if let Some(b) = self.cur.as_mut() {
+                    let at = b.line.map.end(b.line.text.len());
+                    b.stand(" |", Span::new(at, at));
+                    self.md.push_str(" |");
                 }
             }
             _ => {}
@@ -439,10 +437,10 @@ impl Reader<'_> {
             .as_ref()
             .is_none_or(|b| b.line.text.is_empty() || b.line.text.ends_with(' '));
         // Most text is written as it reads: no entity, no run of spaces.
-        let plain = !value.contains(|c: char| c.is_whitespace() && c != ' ')
-            && !value.contains("  ")
-            && !(starts_line && value.starts_with(' '))
-            && self.source.get(span.start..span.end) == Some(value);
+        let spaced = value.contains(|c: char| c.is_whitespace() && c != ' ')
+            || value.contains("  ")
+            || starts_line && value.starts_with(' ');
+        let plain = !spaced && self.source.get(span.start..span.end) == Some(value);
         if plain {
             if value.is_empty() {
                 return;

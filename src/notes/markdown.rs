@@ -197,11 +197,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                 let end = b.line.text.len();
                 b.line.code.push((at, end));
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if r.images == 0 {
-                    r.flush();
-                }
-            }
+            Event::SoftBreak | Event::HardBreak if r.images == 0 => r.flush(),
             Event::Rule => {
                 r.flush();
                 r.new_block = true;
