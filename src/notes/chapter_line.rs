@@ -321,8 +321,16 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
     let rest = text[rest_at..].trim_start_matches(decoration).trim_start();
     let rest_at = text.len() - rest.len();
     let had_colon = text[..rest_at].contains(':');
+    // With its first item on the line, a link label is a name, not a
+    // sentence (`Links to the past were: https://…` is prose).
+    let named = kind == Label::Chapters
+        || words.split(' ').count() <= 3
+            && (words.ends_with("links")
+                || words.starts_with("learn more")
+                || !words.contains("links"))
+            && !phrase_label(&words);
     let ok = rest.is_empty()
-        || !phrase_label(&words)
+        || named
             && match kind {
                 Label::Chapters => STAMP_FIRST.is_match(rest),
                 Label::Links => {

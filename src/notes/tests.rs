@@ -439,3 +439,22 @@ fn the_last_run_together_title_ends_where_the_sentence_starts() {
     assert_eq!(n.links[0].kind, Kind::Text);
     assert_eq!(n.flattened.len(), 1);
 }
+
+#[test]
+fn a_sentence_that_starts_with_a_label_word_is_prose() {
+    for text in [
+        "Links to the past were many: https://a.example/\n",
+        "Follow the show on X: https://x.example/show\n",
+        "Resources we never used in our lives: https://b.example/\n",
+    ] {
+        let n = parse(text);
+        assert!(
+            n.links.iter().all(|l| l.kind == Kind::Text),
+            "{text:?}: {:?}",
+            n.links
+        );
+        assert!(!n.blocks.iter().any(|b| matches!(b, Block::LinkList { .. })));
+    }
+    let n = parse("Episode links: https://a.example/ — A\n");
+    assert_eq!(n.links[0].kind, Kind::LearnMore);
+}
