@@ -111,7 +111,20 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
             Some(*m)
         })
         .collect();
-    for f in links::find(&line.text) {
+    // A URL has `://`, an e-mail `@`, an unsafe link `scheme:`: a line
+    // with none of them (most chapter lines) skips the finder.
+    let b = line.text.as_bytes();
+    let may_link = line.text.contains('@')
+        || line
+            .text
+            .match_indices(':')
+            .any(|(i, _)| i > 0 && b[i - 1].is_ascii_alphabetic());
+    let found = if may_link {
+        links::find(&line.text)
+    } else {
+        Vec::new()
+    };
+    for f in found {
         let i = taken.partition_point(|&(s, _)| s < f.end);
         if i > 0 && reach[i - 1] > f.start {
             continue;

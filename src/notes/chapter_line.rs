@@ -355,6 +355,11 @@ pub(crate) fn sites(line: &Line) -> Vec<usize> {
     if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '(' | '[')) {
         return vec![];
     }
+    // A second stamp after the first word.
+    let rest = text.find(char::is_whitespace).map_or("", |i| &text[i..]);
+    if !has_stamp_colon(rest) {
+        return vec![];
+    }
     let mut out = Vec::new();
     let mut last: Option<Timestamp> = None;
     for c in STAMP.captures_iter(text) {
