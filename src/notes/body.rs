@@ -178,6 +178,8 @@ pub(crate) struct Parser<'n> {
     source: &'n str,
     lists: usize,
     para: Option<(Vec<String>, Span)>,
+    /// The paragraph being read is a list's items.
+    para_list: bool,
     /// Whether a chapter list block was written for heading chapters.
     heading_list: bool,
     /// The list depth of the last line of a link list.
@@ -198,6 +200,7 @@ impl<'n> Parser<'n> {
             source,
             lists: 0,
             para: None,
+            para_list: false,
             heading_list: false,
             last_depth: 0,
         }
@@ -224,7 +227,10 @@ impl<'n> Parser<'n> {
                 i += 1;
                 continue;
             }
-            if line.blank_before || line.new_block {
+            // The items of one tight list stay one paragraph (its lines
+            // the Markdown list as written), so a platform gets one list.
+            let continues_list = self.para_list && line.item && line.depth > 0;
+            if line.blank_before || (line.new_block && !continues_list) {
                 self.end_paragraph();
             }
             if let Some((label, rest_at, name)) = chapter_line::label(line) {
@@ -663,6 +669,7 @@ impl<'n> Parser<'n> {
             }
             None => self.para = Some((vec![line.md.clone()], span)),
         }
+        self.para_list = line.depth > 0;
         if scan {
             for f in line_links(line, None) {
                 self.link(line, &f, Kind::Text, None, None);
