@@ -95,6 +95,23 @@ Examples:
   $ shownotes context fixtures/example/episode-17.md
 ";
 
+/// `shownotes import --help`.
+pub const IMPORT: &str = "\
+Examples:
+  # A show's back catalogue from its feed: notes files and shownotes.toml in my-show/
+  $ shownotes import fixtures/feeds/buzzsprout.xml --out my-show
+
+  # Again after editing a file: the edited file is kept unless --force
+  $ shownotes import fixtures/feeds/buzzsprout.xml --out my-show
+";
+
+/// `shownotes feed --help`.
+pub const FEED: &str = "\
+Examples:
+  # The whole feed of the show imported above, to a file
+  $ shownotes feed my-show -o my-show/feed.xml
+";
+
 /// `shownotes init --help`.
 pub const INIT: &str = "\
 Examples:

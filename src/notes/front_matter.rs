@@ -9,6 +9,7 @@ use crate::source::{Source, Span};
 /// The front matter keys (the README's "The notes file"), and nothing else.
 pub(crate) const KEYS: &[&str] = &[
     "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
+    "duration", "length", "draft",
 ];
 
 /// The episode's metadata from the front matter.
@@ -36,6 +37,15 @@ pub struct FrontMatter {
     /// `full`, `trailer` or `bonus`.
     #[serde(rename = "type")]
     pub episode_type: Option<String>,
+    /// The audio's playing time in milliseconds, for audio shownotes can't
+    /// measure (a URL): `duration` as `HH:MM:SS`, `MM:SS` or seconds.
+    pub duration_ms: Option<u64>,
+    /// The audio's size in bytes (`<enclosure length>`), for audio
+    /// shownotes can't measure (a URL).
+    pub length: Option<u64>,
+    /// `draft = true`, as static-site generators write it: `shownotes
+    /// feed` leaves the episode out.
+    pub draft: Option<bool>,
 }
 
 /// Where the front matter was, and what it held.
@@ -411,11 +421,39 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
                 );
             }
         },
-        "explicit" => match value {
+        "duration" => {
+            let ms = match &value {
+                Value::Int(i) if (0..=u32::MAX as i128).contains(i) => Some(*i as u64 * 1000),
+                Value::Str(s) => crate::timestamp::Timestamp::parse(s.trim())
+                    .ok()
+                    .map(|t| t.as_ms())
+                    .or_else(|| s.trim().parse::<u64>().ok().map(|n| n * 1000)),
+                _ => None,
+            };
+            match ms {
+                Some(ms) => fm.duration_ms = Some(ms),
+                None => {
+                    let got = describe(&value);
+                    diags.push(
+                        wrong("a playing time", got)
+                            .help("write `duration = \"01:02:03\"` or seconds"),
+                    );
+                }
+            }
+        }
+        "length" => match value {
+            Value::Int(i) if (0..=u64::MAX as i128).contains(&i) => fm.length = Some(i as u64),
+            other => {
+                let got = describe(&other);
+                diags.push(wrong("a size in bytes", got).help("write `length = 34216300`"));
+            }
+        },
+        "explicit" | "draft" => match value {
+            Value::Bool(b) if key == "draft" => fm.draft = Some(b),
             Value::Bool(b) => fm.explicit = Some(b),
             other => {
                 let got = describe(&other);
-                diags.push(wrong("true or false", got).help("write `explicit = false`"));
+                diags.push(wrong("true or false", got).help(format!("write `{key} = false`")));
             }
         },
         _ => diags.push(unknown_key(key, span)),
