@@ -327,12 +327,15 @@ struct OpenLink {
     text: String,
 }
 
+/// A list item that is a link alone: its URL and description.
+type LinkAlone = (String, String);
+
 /// A list being read: each item's Markdown, and whether each item is a
-/// link alone (`(url, text, rest)`).
+/// link alone.
 #[derive(Default)]
 struct List {
     ordered: bool,
-    items: Vec<(String, Option<(String, String, String)>)>,
+    items: Vec<(String, Option<LinkAlone>)>,
 }
 
 struct Converter {
@@ -374,11 +377,7 @@ impl Converter {
                     let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
                     c.end(&name);
                 }
-                Token::String(s) => {
-                    if c.skip == 0 {
-                        c.text(&String::from_utf8_lossy(&s));
-                    }
-                }
+                Token::String(s) if c.skip == 0 => c.text(&String::from_utf8_lossy(&s)),
                 _ => {}
             }
         }
@@ -563,7 +562,7 @@ impl Converter {
                         .cloned()
                         .collect::<Vec<_>>()
                         .join(" — ");
-                    (url.clone(), desc, String::new())
+                    (url.clone(), desc)
                 })
             }
             _ => None,
@@ -632,7 +631,7 @@ impl Converter {
                 lines.push("Links:".to_string());
             }
             for (_, a) in &list.items {
-                if let Some((url, desc, _)) = a {
+                if let Some((url, desc)) = a {
                     if desc.is_empty() {
                         lines.push(url.clone());
                     } else {

@@ -108,8 +108,13 @@ Examples:
 /// `shownotes feed --help`.
 pub const FEED: &str = "\
 Examples:
-  # The whole feed of the show imported above, to a file
-  $ shownotes feed my-show -o my-show/feed.xml
+  # A show imported from its feed, then its whole feed written again
+  $ shownotes import fixtures/feeds/hugo.xml --out my-show
+  $ shownotes feed my-show -o my-show.xml
+
+  # Printed, from the show's folder
+  $ cd my-show
+  $ shownotes feed
 ";
 
 /// `shownotes init --help`.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::input::Input;
-use super::{outcome, print, render_all, write_atomic, Ctx, Fatal, Outcome};
+use super::{outcome, print, render_all, Ctx, Fatal, Outcome};
 use shownotes::error::{Error, ErrorKind};
 use shownotes::source::Source;
 
@@ -75,6 +75,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let mut manifest = read_manifest(dir);
     let mut report = String::new();
     let (mut wrote, mut same, mut skipped) = (0, 0, 0);
+    let mut to_write: Vec<(&str, &[u8])> = Vec::new();
     for f in &imported.files {
         let path = dir.join(&f.name);
         let new_hash = sha(&f.text);
@@ -94,7 +95,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         };
         match status {
             "wrote" => {
-                write_atomic(&path, f.text.as_bytes())?;
+                to_write.push((f.name.as_str(), f.text.as_bytes()));
                 manifest.insert(f.name.clone(), new_hash);
                 wrote += 1;
                 report.push_str(&format!("wrote {}\n", path.display()));
@@ -114,7 +115,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Fatal::new(format!("cannot write the manifest: {e}")))?;
-    write_atomic(&dir.join(MANIFEST), format!("{json}\n").as_bytes())?;
+    let json = format!("{json}\n");
+    // The manifest last: it vouches only for files already written.
+    to_write.push((MANIFEST, json.as_bytes()));
+    shownotes::write::write_atomic_many(dir, &to_write)?;
     report.push_str(&format!(
         "{} episodes: {wrote} files written, {same} unchanged, {skipped} skipped\n",
         feed.items.len()

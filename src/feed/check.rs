@@ -355,7 +355,7 @@ fn category_help(cat: &str) -> String {
         .iter()
         .find(|(p, _)| p.eq_ignore_ascii_case(parent))
     {
-        Some((p, subs)) if subs.is_empty() => {
+        Some((p, [])) => {
             format!("`{p}` has no subcategories; write `\"{p}\"`")
         }
         Some((p, subs)) => format!(

@@ -93,14 +93,7 @@ pub fn write(
 ) -> Result<Written> {
     let mut reports = Vec::new();
     let mut made: Vec<Option<Made>> = Vec::new();
-    let mut facts_own: Vec<(
-        String,
-        Option<String>,
-        Option<u64>,
-        Option<u64>,
-        Option<i64>,
-        Option<(String, Option<String>)>,
-    )> = Vec::new();
+    let mut facts_own: Vec<Facts> = Vec::new();
     for f in files {
         let name = f.path.display().to_string();
         let input = NotesInput {
@@ -108,8 +101,10 @@ pub fn write(
             path: Some(&f.path),
             bytes: &f.bytes,
         };
-        // Peek at the front matter's audio: a URL is not measured.
-        let ep = match Episode::load(input, config.clone(), config.path.clone(), Audio::Skip) {
+        // Local audio is walked; a URL is not (the front matter's
+        // `length` and `duration` stand for it).
+        let audio = Audio::Find(None, Mode::Walk);
+        let ep = match Episode::load(input, config.clone(), config.path.clone(), audio) {
             Ok(e) => e,
             Err(not_text) => {
                 let (source, d) = *not_text;
@@ -119,25 +114,13 @@ pub fn write(
                     included: false,
                 });
                 made.push(None);
-                facts_own.push((String::new(), None, None, None, None, None));
+                facts_own.push(Facts::default());
                 continue;
             }
         };
         let remote = ep.notes.front_matter.audio.as_deref().is_some_and(is_url);
-        let ep = if remote || ep.notes.front_matter.audio.is_none() {
-            ep
-        } else {
-            match Episode::load(
-                input,
-                config.clone(),
-                config.path.clone(),
-                Audio::Find(None, Mode::Walk),
-            ) {
-                Ok(e) => e,
-                Err(_) => ep,
-            }
-        };
-        let (item, mut diags) = one(&ep, remote, config, templates)?;
+        let one = one(&ep, remote, config, templates)?;
+        let mut diags = one.diagnostics;
         diags.extend(ep.diagnostics.iter().cloned());
         let fm = &ep.notes.front_matter;
         let epoch = fm
@@ -145,29 +128,16 @@ pub fn write(
             .as_deref()
             .and_then(|d| crate::notes::date::Date::parse(d).ok())
             .map(|d| check::epoch(&d));
-        let enclosure = match (&fm.audio, &ep.audio) {
-            (Some(a), _) if remote => Some((
-                a.clone(),
-                Some(check::mime_of(a).unwrap_or("audio/mpeg").to_string()),
-            )),
-            (Some(a), Some(info)) => Some((a.clone(), Some(info.mime.to_string()))),
-            _ => None,
-        };
-        let ctx_title = fm.title.clone().unwrap_or_else(|| ep.stem.clone());
-        let included = item.is_some();
-        facts_own.push((
-            ctx_title,
-            if included {
-                item.as_ref().and_then(|_| guid_of(&ep, config))
-            } else {
-                None
-            },
-            fm.season,
-            fm.episode.filter(|_| included),
+        let included = one.xml.is_some();
+        facts_own.push(Facts {
+            title: fm.title.clone().unwrap_or_else(|| ep.stem.clone()),
+            guid: one.guid,
+            season: fm.season,
+            episode: fm.episode,
             epoch,
-            if included { enclosure } else { None },
-        ));
-        made.push(item.map(|xml| Made {
+            enclosure: one.enclosure,
+        });
+        made.push(one.xml.map(|xml| Made {
             epoch,
             date: fm.date.clone(),
             number: fm.episode,
@@ -181,29 +151,28 @@ pub fn write(
         });
     }
     // The items' checks, over the items in the feed.
-    let facts: Vec<check::ItemFacts<'_>> = facts_own
+    // Only the items in the feed are checked together.
+    let kept: Vec<usize> = (0..made.len()).filter(|&i| made[i].is_some()).collect();
+    let facts: Vec<check::ItemFacts<'_>> = kept
         .iter()
-        .zip(&made)
-        .map(
-            |((title, guid, season, episode, epoch, enc), m)| check::ItemFacts {
+        .map(|&i| {
+            let f = &facts_own[i];
+            check::ItemFacts {
                 span: None,
-                title,
-                guid: guid.as_deref(),
-                season: *season,
-                episode: *episode,
-                epoch: *epoch,
-                enclosure: if m.is_some() {
-                    enc.as_ref().map(|(u, t)| (u.as_str(), t.as_deref()))
-                } else {
-                    Some(("", None))
-                },
-            },
-        )
+                title: &f.title,
+                guid: f.guid.as_deref(),
+                season: f.season,
+                episode: f.episode,
+                epoch: f.epoch,
+                enclosure: f
+                    .enclosure
+                    .as_ref()
+                    .map(|(u, t)| (u.as_str(), Some(t.as_str()))),
+            }
+        })
         .collect();
-    for (i, d) in check::items(&facts, check::now()) {
-        if made[i].is_some() {
-            reports[i].diagnostics.push(d);
-        }
+    for (k, d) in check::items(&facts, check::now()) {
+        reports[kept[k]].diagnostics.push(d);
     }
     let mut channel = publish::channel(config);
     let mut channel_diags = check::channel(&check::ChannelFacts {
@@ -254,20 +223,34 @@ pub fn write(
     })
 }
 
-/// The guid the item carries: the front matter's, else the episode URL.
-fn guid_of(ep: &Episode, config: &Config) -> Option<String> {
-    let ctx = publish::context(&ep.notes, config, None);
-    ctx.episode.guid
+/// One item's facts for the checks over all items.
+#[derive(Debug, Default)]
+struct Facts {
+    title: String,
+    guid: Option<String>,
+    season: Option<u64>,
+    episode: Option<u64>,
+    epoch: Option<i64>,
+    /// The enclosure's URL (or file) and type.
+    enclosure: Option<(String, String)>,
+}
+
+/// One episode made into an item, or why not.
+#[derive(Debug, Default)]
+struct One {
+    xml: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+    guid: Option<String>,
+    enclosure: Option<(String, String)>,
 }
 
 /// One episode's item, or why it is left out.
-fn one(
-    ep: &Episode,
-    remote: bool,
-    config: &Config,
-    templates: &Templates,
-) -> Result<(Option<String>, Vec<Diagnostic>)> {
+fn one(ep: &Episode, remote: bool, config: &Config, templates: &Templates) -> Result<One> {
     let fm = &ep.notes.front_matter;
+    let left_out = |d: Vec<Diagnostic>| One {
+        diagnostics: d,
+        ..One::default()
+    };
     let skip = |why: String, help: &str| Diagnostic::new(Code::FeedEpisodeSkipped, why).help(help);
     if fm.draft == Some(true) {
         let d = Diagnostic::new(
@@ -279,16 +262,13 @@ fn one(
             "draft",
         ))
         .help("set `draft = false` (or delete it) to publish the episode");
-        return Ok((None, vec![d]));
+        return Ok(left_out(vec![d]));
     }
     if ep.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        return Ok((
-            None,
-            vec![skip(
-                format!("`{}` has errors: left out of the feed", ep.stem),
-                "fix the errors above; `shownotes check` lists them",
-            )],
-        ));
+        return Ok(left_out(vec![skip(
+            format!("`{}` has errors: left out of the feed", ep.stem),
+            "fix the errors above; `shownotes check` lists them",
+        )]));
     }
     let mut ctx = publish::context(&ep.notes, config, ep.audio.as_ref());
     if remote {
@@ -301,33 +281,41 @@ fn one(
         } else {
             "it has no `audio`"
         };
-        return Ok((
-            None,
-            vec![Diagnostic::new(
-                Code::FeedEnclosureMissing,
-                format!("`{}` is left out of the feed: {why}", ep.stem),
-            )
-            .help("give the episode `audio`: a file beside the notes, or the published file's URL with `length` and `duration`")],
-        ));
+        return Ok(left_out(vec![Diagnostic::new(
+            Code::FeedEnclosureMissing,
+            format!("`{}` is left out of the feed: {why}", ep.stem),
+        )
+        .help("give the episode `audio`: a file beside the notes, or the published file's URL with `length` and `duration`")]));
     };
     if audio.url.is_none() {
-        return Ok((
-            None,
-            vec![skip(
-                format!("`{}` is left out of the feed: its audio has no URL", ep.stem),
-                "set `[show] media_base_url` in `shownotes.toml`, or give `audio` as the published file's URL",
-            )],
-        ));
+        return Ok(left_out(vec![skip(
+            format!("`{}` is left out of the feed: its audio has no URL", ep.stem),
+            "set `[show] media_base_url` in `shownotes.toml`, or give `audio` as the published file's URL",
+        )]));
     }
-    let ctx = ctx;
+    // The file as named (its extension) and the type the enclosure gets.
+    let enclosure = (
+        fm.audio.clone().unwrap_or_else(|| audio.file_name.clone()),
+        audio.mime.clone(),
+    );
     let out = publish::build(templates, &ctx, &ep.notes, config, &[PlatformId::Rss])?;
-    let mut diags = out.diagnostics.clone();
+    let mut diags = out.diagnostics;
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.push(skip(
             format!("`{}`'s item has errors: left out of the feed", ep.stem),
             "fix the errors above; `shownotes build --platform rss` shows the item",
         ));
-        return Ok((None, diags));
+        return Ok(left_out(diags));
     }
-    Ok((out.get(PlatformId::Rss).map(str::to_string), diags))
+    let xml = out
+        .files
+        .into_iter()
+        .find(|(p, _)| *p == PlatformId::Rss)
+        .map(|(_, x)| x);
+    Ok(One {
+        xml,
+        diagnostics: diags,
+        guid: ctx.episode.guid.clone(),
+        enclosure: Some(enclosure),
+    })
 }

@@ -400,6 +400,14 @@ pub fn parse(src: &Source) -> Result<Feed> {
             _ => {}
         }
     }
+    if let Some((_, open, _)) = stack.last() {
+        return Err(at_error(
+            src,
+            text.len(),
+            format!("the feed ends inside `<{open}>`: it is cut short"),
+            "download the feed again: a complete feed ends with `</rss>`",
+        ));
+    }
     if !seen_root {
         return Err(at_error(
             src,
@@ -461,10 +469,8 @@ fn start_attrs(
                 ch.image = Some(h);
             }
         }
-        (Place::Channel, Ns::Atom, "link") => {
-            if attr(e, reader, "rel").as_deref() == Some("self") {
-                ch.self_url = attr(e, reader, "href");
-            }
+        (Place::Channel, Ns::Atom, "link") if attr(e, reader, "rel").as_deref() == Some("self") => {
+            ch.self_url = attr(e, reader, "href");
         }
         (Place::Item, _, _) => {
             let Some(i) = item else { return };
@@ -526,11 +532,7 @@ fn end_text(
             (Ns::Itunes, "email") => set(&mut ch.owner_email, value),
             _ => {}
         },
-        Place::Image => {
-            if ns == Ns::None && local == "url" {
-                set(&mut ch.image, value);
-            }
-        }
+        Place::Image if ns == Ns::None && local == "url" => set(&mut ch.image, value),
         Place::Item => {
             let Some(i) = item else { return };
             match (ns, local) {

@@ -16,6 +16,7 @@ mod check_audio;
 mod check_config;
 mod cli11;
 mod embed;
+mod feed;
 mod formats;
 mod fuzz_text;
 mod hardening;
