@@ -191,8 +191,8 @@ example text-invisible-char Warning "The text holds a bidi control or an invisib
 # Podcasts and Podcasting 2.0 ask for; each example takes one out or adds
 # one problem.
 feedcfg='[show]\ntitle = "Pilot Light"\nlanguage = "en"\nwebsite = "https://pilot.example"\n\n[feed]\ndescription = "A show about starting things."\nauthor = "Sam Host"\nowner = { name = "Sam Host", email = "sam@pilot.example" }\nimage = "https://pilot.example/cover.jpg"\ncategories = ["Technology"]\nexplicit = false\ntype = "episodic"\nguid = "5b1b9c3e-2f0e-5c1a-9d2e-7a1b2c3d4e5f"\nurl = "https://pilot.example/feed.xml"\n'
-remote() { # remote NUMBER GUID [DATE]
-  printf '+++\ntitle = "Episode %s"\nepisode = %s\nguid = "%s"\ndate = %s\naudio = "https://media.pilot.example/%s.mp3"\nlength = 1000000\nduration = "00:30:00"\n+++\nSummary of episode %s.\n%s' "$1" "$1" "$2" "${3:-2025-01-06}" "$1" "$1" "$chapters"
+remote() { # remote NUMBER GUID [DATE [TITLE]]
+  printf '+++\ntitle = "%s"\nepisode = %s\nguid = "%s"\ndate = %s\naudio = "https://media.pilot.example/%s.mp3"\nlength = 1000000\nduration = "00:30:00"\n+++\nSummary of episode %s.\n%s' "${4:-Episode $1}" "$1" "$2" "${3:-2025-01-06}" "$2" "$1" "$chapters"
 }
 without() { printf '%b' "$feedcfg" | grep -v "^$1 = " | sed 's/$/\\n/' | tr -d '\n'; }
 example feed-title-missing Error "\`shownotes feed\`: the channel has no title (\`[show] title\`); Apple Podcasts requires \`<title>\`" \
@@ -222,7 +222,7 @@ example feed-self-link-missing Warning "\`shownotes feed\`: the channel does not
 example feed-guid-duplicate Error "Two episodes have the same \`guid\` (\`shownotes feed\` over notes files, or \`shownotes import\` over a feed's items); apps show only one of them" \
   "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 same-guid)" ep2.md "$(remote 2 same-guid 2025-01-13)"
 example feed-episode-duplicate Error "Two episodes of one season have the same episode number" \
-  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" ep1b.md "$(remote 1 ep-1b 2025-01-13)"
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" ep1b.md "$(remote 1 ep-1b 2025-01-13 'Episode 1, again')"
 example feed-enclosure-missing Warning "An episode has no audio (\`audio\`), or a feed's item no \`<enclosure>\`: \`shownotes feed\` leaves it out, \`shownotes import\` imports it without audio" \
   "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" post.md "+++\ntitle = \"A blog post\"\n+++\nNo audio here.\n"
 example feed-enclosure-type-mismatch Error "The enclosure's type does not match its file (an M4A named \`.mp3\`, or a feed item's \`type\` against its URL); Apple Podcasts requires them to agree" \

@@ -121,7 +121,11 @@ pub fn write(
         let remote = ep.notes.front_matter.audio.as_deref().is_some_and(is_url);
         let one = one(&ep, remote, config, templates)?;
         let mut diags = one.diagnostics;
-        diags.extend(ep.diagnostics.iter().cloned());
+        // A draft is unfinished: its notes' findings are `check`'s to
+        // report, not the feed's.
+        if ep.notes.front_matter.draft != Some(true) {
+            diags.extend(ep.diagnostics.iter().cloned());
+        }
         let fm = &ep.notes.front_matter;
         let epoch = fm
             .date
