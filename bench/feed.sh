@@ -18,12 +18,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 python3 - "$work/feed.xml" <<'PY'
-import sys
+import sys, datetime, email.utils
 items = []
+start = datetime.datetime(2005, 1, 3, 6, 0, tzinfo=datetime.timezone.utc)
 for i in range(1000, 0, -1):
-    day = 1 + i % 28
+    date = email.utils.format_datetime(start + datetime.timedelta(weeks=i))
     items.append(f"""<item><title>Episode {i}: a conversation</title><guid isPermaLink="false">guid-{i}</guid>
-<pubDate>Mon, {day:02} Dec 2024 06:00:00 GMT</pubDate><link>https://show.example/episodes/{i}</link>
+<pubDate>{date}</pubDate><link>https://show.example/episodes/{i}</link>
 <description><![CDATA[<p>We talk about <strong>topic {i}</strong> with a guest, and much more besides: {"networking, protocols and tools. " * 8}</p>
 <p>Links:</p><ul><li><a href="https://example.com/{i}/a">Resource A</a></li><li><a href="https://example.com/{i}/b">Resource B</a></li><li><a href="https://example.com/{i}/c">Resource C</a></li></ul>
 <p>00:00 Intro<br>05:00 Topic<br>30:00 Questions<br>55:00 Outro</p>]]></description>
@@ -56,7 +57,7 @@ PY
 for _ in $(seq "$runs"); do
   rm -rf "$work/show"
   /usr/bin/time -f "%e %M" -o "$work/one.txt" "$bin" import "$work/feed.xml" --out "$work/show" >/dev/null 2>&1
-  cat "$work/one.txt" >>"$work/import.txt"
+  tail -n 1 "$work/one.txt" >>"$work/import.txt"
 done
 report "import (1,000 episodes)" "$work/import.txt"
 echo "notes files: $(ls "$work/show" | grep -c '\.md$')"
@@ -64,7 +65,7 @@ echo "notes files: $(ls "$work/show" | grep -c '\.md$')"
 : >"$work/feedrun.txt"
 for _ in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o "$work/one.txt" "$bin" feed "$work/show" -o "$work/rebuilt.xml" >/dev/null 2>&1 || true
-  cat "$work/one.txt" >>"$work/feedrun.txt"
+  tail -n 1 "$work/one.txt" >>"$work/feedrun.txt"
 done
 report "feed (1,000 notes files, remote audio)" "$work/feedrun.txt"
 echo "items in the rebuilt feed: $(grep -c '<item ' "$work/rebuilt.xml")"

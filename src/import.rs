@@ -118,7 +118,14 @@ fn q(s: &str) -> String {
 /// A front matter date as RFC 3339 (`2025-12-09T08:00:00+00:00`); the
 /// text as written when it is not a date.
 fn rfc3339(d: &str) -> Option<String> {
-    let d = Date::parse(d).ok()?;
+    // A weekday that does not match the date (feeds have them) is dropped:
+    // the date is what apps sort by.
+    let d = Date::parse(d)
+        .or_else(|e| match d.split_once(',') {
+            Some((day, rest)) if day.trim().len() == 3 => Date::parse(rest.trim()),
+            _ => Err(e),
+        })
+        .ok()?;
     let off = d.offset_minutes;
     let sign = if off < 0 { '-' } else { '+' };
     Some(format!(
@@ -270,7 +277,7 @@ pub fn config_text(ch: &Channel) -> String {
         "website",
         ch.link
             .as_deref()
-            .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+            .filter(|l| crate::links::gate(l).is_ok())
             .map(q),
     );
     kv(&mut s, "language", ch.language.as_deref().map(q));
@@ -696,6 +703,11 @@ mod tests {
         assert_eq!(
             rfc3339("Tue, 09 Dec 2025 08:00:00 GMT").unwrap(),
             "2025-12-09T08:00:00+00:00"
+        );
+        // The wrong weekday of a real feed is dropped.
+        assert_eq!(
+            rfc3339("Mon, 09 Dec 2025 08:00:00 +0100").unwrap(),
+            "2025-12-09T08:00:00+01:00"
         );
     }
 }

@@ -59,19 +59,14 @@ fn notes_files(dir: &Path) -> Result<Vec<PathBuf>, Fatal> {
 
 /// Runs `feed`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
+    // `--config FILE`, else `shownotes.toml` in DIR or a folder above it,
+    // found and trusted the way every command finds it.
     let (config, config_path) = match &args.config {
         Some(p) => (Config::load(p)?, Some(p.clone())),
-        None => {
-            let beside = args.dir.join(config::FILE_NAME);
-            if beside.is_file() {
-                (Config::load(&beside)?, Some(beside))
-            } else {
-                match Config::discover(&args.dir.join("-"))? {
-                    Some((p, c)) => (c, Some(p)),
-                    None => (Config::default(), None),
-                }
-            }
-        }
+        None => match Config::discover(&args.dir.join("-"))? {
+            Some((p, c)) => (c, Some(p)),
+            None => (Config::default(), None),
+        },
     };
     let mut config = config;
     config.path = config_path.clone().or(config.path);
