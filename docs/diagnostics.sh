@@ -4,7 +4,8 @@
 # it (each example is run here, in a scratch folder, nothing is typed in).
 #
 # Usage: docs/diagnostics.sh [SHOWNOTES] > docs/diagnostics.md
-#        (default: builds and uses target/debug/shownotes; needs ffmpeg)
+#        (default: builds and uses target/debug/shownotes; needs ffmpeg, and python3 to serve the
+#        `link-redirected` example on 127.0.0.1:8765)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -75,8 +76,9 @@ caret), `--format json` and `--format github` (see the
 |---|---|---|
 | `notes-empty` | error | nothing but whitespace after the front matter |
 | `notes-not-utf8` | error | not UTF-8 (byte, line and column named), or binary (NUL bytes) |
-| `front-matter-invalid` | error | front matter does not parse, has unknown keys or bad values, or never closes |
+| `front-matter-invalid` | error | front matter does not parse or never closes, an owned key has a value that can't mean anything (`episode = "three"`), or `shownotes.disable` names an unknown code; keys shownotes does not own are a static site's, kept as `extra`, never a finding |
 | `notes-flattened` | warning | structure was recovered from a line without its line breaks |
+| `notes-disable-unknown` | warning | a `<!-- shownotes-disable ... -->` comment names something that is not a code |
 | `chapters-missing` | warning | no chapter list |
 | `chapter-bad-timestamp` | error | `00:75`, `1:2:3:4`, `99:99:99` (the reason is given) |
 | `chapter-out-of-order` | error | earlier than the chapter before it |
@@ -97,13 +99,18 @@ caret), `--format json` and `--format github` (see the
 | `link-duplicate` | warning | the same normalized URL twice in one list |
 | `link-tracking` | warning | tracking parameters (removed in every output) |
 | `link-no-description` | warning | a link-list item with no description |
+| `link-broken` | error | `--online`: 404, 410, or a host name that does not resolve |
+| `link-redirected` | warning | `--online`: a permanent redirect (301, 308); the help gives the final URL, and `check --fix` writes it |
+| `link-unreachable` | warning | `--online`: no answer in time, 5xx, 429 after retries, a TLS failure, a refused or closed connection, a redirect loop, another 4xx |
 | `audio-missing` | error | the audio file named does not exist |
 | `audio-unreadable` | error | not a supported/valid audio file (the reason is given) |
 | `audio-duration-estimated` | warning | only an estimate could be had (shownotes walks the packets wherever a header is not authoritative, so this does not fire today) |
 | `audio-header-mismatch` | warning | the packets' length and the length the header states (Xing/Info/VBRI frame count, FLAC STREAMINFO, WAV data size, Ogg end granule, MP4 `mvhd`) differ by over 0.5 s; an estimate (a VBR MP3 without a Xing header) is overruled without one |
 | `description-too-long` | error | a platform's output exceeds its limit (the platform and the excess in bytes; `[platforms.NAME] max_bytes`) |
 | `description-forbidden-char` | warning | `<` `>` in YouTube text (replaced in the output) |
-| `description-forbidden-tag` | error | a tag, attribute or link scheme a platform does not allow (only a user template can produce one) |
+| `description-forbidden-tag` | error | a tag, attribute or link scheme a platform does not allow (only a user template printing a value `\|safe` can produce one; a tag the template writes itself is a template error, shown at the template's line and column) |
+| `rss-guid-missing` | error | the RSS item has no `guid`: none in the front matter, and no episode URL (`url`, `[show] episode_url`) or audio URL to derive one from |
+| `rss-date-missing` | error | the RSS item has no `pubDate`: the front matter has no `date` |
 | `text-invisible-char` | warning | a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F) or an invisible character (U+200B, U+200C/U+200D outside emoji and scripts that need them, U+2060, U+FEFF after the start, soft hyphen): named, at its line and column, and removed from every output |
 
 ## Examples
@@ -119,10 +126,12 @@ example notes-empty Error "Nothing but whitespace after the front matter" \
   "check ep.md" ep.md '+++\ntitle = "Ep"\n+++\n\n'
 example notes-not-utf8 Error "The file is not UTF-8, or holds NUL bytes (binary data); the first bad byte is named at its line and column" \
   "check ep.md" ep.md 'Summary.\n\nChapters\n00:00 Intro \xff\n01:00 Middle\n02:00 End\n'
-example front-matter-invalid Error "The front matter does not parse, has an unknown key or a bad value, or never closes" \
-  "check ep.md" ep.md "+++\ntitel = \"Ep\"\n+++\nSummary.\n$chapters"
+example front-matter-invalid Error "The front matter does not parse or never closes, an owned key's value can't mean anything, or \`shownotes.disable\` names an unknown code" \
+  "check ep.md" ep.md "+++\ntitle = \"Ep\"\nepisode = \"seventeen\"\n+++\nSummary.\n$chapters"
 example notes-flattened Warning "The notes lost their line breaks (as copied from a podcast app) and their structure was recovered; check the result" \
   "check ep.md" ep.md 'Summary.Learn more:https://a.org/ — A pageChapters00:00 Intro01:00 Middle02:00 Outro\n'
+example notes-disable-unknown Warning "An opt-out comment names something that is not a diagnostic code (the codes it names are turned off for this file)" \
+  "check ep.md" ep.md 'Summary with http://example.com/ in it.\n<!-- shownotes-disable link-insecure chapters-mising -->\n'
 example chapters-missing Warning "The notes have no chapter list" \
   "check ep.md" ep.md 'Just a summary.\n'
 example chapter-bad-timestamp Error "A chapter's timestamp is not a time; the reason is given" \
@@ -163,6 +172,24 @@ example link-tracking Warning "A link carries tracking parameters; they are remo
   "check ep.md" ep.md "Learn more:\nhttps://a.org/post?utm_source=feed — A post\n$chapters"
 example link-no-description Warning "An item of a link list has no description" \
   "check ep.md" ep.md "Learn more:\nhttps://a.org/post\nhttps://b.org/ — B\n$chapters"
+# `--online`: a name under the reserved `.invalid` TLD (RFC 6761) never
+# resolves; port 9 (discard) is closed on loopback; python's http.server
+# answers 301 for a folder named without its final `/`.
+example link-broken Error "With \`--online\`: the page answers 404 or 410, or its host name does not resolve" \
+  "check --online ep.md" ep.md "Learn more:\nhttps://podcast.invalid/episodes/17 — Episode 17\n$chapters"
+example link-unreachable Warning "With \`--online\`: no answer in time, a 5xx, 429 after retries, a TLS failure, a refused or closed connection, a redirect loop" \
+  "check --online ep.md" ep.md "Learn more:\nhttps://127.0.0.1:9/ — A local page\n$chapters"
+mkdir -p "$scratch/served/episodes"
+(cd "$scratch/served" && exec python3 -m http.server 8765 --bind 127.0.0.1 >/dev/null 2>&1) &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/8765) 2>/dev/null && break
+  sleep 0.1
+done
+example link-redirected Warning "With \`--online\`: the page moved permanently (301, 308); \`check --fix\` writes the final URL" \
+  "check --online ep.md" ep.md "Learn more:\nhttp://127.0.0.1:8765/episodes — Episodes\n$chapters"
+kill $server 2>/dev/null || true
 example audio-missing Error "The audio file named with \`--audio\` or the front matter's \`audio\` does not exist" \
   "check ep.md --audio nope.mp3" ep.md "Summary.\n$chapters"
 example audio-unreadable Error "The audio file is not a supported or valid audio file; the reason is given" \
@@ -182,8 +209,20 @@ example description-too-long Error "A platform's output is over its size limit (
   "build ep.md --platform apple --out -" shownotes.toml '[platforms.apple]\nmax_bytes = 50\n' ep.md "Summary.\n$chapters"
 example description-forbidden-char Warning "The YouTube text holds \`<\` or \`>\`, which YouTube rejects; they are replaced by \`‹\` \`›\`" \
   "build ep.md --platform youtube --out -" ep.md "Why a < b and b > c matter.\n$chapters"
-example description-forbidden-tag Error "A platform's HTML holds a tag, attribute or link scheme the platform does not allow; only a user template can produce one, and nothing is written" \
-  "build ep.md --platform apple --out -" shownotes.toml '# templates/ beside this file replace the built-in ones\n' templates/apple.html.j2 '<p>Hello</p><script>alert(1)</script>\n' ep.md "Summary.\n$chapters"
+example description-forbidden-tag Error "A platform's HTML holds a tag, attribute or link scheme the platform does not allow; only a user template that prints a value \`|safe\` can produce one, and nothing is written (a tag the template writes itself is a template error, shown at the template)" \
+  "build ep.md --platform apple --out -" shownotes.toml '# templates/ beside this file replace the built-in ones\n' templates/apple.html.j2 '<p>{{ blocks[0].lines[0][0].text | safe }}</p>\n' ep.md "Summary <script>alert(1)</script>.\n$chapters"
+cat <<'EOF'
+### `rss-guid-missing`
+
+Error. The RSS item would have no `<guid>`: the front matter has no `guid`,
+and there is no episode URL (the front matter's `url`, or `[show]
+episode_url`) or audio URL to derive a stable one from. `build` always has
+the audio's URL when it makes an item (`[show] media_base_url` is
+required), so this fires only where an item is made without it.
+
+EOF
+example rss-date-missing Error "The RSS item would have no \`<pubDate>\`: the front matter has no \`date\`; nothing is written" \
+  "build ep.md --platform rss --out -" shownotes.toml '[show]\nmedia_base_url = "https://media.example.com/show/"\n' ep.md "+++\naudio = \"ep.wav\"\n+++\nSummary.\n$chapters" ep.wav @wav:150
 example text-invisible-char Warning "The text holds a bidi control or an invisible character; it is named, shown as \`<U+…>\`, and removed from every output" \
   "check ep.md" ep.md "Summary with a hidden\u200bspace.\n$chapters"
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::chapter as chapters;
+use crate::diagnostic::Code;
 use crate::error::{Error, ErrorKind};
 use crate::links;
 use crate::publish::platform::{self, PlatformId};
@@ -35,6 +36,12 @@ pub struct Config {
     pub platforms: PlatformsConfig,
     /// `[feed]`: the channel `shownotes feed` writes.
     pub feed: FeedConfig,
+    /// `[online]`: how `check --online` fetches links, and its cache.
+    pub online: OnlineConfig,
+    /// `[rules]`: a severity for any diagnostic code, or `off`.
+    pub rules: std::collections::BTreeMap<String, RuleLevel>,
+    /// `[check]`: what a folder's walk leaves out.
+    pub check: CheckConfig,
     /// The config file's folder (set by [`Config::load`]).
     #[serde(skip)]
     pub dir: Option<PathBuf>,
@@ -120,6 +127,49 @@ pub struct ChaptersConfig {
     /// Longest a chapter title may be, in characters (`chapter-title-too-long`).
     #[serde(deserialize_with = "max_title_chars")]
     pub max_title_chars: Option<usize>,
+}
+
+/// `[online]`: the settings of `check --online` and `links --online`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OnlineConfig {
+    /// Seconds one request may take before the link counts as unreachable.
+    #[serde(deserialize_with = "timeout_s")]
+    pub timeout_s: Option<u64>,
+    /// Requests in flight at once to one host.
+    #[serde(deserialize_with = "max_per_host")]
+    pub max_per_host: Option<usize>,
+    /// The cache file, relative to the config file.
+    pub cache: Option<PathBuf>,
+    /// Days a cached result is reused before the link is fetched again.
+    #[serde(deserialize_with = "cache_days")]
+    pub cache_days: Option<u64>,
+    /// Regular expressions of URLs never fetched.
+    pub exclude: Vec<String>,
+    /// The `User-Agent` sent (a browser's by default).
+    pub user_agent: Option<String>,
+}
+
+/// A `[rules]` value: the severity a code's findings get, or `off` to
+/// drop them.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Every finding of the code is an error.
+    Error,
+    /// Every finding of the code is a warning.
+    Warning,
+    /// The code's findings are dropped.
+    Off,
+}
+
+/// `[check]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Globs of files and folders a folder's walk leaves out, relative to
+    /// the config file's folder, written as in `.gitignore`.
+    pub exclude: Vec<String>,
 }
 
 /// `[platforms]`: `enabled`, and a table per platform that has a size
@@ -252,6 +302,12 @@ ranged!(min_count: usize, 0, MIN_COUNT_MAX, " chapters");
 ranged!(min_seconds: u64, 0, MIN_SECONDS_MAX, " seconds (a day)");
 ranged!(max_title_chars: usize, 1, MAX_TITLE_CHARS_MAX, " characters");
 ranged!(max_bytes: usize, 1, MAX_BYTES_MAX, " bytes (100 MB)");
+pub(crate) const TIMEOUT_S_MAX: i64 = 300;
+pub(crate) const MAX_PER_HOST_MAX: i64 = 64;
+pub(crate) const CACHE_DAYS_MAX: i64 = 3650;
+ranged!(timeout_s: u64, 1, TIMEOUT_S_MAX, " seconds");
+ranged!(max_per_host: usize, 1, MAX_PER_HOST_MAX, " requests");
+ranged!(cache_days: u64, 0, CACHE_DAYS_MAX, " days");
 
 /// A config error: the file, where (when known), what is wrong, and how
 /// to fix it.
@@ -369,7 +425,7 @@ impl Config {
                 } else if message.contains("` must be from ") {
                     "write a whole number in that range, or delete the key for the default (see `shownotes init`)".to_string()
                 } else {
-                    "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]` and `[platforms]`".to_string()
+                    "the config is TOML: `key = \"value\"` under `[show]`, `[links]`, `[chapters]`, `[platforms]` and `[online]`".to_string()
                 });
             config_error(path, pos, message, help)
         })?;
@@ -382,6 +438,38 @@ impl Config {
             let at = key_position(text, table, key);
             config_error(path, at, message, Some(help.to_string()))
         };
+        for code in self.rules.keys() {
+            if Code::from_name(code).is_none() {
+                let near = Code::ALL
+                    .iter()
+                    .map(|c| {
+                        (
+                            crate::notes::front_matter::edit_distance(code, c.as_str()),
+                            c,
+                        )
+                    })
+                    .filter(|(d, _)| *d <= 2)
+                    .min_by_key(|(d, _)| *d);
+                let help = match near {
+                    Some((_, c)) => format!("did you mean `{c}`?"),
+                    None => "a key of `[rules]` is a diagnostic code, such as `link-insecure` (`shownotes check --format json` shows each finding's code)".into(),
+                };
+                return Err(err(
+                    "rules",
+                    code,
+                    format!("unknown diagnostic code `{code}` in `[rules]`"),
+                    &help,
+                ));
+            }
+        }
+        if let Err(e) = exclude_matcher(Path::new("."), &self.check.exclude) {
+            return Err(err(
+                "check",
+                "exclude",
+                format!("`[check] exclude` has a bad glob: {e}"),
+                "write globs as in `.gitignore`, such as `drafts/**` or `README.md`",
+            ));
+        }
         if let Some(base) = &self.show.media_base_url {
             if let Err(why) = http_url(base) {
                 return Err(err(
@@ -439,6 +527,47 @@ impl Config {
                 ));
             }
         }
+        self.validate_online(path, text)
+    }
+
+    /// `[online]`: every `exclude` must compile as a regular expression, and
+    /// `user_agent` must be a header value a server accepts.
+    fn validate_online(&self, path: &Path, text: &str) -> Result<(), Error> {
+        let online = &self.online;
+        for pattern in &online.exclude {
+            if let Err(e) = regex::Regex::new(pattern) {
+                let why = e.to_string();
+                let why = why.lines().last().unwrap_or("").trim();
+                return Err(config_error(
+                    path,
+                    key_position(text, "online", "exclude"),
+                    format!("`exclude` pattern `{pattern}` is not a regular expression: {}", lower_first(why.trim_start_matches("error: "))),
+                    Some("write a regular expression matched against each normalized URL, such as `^https://twitter\\.com/` (in TOML, `\\\\.` for a literal dot)".into()),
+                ));
+            }
+        }
+        if let Some(ua) = &online.user_agent {
+            if ua.trim().is_empty() || ua.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(config_error(
+                    path,
+                    key_position(text, "online", "user_agent"),
+                    format!("`user_agent` `{}` cannot be sent: it must be printable ASCII, and not empty", ua.escape_debug()),
+                    Some("write it on one line, such as `Mozilla/5.0 (compatible; MyShow link checker)`, or delete it for the default".into()),
+                ));
+            }
+        }
+        if online
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.as_os_str().is_empty())
+        {
+            return Err(config_error(
+                path,
+                key_position(text, "online", "cache"),
+                "`cache` is empty".into(),
+                Some("name the cache file, such as `.shownotes-cache.json`, or delete the key for that default".into()),
+            ));
+        }
         Ok(())
     }
 
@@ -494,7 +623,7 @@ impl Config {
     }
 
     /// The link rules: the built-in tracking parameters plus `[links] strip_params`.
-    pub(crate) fn link_rules(&self) -> links::Rules {
+    pub fn link_rules(&self) -> links::Rules {
         links::Rules {
             strip_params: self.links.strip_params.clone(),
         }
@@ -518,6 +647,22 @@ impl Config {
             Some(t) => Some(dir.join(t)),
             None => Some(dir.join("templates")).filter(|d| d.is_dir()),
         }
+    }
+
+    /// The severity `[rules]` gives `code`, if it names it.
+    pub fn rule(&self, code: Code) -> Option<RuleLevel> {
+        self.rules.get(code.as_str()).copied()
+    }
+
+    /// The matcher of `[check] exclude`, rooted at the config file's
+    /// folder (`root`: that folder as the walk sees it). `None`: no
+    /// excludes.
+    pub fn excludes(&self, root: &Path) -> Option<ignore::gitignore::Gitignore> {
+        if self.check.exclude.is_empty() {
+            return None;
+        }
+        // Checked when the config was read.
+        exclude_matcher(root, &self.check.exclude).ok()
     }
 
     /// The size limit of `platform`'s description, configured or its own.
@@ -587,6 +732,17 @@ fn key_position(text: &str, table: &str, key: &str) -> Option<Position> {
         offset += line.len();
     }
     None
+}
+
+/// `[check] exclude` as a `.gitignore` rooted at `root`: each glob is a
+/// line of it.
+fn exclude_matcher(root: &Path, globs: &[String]) -> Result<ignore::gitignore::Gitignore, String> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    for g in globs {
+        b.add_line(None, g)
+            .map_err(|e| format!("`{g}`: {}", lower_first(&e.to_string())))?;
+    }
+    b.build().map_err(|e| lower_first(&e.to_string()))
 }
 
 fn lower_first(s: &str) -> String {
@@ -673,6 +829,35 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # max_bytes = 4000        # unconfirmed by Spotify; a safe default
 # [platforms.apple]
 # max_bytes = 4000        # Apple's RSS tag reference: 4000 bytes
+
+[online]
+# `check --online` and `links --online` fetch every http(s) link once.
+# Seconds one request may take (1 to 300).
+# timeout_s = 10
+# Requests in flight at once to one host (1 to 64).
+# max_per_host = 2
+# Results are kept here, relative to this file, and reused for
+# cache_days (0 to 3650; 0 fetches every link each run). A CI job can
+# cache this file between runs.
+# cache = ".shownotes-cache.json"
+# cache_days = 7
+# Regular expressions of URLs never fetched (matched against each
+# normalized URL).
+# exclude = ["^https://twitter\\.com/"]
+# The User-Agent sent; by default a browser's, naming shownotes too.
+# user_agent = "Mozilla/5.0 (compatible; MyShow link check)"
+
+[rules]
+# Any diagnostic code: "error", "warning" or "off" (for `check` and
+# `build` alike). One notes file can turn codes off for itself with a line
+# `<!-- shownotes-disable link-insecure -->`.
+# link-insecure = "off"
+# chapter-title-too-long = "error"
+
+[check]
+# Files and folders `shownotes check` leaves out when it walks a folder,
+# as in .gitignore (which is honoured too), relative to this file.
+# exclude = ["drafts/**", "README.md"]
 "#;
 
 #[cfg(test)]

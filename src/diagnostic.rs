@@ -63,6 +63,11 @@ macro_rules! codes {
                 match self { $(Code::$variant => $name,)* }
             }
 
+            /// The code named `name` (`link-insecure`), if there is one.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($name => Some(Code::$variant),)* _ => None }
+            }
+
             /// The severity the code has unless a rule says otherwise.
             pub const fn severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$severity,)* }
@@ -95,6 +100,7 @@ codes! {
     NotesNotUtf8 = "notes-not-utf8", Error, Notes;
     FrontMatterInvalid = "front-matter-invalid", Error, FrontMatter;
     NotesFlattened = "notes-flattened", Warning, Notes;
+    NotesDisableUnknown = "notes-disable-unknown", Warning, Notes;
     ChaptersMissing = "chapters-missing", Warning, Chapters;
     ChapterBadTimestamp = "chapter-bad-timestamp", Error, Chapters;
     ChapterOutOfOrder = "chapter-out-of-order", Error, Chapters;

@@ -75,6 +75,10 @@ impl Episode {
             info.as_ref().map(AudioInfo::duration),
         );
         diagnostics.append(&mut audio_diags);
+        // `[rules]` and the file's opt-outs, for every command alike.
+        let (off, mut unknown) = crate::pipeline::disabled(&notes);
+        diagnostics.append(&mut unknown);
+        crate::pipeline::apply_rules(&mut diagnostics, &config, &off);
         crate::diagnostic::sort(&mut diagnostics);
         let stem = match input.path {
             Some(p) => p

@@ -23,6 +23,8 @@ pub mod error;
 /// A show's whole feed: reading a podcast RSS feed, the `feed-*` checks,
 /// and writing the feed from a folder of notes files.
 pub mod feed;
+/// Safe edits for `check --fix`: the fixes findings carry, and applying them.
+pub mod fix;
 /// Chapter file formats: the trait, the registry, one module per format.
 pub mod formats;
 /// `import`: a feed's items as notes files and its channel as a config.
@@ -33,12 +35,16 @@ pub mod links;
 pub mod mp3;
 /// The episode notes file: front matter, summary, link lists, chapters, footer.
 pub mod notes;
+/// Online link checks (`--online`): fetching each link once, the cache, the findings.
+pub mod online;
+/// The one pipeline `check` and `build` share: notes, audio, platforms, rules.
+pub mod pipeline;
 /// Publishing: the template context, the templates, and each platform's
 /// output and rules.
 pub mod publish;
 /// Opening inputs safely: regular files only, never blocking, size caps.
 pub mod regular;
-/// Reporting findings: human (rustc-style), JSON, GitHub workflow commands.
+/// Reporting findings: human (rustc-style), JSON, GitHub workflow commands, SARIF.
 pub mod report;
 /// Source texts: spans, positions, and the line index between them.
 pub mod source;

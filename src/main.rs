@@ -57,7 +57,8 @@ enum Command {
     /// Audio facts: container, codec and exact duration, from the packets.
     #[command(after_help = cli::examples::PROBE)]
     Probe(cli::probe::Args),
-    /// Check, then write every platform's description (and chapters.json).
+    /// Check, then write every platform's description (and, with the RSS
+    /// item, the chapters file it points at).
     #[command(after_help = cli::examples::BUILD)]
     Build(cli::build::Args),
     /// Print the JSON the templates receive.

@@ -34,7 +34,7 @@ pub fn is_invisible(c: char) -> bool {
 /// Whether `s` may hold an invisible character: each one is encoded in
 /// UTF-8 starting with `0xC2` (U+00AD), `0xE2` (U+200B–U+206F) or `0xEF`
 /// (U+FEFF). A `memchr`-fast test that lets ASCII text skip the scan.
-fn may_hold_invisible(s: &str) -> bool {
+pub(crate) fn may_hold_invisible(s: &str) -> bool {
     s.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF))
 }
 

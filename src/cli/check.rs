@@ -6,18 +6,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::input::{expand, load_episode, Input};
-use super::{outcome, print, print_error, Ctx, Fatal, Outcome};
+use super::input::{episode_from, expand, show_config, Input};
+use super::{outcome, print, print_error, write_atomic, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
-use shownotes::diagnostic::Diagnostic;
+use shownotes::diagnostic::{Code, Diagnostic};
 use shownotes::episode::Audio;
+use shownotes::publish::Templates;
 use shownotes::report::{self, Report, Totals};
 use shownotes::source::Source;
+use shownotes::{fix, pipeline};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Notes files or folders to check (`-` reads stdin; folders are searched for `*.md` and `*.txt`).
+    /// Notes files or folders to check (`-` reads stdin; folders are
+    /// searched for `*.md` and `*.txt`, honouring `.gitignore` and
+    /// `[check] exclude`).
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
 
@@ -43,6 +47,20 @@ pub struct Args {
     /// folder; a found config must be yours and not writable by others).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Rewrite each notes file in place with the safe fixes: tracking
+    /// parameters removed, flattened line breaks restored, timestamps
+    /// padded, chapters sorted; then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Print the changes `--fix` would make as a unified diff on stdout,
+    /// and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    #[command(flatten)]
+    pub net: super::online::Flags,
 }
 
 /// `check --format`.
@@ -54,30 +72,176 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands on stdout.
     Github,
+    /// SARIF 2.1.0 on stdout, for code scanning.
+    Sarif,
 }
+
+/// What `--fix` and `--diff` do with a file's fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fixing {
+    /// Nothing: report the findings.
+    No,
+    /// Apply them (pass by pass) and report what is left.
+    Apply,
+    /// Work them out (pass by pass) for the diff, and report the findings
+    /// of the file as it is.
+    Diff,
+}
+
+/// The most passes of fixes over one file: a pass applies the fixes that
+/// do not overlap; a flattened chapter list is given its line breaks in
+/// one and sorted in the next.
+const MAX_PASSES: usize = 5;
 
 /// The outcome of checking one input.
 enum Checked {
-    /// The source, its findings, and the config applied (if any).
-    Done(Source, Vec<Diagnostic>, Option<PathBuf>),
-    Failed(Fatal),
+    /// The source, its findings, the config applied (if any), and the
+    /// text as fixed when it changed (`--fix`, `--diff`).
+    Done(Source, Vec<Diagnostic>, Option<PathBuf>, Option<Fixed>),
+    /// The input as named, and why it could not be checked.
+    Failed(String, Fatal),
 }
 
-/// Parses and checks one notes file, with its config and its audio
-/// (`--audio`, else the front matter's `audio`); the findings, and the
-/// path of the config applied, if any.
-pub fn check_one(
+/// A file's text before and after `--fix`.
+struct Fixed {
+    before: Vec<u8>,
+    after: Vec<u8>,
+}
+
+/// Each worker's templates, loaded once per templates folder.
+#[derive(Default)]
+struct TemplateCache(Vec<(Option<PathBuf>, Result<Templates, shownotes::error::Error>)>);
+
+impl TemplateCache {
+    fn get(&mut self, dir: Option<PathBuf>) -> Result<&Templates, Fatal> {
+        let i = match self.0.iter().position(|(d, _)| *d == dir) {
+            Some(i) => i,
+            None => {
+                let t = Templates::new(dir.as_deref());
+                self.0.push((dir, t));
+                self.0.len() - 1
+            }
+        };
+        self.0[i].1.as_ref().map_err(|e| Fatal(e.clone()))
+    }
+}
+
+/// Checks one notes file the way `build` does (the shared pipeline: the
+/// notes and their rules, the audio — `--audio`, else the front matter's
+/// `audio` — and every enabled platform's output and rules), with
+/// `[rules]` and the file's opt-outs applied. With `fixing`, the fixes
+/// are applied pass by pass and the findings are those left.
+fn check_one(
     input: &Input,
     audio: Option<&Path>,
     mode: Mode,
     config: Option<&Path>,
-) -> Result<(Source, Vec<Diagnostic>, Option<PathBuf>), Fatal> {
-    Ok(
-        match load_episode(input, Audio::Find(audio, mode), config)? {
-            Ok(ep) => (ep.notes.source, ep.diagnostics, ep.config.path),
-            Err((source, d)) => (source, vec![d], None),
+    fixing: Fixing,
+    cache: &mut TemplateCache,
+) -> Result<Checked, Fatal> {
+    let (config, config_path) = show_config(input, config)?;
+    let templates = cache.get(config.templates_dir())?;
+    let before = input.read()?;
+    let bom: &[u8] = if before.starts_with(b"\xEF\xBB\xBF") {
+        b"\xEF\xBB\xBF"
+    } else {
+        b""
+    };
+    let mut bytes = before.clone();
+    let mut pass = 0;
+    // The findings of the file as it is (`--diff` reports them).
+    let mut first: Option<(Source, Vec<Diagnostic>)> = None;
+    loop {
+        let loaded = episode_from(
+            input,
+            &bytes,
+            config.clone(),
+            config_path.clone(),
+            Audio::Find(audio, mode),
+        );
+        let mut ep = match loaded {
+            Ok(ep) => ep,
+            Err(bad) => {
+                let (source, d) = *bad;
+                return Ok(Checked::Done(source, vec![d], None, None));
+            }
+        };
+        pipeline::run(&mut ep, templates, &[])?;
+        fix::attach(&ep.notes, &mut ep.diagnostics);
+        pass += 1;
+        if fixing == Fixing::Diff && first.is_none() {
+            first = Some((ep.notes.source.clone(), ep.diagnostics.clone()));
+        }
+        let next = (fixing != Fixing::No && pass < MAX_PASSES)
+            .then(|| {
+                let edits = fix::edits(&ep.notes, &ep.diagnostics);
+                fix::apply(&ep.notes.source.text, &edits)
+            })
+            .filter(|(_, n)| *n > 0);
+        match next {
+            Some((text, _)) => {
+                bytes = [bom, text.as_bytes()].concat();
+            }
+            None => {
+                let fixed = (bytes != before).then_some(Fixed {
+                    before,
+                    after: bytes,
+                });
+                let (source, diags) = first.unwrap_or((ep.notes.source, ep.diagnostics));
+                return Ok(Checked::Done(source, diags, ep.config.path, fixed));
+            }
+        }
+    }
+}
+
+/// `--fix --online`: writes the final URL of each permanent redirect into
+/// the text `--fix` left (the online findings point into that text), and
+/// drops the findings it fixed.
+fn redirect_fixes(src: &Source, diags: &mut Vec<Diagnostic>, fixed: &mut Option<Fixed>) {
+    let is_redirect = |d: &Diagnostic| d.code == Code::LinkRedirected && d.fix.is_some();
+    let mut edits: Vec<_> = diags
+        .iter()
+        .filter(|d| is_redirect(d))
+        .filter_map(|d| d.fix.clone())
+        .collect();
+    if edits.is_empty() {
+        return;
+    }
+    edits.sort_by_key(|f| (f.span.start, f.span.end));
+    let (text, applied) = fix::apply(&src.text, &edits);
+    if applied == 0 {
+        return;
+    }
+    let before = match fixed.take() {
+        Some(f) => f.before,
+        None => match std::fs::read(&src.name) {
+            Ok(b) => b,
+            Err(_) => return,
         },
-    )
+    };
+    let bom: &[u8] = if before.starts_with(b"\xEF\xBB\xBF") {
+        b"\xEF\xBB\xBF"
+    } else {
+        b""
+    };
+    *fixed = Some(Fixed {
+        before,
+        after: [bom, text.as_bytes()].concat(),
+    });
+    diags.retain(|d| !is_redirect(d));
+}
+
+/// A unified diff of a file's fix, `a/PATH` to `b/PATH`.
+fn unified(name: &str, fixed: &Fixed) -> String {
+    let (a, b) = (
+        String::from_utf8_lossy(&fixed.before),
+        String::from_utf8_lossy(&fixed.after),
+    );
+    similar::TextDiff::from_lines(a.as_ref(), b.as_ref())
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
 }
 
 /// How a config's path is shown: relative to the current folder when it
@@ -95,7 +259,32 @@ fn shown_path(p: &Path) -> String {
 
 /// Runs `check`.
 pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
-    let expanded = expand(&args.paths);
+    if args.diff && args.format != Format::Human {
+        return Err(Fatal::new(
+            "`--diff` prints the diff on stdout, where `--format` prints its report too",
+        )
+        .help("run `check --diff` (findings go to stderr) and `check --format ...` apart"));
+    }
+    let fixing = if args.diff {
+        Fixing::Diff
+    } else if args.fix {
+        Fixing::Apply
+    } else {
+        Fixing::No
+    };
+    let expanded = expand(&args.paths, args.config.as_deref());
+    if args.fix
+        && !args.diff
+        && expanded
+            .inputs
+            .iter()
+            .any(|i| matches!(i, Ok(Input::Stdin)))
+    {
+        return Err(
+            Fatal::new("`--fix` rewrites files in place, and stdin is not a file")
+                .help("use `--diff` to see the fixes for stdin, or name the file"),
+        );
+    }
     for skipped in &expanded.skipped {
         eprintln!("warning: {skipped}");
     }
@@ -122,20 +311,37 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         bar.tick();
         bar
     });
-    let results = check_all(
-        &inputs,
-        args.audio.as_deref(),
+    let opts = Opts {
+        audio: args.audio.as_deref(),
         mode,
-        args.config.as_deref(),
-        progress.as_ref(),
-    );
+        config: args.config.as_deref(),
+        fixing,
+    };
+    let mut results = check_all(&inputs, &opts, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if args.net.on() {
+        super::online::check_files(
+            results.iter_mut().filter_map(|r| match r {
+                Checked::Done(src, d, c, _) => Some((&*src, d, c.as_deref())),
+                Checked::Failed(..) => None,
+            }),
+            args.config.as_deref(),
+            ctx,
+        )?;
+        if args.fix {
+            for r in &mut results {
+                if let Checked::Done(src, diags, _, fixed) = r {
+                    redirect_fixes(src, diags, fixed);
+                }
+            }
+        }
     }
     // The configs applied, each once, in the order first used.
     let mut configs: Vec<String> = Vec::new();
     for r in &results {
-        if let Checked::Done(_, _, Some(p)) = r {
+        if let Checked::Done(_, _, Some(p), _) = r {
             let shown = shown_path(p);
             if !configs.contains(&shown) {
                 configs.push(shown);
@@ -148,33 +354,49 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         }
         Format::Json => Box::new(report::json::Json::default()),
         Format::Github => Box::new(report::github::Github::default()),
+        Format::Sarif => Box::new(report::sarif::Sarif::default()),
     };
-    let mut failures = Vec::new();
+    let mut failed = false;
     let mut totals = Totals::default();
     let mut unreadable = false;
+    let mut diffs = String::new();
     for r in results {
         match r {
-            Checked::Done(src, diags, _) => {
+            Checked::Done(src, diags, _, fixed) => {
+                if let Some(fixed) = &fixed {
+                    if args.diff {
+                        diffs.push_str(&unified(&src.name, fixed));
+                    } else if let Err(Fatal(e)) = write_fixed(&src.name, fixed, ctx) {
+                        failed = true;
+                        report.fatal(&src.name, &e);
+                        if args.format != Format::Human {
+                            print_error(ctx, &e);
+                        }
+                    }
+                }
                 totals.add(&diags);
                 unreadable |= outcome(&diags, false) == Outcome::Unreadable;
                 report.file(&src, &diags);
             }
-            Checked::Failed(f) => failures.push(f),
+            Checked::Failed(path, Fatal(e)) => {
+                failed = true;
+                report.fatal(&path, &e);
+                // The machine formats carry it on stdout; the log shows it too.
+                if args.format != Format::Human {
+                    print_error(ctx, &e);
+                }
+            }
         }
+    }
+    if !diffs.is_empty() {
+        print(&diffs)?;
     }
     let err = report.stderr();
     if !err.is_empty() {
         eprint!("{err}");
     }
     print(&report.stdout())?;
-    // Every input that could not be read, each with its `help:` line.
-    for Fatal(e) in &failures {
-        print_error(ctx, e);
-    }
-    if !failures.is_empty() {
-        return Ok(Outcome::Unreadable);
-    }
-    if unreadable {
+    if failed || unreadable {
         Ok(Outcome::Unreadable)
     } else if totals.errors > 0 || (args.strict && totals.warnings > 0) {
         Ok(Outcome::Findings)
@@ -183,13 +405,28 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     }
 }
 
+/// Writes a fixed file back in place (atomically), and says so.
+fn write_fixed(name: &str, fixed: &Fixed, ctx: &Ctx) -> Result<(), Fatal> {
+    write_atomic(Path::new(name), &fixed.after)?;
+    if !ctx.quiet {
+        eprintln!("fixed `{name}`");
+    }
+    Ok(())
+}
+
+/// What every input is checked with.
+struct Opts<'a> {
+    audio: Option<&'a Path>,
+    mode: Mode,
+    config: Option<&'a Path>,
+    fixing: Fixing,
+}
+
 /// Checks every input, on as many threads as there are cores, keeping the
 /// inputs' order in the results.
 fn check_all(
-    inputs: &[Result<Input, Fatal>],
-    audio: Option<&Path>,
-    mode: Mode,
-    config: Option<&Path>,
+    inputs: &[Result<Input, (String, Fatal)>],
+    opts: &Opts<'_>,
     progress: Option<&ProgressBar>,
 ) -> Vec<Checked> {
     let threads = std::thread::available_parallelism()
@@ -197,13 +434,18 @@ fn check_all(
         .min(inputs.len().max(1));
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<Checked>> = (0..inputs.len()).map(|_| None).collect();
-    let work = |i: usize| -> Checked {
+    let work = |i: usize, cache: &mut TemplateCache| -> Checked {
         let done = match &inputs[i] {
-            Err(f) => Checked::Failed(f.clone()),
-            Ok(input) => match check_one(input, audio, mode, config) {
-                Ok((src, d, config)) => Checked::Done(src, d, config),
-                Err(f) => Checked::Failed(f),
-            },
+            Err((path, f)) => Checked::Failed(path.clone(), f.clone()),
+            Ok(input) => check_one(
+                input,
+                opts.audio,
+                opts.mode,
+                opts.config,
+                opts.fixing,
+                cache,
+            )
+            .unwrap_or_else(|f| Checked::Failed(input.name(), f)),
         };
         if let Some(bar) = progress {
             bar.inc(1);
@@ -211,19 +453,21 @@ fn check_all(
         done
     };
     if threads <= 1 {
-        return (0..inputs.len()).map(work).collect();
+        let mut cache = TemplateCache::default();
+        return (0..inputs.len()).map(|i| work(i, &mut cache)).collect();
     }
     let done: Vec<Vec<(usize, Checked)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
+                    let mut cache = TemplateCache::default();
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         if i >= inputs.len() {
                             break mine;
                         }
-                        mine.push((i, work(i)));
+                        mine.push((i, work(i, &mut cache)));
                     }
                 })
             })
@@ -235,6 +479,10 @@ fn check_all(
     }
     slots
         .into_iter()
-        .map(|s| s.unwrap_or_else(|| Checked::Failed(Fatal::new("a worker thread stopped"))))
+        .map(|s| {
+            s.unwrap_or_else(|| {
+                Checked::Failed(String::new(), Fatal::new("a worker thread stopped"))
+            })
+        })
         .collect()
 }

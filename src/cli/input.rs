@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use ignore::gitignore::Gitignore;
+use ignore::WalkBuilder;
 
 use super::{render_all, Ctx, Fatal, Outcome};
 use shownotes::audio::Mode;
 use shownotes::config::Config;
 use shownotes::diagnostic::Diagnostic;
-use shownotes::episode::{Audio, Episode, NotesInput};
+use shownotes::episode::{Audio, Episode, NotText, NotesInput};
 use shownotes::formats::load::{self, Loaded};
 use shownotes::formats::{self, Format};
 use shownotes::notes::Notes;
@@ -86,6 +88,18 @@ pub fn load_episode(
 ) -> Result<Result<Episode, (Source, Diagnostic)>, Fatal> {
     let (config, config_path) = show_config(input, config_arg)?;
     let bytes = input.read()?;
+    Ok(episode_from(input, &bytes, config, config_path, audio).map_err(|bad| *bad))
+}
+
+/// Parses and checks the notes `input` holds (`bytes`, read already) with
+/// `config`; `Err`: the notes are not text.
+pub fn episode_from(
+    input: &Input,
+    bytes: &[u8],
+    config: Config,
+    config_path: Option<PathBuf>,
+    audio: Audio<'_>,
+) -> Result<Episode, NotText> {
     let name = input.name();
     let notes = NotesInput {
         name: &name,
@@ -93,9 +107,9 @@ pub fn load_episode(
             Input::File(p) => Some(p),
             Input::Stdin => None,
         },
-        bytes: &bytes,
+        bytes,
     };
-    Ok(Episode::load(notes, config, config_path, audio).map_err(|bad| *bad))
+    Episode::load(notes, config, config_path, audio)
 }
 
 /// The show config for `input`, the one way every command finds it:
@@ -197,23 +211,27 @@ impl std::fmt::Display for Skipped {
 /// The inputs named on `check`'s command line, folders expanded.
 #[derive(Debug, Default)]
 pub struct Expanded {
-    /// In order; missing paths and unreadable folders as errors.
-    pub inputs: Vec<Result<Input, Fatal>>,
+    /// In order; missing paths and unreadable folders as errors, each
+    /// with the path as given.
+    pub inputs: Vec<Result<Input, (String, Fatal)>>,
     /// Files found in folders but not read: symbolic links out of the
     /// folder or to something other than a regular file, FIFOs, devices.
     pub skipped: Vec<Skipped>,
 }
 
 /// Expands the paths given to `check`: `-` is stdin, a directory is
-/// searched (recursively) for `*.md` and `*.txt` notes, skipping hidden
-/// entries, `README`/`CHANGELOG`/`LICENSE` files, and `target`, `dist`
-/// and `node_modules` folders. Missing paths are returned as errors, in order.
+/// searched (recursively) for `*.md` and `*.txt` notes, skipping what
+/// `.gitignore` (and `.ignore`, `.git/info/exclude`) leave out, what the
+/// show config's `[check] exclude` names (the config of `config_arg`,
+/// else the one found from the folder), hidden entries,
+/// `README`/`CHANGELOG`/`LICENSE` files, and `target`, `dist` and
+/// `node_modules` folders. Missing paths are returned as errors, in order.
 ///
 /// A folder's walk never leaves it: a symbolic link is followed only when
 /// it resolves to a regular file inside the folder given, and anything
 /// else that is not a regular file (a FIFO, a device) is skipped unread.
 /// Paths named on the command line are read as named.
-pub fn expand(paths: &[String]) -> Expanded {
+pub fn expand(paths: &[String], config_arg: Option<&Path>) -> Expanded {
     let mut out = Expanded::default();
     for p in paths {
         if p == "-" {
@@ -222,13 +240,18 @@ pub fn expand(paths: &[String]) -> Expanded {
         }
         let path = PathBuf::from(p);
         if path.is_dir() {
-            let mut found = Vec::new();
             let root = Root {
                 real: std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
                 given: p,
             };
-            if let Err(e) = walk(&path, &root, &mut found, &mut out.skipped) {
-                out.inputs.push(Err(e));
+            let mut found = Vec::new();
+            match excludes(&path, config_arg) {
+                Ok(ex) => {
+                    if let Err(e) = walk(&path, &root, ex.as_ref(), &mut found, &mut out.skipped) {
+                        out.inputs.push(Err((p.clone(), e)));
+                    }
+                }
+                Err(e) => out.inputs.push(Err((p.clone(), e))),
             }
             found.sort();
             out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -237,12 +260,30 @@ pub fn expand(paths: &[String]) -> Expanded {
         } else if path.exists() {
             out.inputs.push(Ok(Input::File(path)));
         } else {
-            out.inputs
-                .push(Err(Fatal::new(format!("`{p}` does not exist"))
-                    .help("check the path; it is relative to the current folder")));
+            out.inputs.push(Err((
+                p.clone(),
+                Fatal::new(format!("`{p}` does not exist"))
+                    .help("check the path; it is relative to the current folder"),
+            )));
         }
     }
     out
+}
+
+/// `[check] exclude` of the config that applies to the folder `dir`,
+/// rooted at the config's folder (canonical, as the walk's paths are
+/// made), if it has any.
+fn excludes(dir: &Path, config_arg: Option<&Path>) -> Result<Option<Gitignore>, Fatal> {
+    let config = match config_arg {
+        Some(p) => Some(Config::load(p)?),
+        // A name inside the folder: the search starts at the folder.
+        None => Config::discover(&dir.join("notes.md"))?.map(|(_, c)| c),
+    };
+    Ok(config.and_then(|c| {
+        let base = c.dir.clone()?;
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
+        c.excludes(&base)
+    }))
 }
 
 /// Whether a file name is a notes file's.
@@ -261,37 +302,64 @@ struct Root<'a> {
     given: &'a str,
 }
 
-/// Collects the notes files under `dir`, a folder inside `root`.
+/// Whether `[check] exclude` (`ex`) leaves out `path`, a path of the
+/// walk of `dir` (whose canonical path is `real`).
+fn excluded(ex: Option<&Gitignore>, real: &Path, dir: &Path, path: &Path, is_dir: bool) -> bool {
+    let Some(ex) = ex else { return false };
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let full = real.join(rel);
+    if !full.starts_with(ex.path()) {
+        return false;
+    }
+    ex.matched_path_or_any_parents(&full, is_dir).is_ignore()
+}
+
+/// Collects the notes files under `dir`, a folder inside `root`, with the
+/// `ignore` crate's walker (the `.gitignore` rules of git, in a
+/// repository or not).
 fn walk(
     dir: &Path,
     root: &Root<'_>,
+    ex: Option<&Gitignore>,
     out: &mut Vec<PathBuf>,
     skipped: &mut Vec<Skipped>,
 ) -> Result<(), Fatal> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Fatal::new(format!(
-            "cannot read folder `{}`: {}",
-            dir.display(),
-            shownotes::diagnostic::io_reason(&e)
-        ))
-    })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') {
-            continue;
-        }
-        // The entry's own type: a symbolic link is not followed here.
-        let Ok(kind) = entry.file_type() else {
+    let walker = WalkBuilder::new(dir)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry({
+            let (dir, root_real, ex) = (dir.to_path_buf(), root.real.clone(), ex.cloned());
+            move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir || e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if ["target", "dist", "node_modules"].contains(&name.as_ref()) {
+                    return false;
+                }
+                !excluded(ex.as_ref(), &root_real, &dir, e.path(), true)
+            }
+        })
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            Fatal::new(format!(
+                "cannot read folder `{}`: {}",
+                dir.display(),
+                walk_reason(&e)
+            ))
+        })?;
+        let Some(kind) = entry.file_type() else {
             continue;
         };
         if kind.is_dir() {
-            if !["target", "dist", "node_modules"].contains(&name.as_str()) {
-                walk(&path, root, out, skipped)?;
-            }
             continue;
         }
-        if !is_notes_name(&name) {
+        let path = entry.path().to_path_buf();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !is_notes_name(&name) || excluded(ex, &root.real, dir, &path, false) {
             continue;
         }
         if kind.is_symlink() {
@@ -309,6 +377,14 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Why a walk failed, as a lowercase phrase.
+fn walk_reason(e: &ignore::Error) -> String {
+    match e.io_error() {
+        Some(io) => shownotes::diagnostic::io_reason(io),
+        None => e.to_string(),
+    }
 }
 
 /// Whether the symbolic link at `link` may be read as notes: it resolves
@@ -359,7 +435,7 @@ mod tests {
         let c = std::ffi::CString::new(root.join("pipe.md").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let e = expand(&[root.display().to_string()]);
+        let e = expand(&[root.display().to_string()], None);
         let read: Vec<PathBuf> = e
             .inputs
             .iter()

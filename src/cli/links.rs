@@ -19,6 +19,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub net: super::online::Flags,
 }
 
 /// `links --format`.
@@ -26,7 +29,8 @@ pub struct Args {
 pub enum Format {
     /// A table: line:column, kind, URL, description.
     Text,
-    /// A JSON array: `url`, `original`, `text`, `kind`, `line`, `column` per link.
+    /// A JSON array: `url`, `original`, `text`, `kind`, `line`, `column` per link
+    /// (with `--online`, also `status`, `http_status`, `final_url`).
     Json,
 }
 
@@ -39,6 +43,17 @@ struct JsonLink<'a> {
     kind: Kind,
     line: usize,
     column: usize,
+    /// With `--online`: what became of it.
+    #[serde(flatten)]
+    online: Option<JsonOnline<'a>>,
+}
+
+/// The fields `--online` adds.
+#[derive(Serialize)]
+struct JsonOnline<'a> {
+    status: &'static str,
+    http_status: Option<u16>,
+    final_url: Option<&'a str>,
 }
 
 /// Runs `links`. Links that could not be used (invalid, unsafe) are left
@@ -51,10 +66,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
         // Not text: the input could not be read.
         return Ok(Outcome::Unreadable);
     };
+    let (checked, online_findings) = if args.net.on() {
+        let (checked, findings) = super::online::check_links(&notes, &args.notes, ctx)?;
+        super::render_all(ctx, &notes.source, &findings);
+        (Some(checked), findings)
+    } else {
+        (None, vec![])
+    };
     let rows: Vec<JsonLink<'_>> = notes
         .links
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
             let pos = notes.position(l.span.start);
             JsonLink {
                 url: &l.url,
@@ -63,6 +86,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 kind: l.kind,
                 line: pos.line,
                 column: pos.column,
+                online: checked.as_ref().map(|c| JsonOnline {
+                    status: c[i].status.name(),
+                    http_status: c[i].http_status,
+                    final_url: c[i].final_url.as_deref(),
+                }),
             }
         })
         .collect();
@@ -90,8 +118,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                     Kind::LearnMore => "learn-more",
                     Kind::Text => "text",
                 };
+                let status = match &r.online {
+                    Some(o) => format!("{:<11}  ", o.status),
+                    None => String::new(),
+                };
                 let line = format!(
-                    "{place:<place_w$}  {kind:<10}  {:<url_w$}  {}",
+                    "{place:<place_w$}  {status}{kind:<10}  {:<url_w$}  {}",
                     r.url,
                     r.text.as_deref().unwrap_or("")
                 );
@@ -104,6 +136,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
     let errors = notes
         .diagnostics
         .iter()
+        .chain(&online_findings)
         .any(|d| d.severity == Severity::Error && d.code.family() == Family::Link);
     Ok(if errors {
         Outcome::Findings

@@ -1,7 +1,7 @@
 //! The command line's shared plumbing: the global options, the failure
 //! type, the one exit policy, printing; one module per subcommand below
 //! (none imports another), with `input` and `output` for reading and
-//! writing files.
+//! writing files, and `online` for the `--online` link checks.
 
 use std::io::{self, Write};
 
@@ -21,6 +21,7 @@ pub mod init;
 pub mod input;
 pub mod links;
 pub mod man;
+pub mod online;
 pub mod output;
 pub mod probe;
 
@@ -129,8 +130,7 @@ pub fn render_all(ctx: &Ctx, source: &shownotes::source::Source, diags: &[Diagno
     let _ = io::stderr().write_all(err.as_bytes());
 }
 
-/// Loads the templates for `config`, a template error as a fatal one
-/// (printed rustc-style first).
+/// Loads the templates for `config`, a template error as a fatal one.
 pub fn templates(
     config: &shownotes::config::Config,
     ctx: &Ctx,
@@ -139,13 +139,8 @@ pub fn templates(
         .map_err(|e| template_fatal(&e, ctx))
 }
 
-/// A template error: printed rustc-style, then exit 2.
-pub fn template_fatal(e: &Error, ctx: &Ctx) -> Fatal {
-    let _ = writeln!(
-        io::stderr(),
-        "{}\n",
-        shownotes::report::human::template_error(e, ctx.color)
-    );
-    Fatal::new(format!("template `{e}` failed"))
-        .help("fix the template, or delete it to use the built-in one")
+/// A template error as a fatal one (exit 2), printed once, rustc-style at
+/// the template's line and column ([`report::human::template_error`]).
+pub fn template_fatal(e: &Error, _ctx: &Ctx) -> Fatal {
+    Fatal(e.clone())
 }

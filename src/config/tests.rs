@@ -252,4 +252,29 @@ fn the_init_template_parses_and_so_does_it_uncommented() {
         c.platforms.limits(PlatformId::Spotify).max_bytes,
         Some(4000)
     );
+    assert_eq!(c.online.timeout_s, Some(10));
+    assert_eq!(c.online.max_per_host, Some(2));
+    assert_eq!(c.online.cache_days, Some(7));
+    assert_eq!(c.online.exclude, ["^https://twitter\\.com/"]);
+    assert!(regex::Regex::new(&c.online.exclude[0])
+        .unwrap()
+        .is_match("https://twitter.com/x"));
+}
+
+#[test]
+fn online_keys_are_checked_where_they_stand() {
+    let e = parse("[online]\ntimeout_s = 0\n").unwrap_err();
+    assert!(
+        e.message().contains("`timeout_s` must be from 1 to 300"),
+        "{e}"
+    );
+    let e = parse("[online]\nexclude = [\"^ok$\", \"[\"]\n").unwrap_err();
+    assert!(e.message().contains("`exclude` pattern `[`"), "{e}");
+    let e = parse("[online]\n\nuser_agent = \"a\\u0007b\"\n").unwrap_err();
+    assert!(e.message().contains("`user_agent`"), "{e}");
+    assert_eq!(e.line(), Some(3), "{e}");
+    let e = parse("[online]\ncache = \"\"\n").unwrap_err();
+    assert!(e.message().contains("`cache` is empty"), "{e}");
+    let e = parse("[online]\nretries = 3\n").unwrap_err();
+    assert!(e.message().contains("unknown field `retries`"), "{e}");
 }

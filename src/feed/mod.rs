@@ -74,6 +74,7 @@ fn remote_audio(url: &str, length: Option<u64>, duration_ms: Option<u64>) -> Aud
         file_name,
         url: Some(url.to_string()),
         chapters_url: None,
+        chapters_file_name: String::new(),
         bytes: length.unwrap_or(0),
         mime: check::mime_of(url).unwrap_or("audio/mpeg").to_string(),
         duration_ms,

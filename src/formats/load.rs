@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{guess, id3, notes, read, Format, Parsed};
+use super::{guess, notes, read, Format, Parsed};
 use crate::audio::{self, AudioInfo, Mode};
 use crate::chapter::{self, shift::Shift, Chapter, Rules};
 use crate::config::Config;
@@ -126,25 +126,26 @@ pub fn audio(path: Option<&Path>, mode: Mode) -> (Option<AudioInfo>, Vec<Diagnos
 }
 
 /// Reads chapters from the file at `path` in `from`, or the format its
-/// name and content suggest, and checks them with `options`. An MP3's
-/// chapters live in its ID3v2 tag: only the tag is read (an episode is
-/// often larger than the cap on text inputs).
+/// name and content suggest, and checks them with `options`. Chapters
+/// inside audio (an MP3's ID3v2 tag, an MP4's chapter track) are read from
+/// the file as far as they need: an episode is often larger than the cap
+/// on text inputs.
 pub fn file(path: &Path, from: Option<Format>, options: &Options<'_>) -> Result<Loaded> {
     let (file, _) = regular::open(path).map_err(|e| regular::input_error(path, &e))?;
-    let is_id3 = match from {
-        Some(f) => f == id3::ID3,
+    let binary = match from {
+        Some(f) => Some(f).filter(|f| f.capabilities().binary),
         None => {
             let mut head = Vec::new();
             file.take(16)
                 .read_to_end(&mut head)
                 .map_err(|e| regular::input_error(path, &e.into()))?;
-            guess(Some(path), &head) == Some(id3::ID3)
+            guess(Some(path), &head).filter(|f| f.capabilities().binary)
         }
     };
     let name = path.display().to_string();
-    if is_id3 {
-        let parsed = read(id3::ID3, path);
-        return Ok(checked(Source::new(name, ""), id3::ID3, parsed, options));
+    if let Some(format) = binary {
+        let parsed = read(format, path);
+        return Ok(checked(Source::new(name, ""), format, parsed, options));
     }
     let bytes = regular::read_input(path)?;
     bytes_named(&name, Some(path), &bytes, from, options)

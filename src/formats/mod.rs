@@ -39,6 +39,7 @@ macro_rules! registry {
 registry! {
     notes::NOTES,
     json::JSON,
+    podlove::PODLOVE_JSON,
     psc::PSC,
     mp4chaps::MP4CHAPS,
     ffmetadata::FFMETADATA,
@@ -49,6 +50,7 @@ registry! {
     youtube::YOUTUBE,
     spotify::SPOTIFY,
     id3::ID3,
+    mp4::MP4,
 }
 
 /// A chapter file format: how to recognize, read and write it.
@@ -297,7 +299,9 @@ pub fn by_name(name: &str) -> Option<Format> {
 
 /// Guesses the format of a chapter file from its extension, then its
 /// content, then the extensions that name a format only when the content
-/// does not tell. `None` when nothing tells.
+/// does not tell. `None` when nothing tells. Where formats share an
+/// extension (`.json`: Podcasting 2.0 and Podlove Web Player chapters),
+/// the content decides among them.
 pub fn guess(path: Option<&Path>, content: &[u8]) -> Option<Format> {
     let name = path
         .and_then(|p| p.file_name())
@@ -305,7 +309,21 @@ pub fn guess(path: Option<&Path>, content: &[u8]) -> Option<Format> {
         .unwrap_or_default();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let named = |list: fn(&Format) -> &'static [&'static str]| {
-        ALL.iter().copied().find(|f| list(f).contains(&ext))
+        let mut found = ALL.iter().copied().filter(|f| list(f).contains(&ext));
+        let first = found.next()?;
+        let mut rest = found.peekable();
+        if rest.peek().is_none() {
+            return Some(first);
+        }
+        let head = Head::new(content);
+        let mut best = (first.0.sniff(&head), first);
+        for f in rest {
+            let score = f.0.sniff(&head);
+            if score > best.0 {
+                best = (score, f);
+            }
+        }
+        Some(best.1)
     };
     named(|f| f.0.extensions())
         .or_else(|| sniff(content))

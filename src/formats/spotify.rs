@@ -65,13 +65,16 @@ impl LineFormat for Spotify {
         line::description_line(text, span)
     }
 
+    /// `<` and `>` become `‹` and `›`, as in YouTube's lines: these lines
+    /// are pasted as text, and Spotify takes no markup in chapter titles
+    /// (Spotify help 360043932711: "no emoji or HTML in titles").
     fn write_line(&self, chapter: &Chapter) -> String {
-        line::write_description_line(chapter, Style::TwoDigit, str::to_string)
+        line::write_description_line(chapter, Style::TwoDigit, super::youtube::no_angles)
     }
 }
 
 /// Writes `00:00 Title` lines (`01:05:12` from an hour on); milliseconds
-/// are dropped.
+/// are dropped, `<` and `>` become `‹` and `›`.
 fn write(chapters: &[Chapter]) -> String {
     Spotify.write_lines(chapters)
 }
@@ -94,9 +97,10 @@ mod tests {
             Chapter::new(Timestamp::from_ms(3_912_000), "Late"),
         ];
         let out = write(&c);
-        assert_eq!(out, "00:00 Intro\n05:32 <b>\n01:05:12 Late\n");
+        // `<` and `>` are replaced as in YouTube's lines (and `build`'s).
+        assert_eq!(out, "00:00 Intro\n05:32 ‹b›\n01:05:12 Late\n");
         let back = read(&Source::new("s.txt", out)).unwrap();
-        assert_eq!(back[1].title, "<b>");
+        assert_eq!(back[1].title, "‹b›");
         assert_eq!(back[2].start, c[2].start);
         assert!(
             read(&Source::new("s.txt", "(00:00) Intro\n(01:00), Next\n"))

@@ -18,6 +18,7 @@ fn the_registry_names_every_format_once_in_help_order() {
         [
             "notes",
             "json",
+            "podlove-json",
             "psc",
             "mp4chaps",
             "ffmetadata",
@@ -27,7 +28,8 @@ fn the_registry_names_every_format_once_in_help_order() {
             "cue",
             "youtube",
             "spotify",
-            "id3"
+            "id3",
+            "mp4"
         ]
     );
     for &f in ALL {
@@ -79,6 +81,33 @@ fn guesses_by_extension_then_content() {
     assert_eq!(none(b"ID3\x04\0"), Some(id3::ID3));
     assert_eq!(none(b"\xff\xfb\x90\x64"), Some(id3::ID3));
     assert_eq!(none(b"{\"chapters\":[]}"), Some(json::JSON));
+    // Podlove Web Player chapters, by content, whatever the name; never
+    // confused with Podcasting 2.0 JSON, which shares `.json`.
+    let podlove = br#"[{"start": "00:00:00.000", "title": "Intro"}]"#;
+    let pc20 = br#"{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}"#;
+    let episode = br#"{"version": 5, "chapters": [{"start": "00:00:00.000", "title": "Intro"}]}"#;
+    assert_eq!(none(podlove), Some(podlove::PODLOVE_JSON));
+    assert_eq!(none(b"[]"), Some(podlove::PODLOVE_JSON));
+    assert_eq!(none(episode), Some(podlove::PODLOVE_JSON));
+    assert_eq!(none(pc20), Some(json::JSON));
+    let named = |p: &str, c: &[u8]| guess(Some(Path::new(p)), c);
+    assert_eq!(named("c.json", podlove), Some(podlove::PODLOVE_JSON));
+    assert_eq!(named("C.JSON", episode), Some(podlove::PODLOVE_JSON));
+    assert_eq!(named("c.json", pc20), Some(json::JSON));
+    assert_eq!(named("c.json", b""), Some(json::JSON));
+    assert_eq!(named("c.json", b"{\"chapters\": []}"), Some(json::JSON));
+    assert_eq!(named("c.txt", podlove), Some(podlove::PODLOVE_JSON));
+    // A broken Podlove list is still Podlove (its error is a JSON one);
+    // notes that open with a bracket are notes.
+    assert_eq!(none(b"[{\"start\": \"0\",}]"), Some(podlove::PODLOVE_JSON));
+    assert_ne!(
+        none(b"[00:00] Intro\n[01:00] Two\n"),
+        Some(podlove::PODLOVE_JSON)
+    );
+    assert_ne!(
+        none(b"[Intro](https://a.org) is a link\n"),
+        Some(podlove::PODLOVE_JSON)
+    );
     assert_eq!(
         none(b"<?xml version=\"1.0\"?><psc:chapters xmlns:psc=\"http://podlove.org/simple-chapters\"/>"),
         Some(psc::PSC)
@@ -186,6 +215,13 @@ fn chapter_urls_pass_the_gate_in_every_reader() {
     let p = read(id3::ID3, &mp3).unwrap();
     assert_eq!(p.warnings[0].code, Code::LinkUnsafeScheme);
     assert_eq!(p.chapters[0].url, None);
+    let podlove = "[\n{\"start\": \"0\", \"title\": \"A\", \"href\": \"javascript:alert(1)\", \"image\": \"https://a.org/i.png\"}\n]";
+    let src = Source::new("c.json", podlove);
+    let p = read(podlove::PODLOVE_JSON, &src).unwrap();
+    assert_eq!(p.warnings[0].code, Code::LinkUnsafeScheme);
+    assert_eq!(src.position(p.warnings[0].span.unwrap().start).line, 2);
+    assert_eq!(p.chapters[0].url, None);
+    assert_eq!(p.chapters[0].img.as_deref(), Some("https://a.org/i.png"));
 }
 
 #[test]

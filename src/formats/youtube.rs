@@ -73,10 +73,15 @@ impl LineFormat for Youtube {
 
     /// `<` and `>`, which YouTube rejects, become `‹` and `›`.
     fn write_line(&self, chapter: &Chapter) -> String {
-        line::write_description_line(chapter, Style::Short, |t| {
-            t.replace('<', "‹").replace('>', "›")
-        })
+        line::write_description_line(chapter, Style::Short, no_angles)
     }
+}
+
+/// `<` and `>` as `‹` and `›`: the replacement every plain-text
+/// description output makes (YouTube rejects them; Spotify's chapter
+/// lines take no markup), as `build`'s YouTube output makes it.
+pub(crate) fn no_angles(title: &str) -> String {
+    title.replace('<', "‹").replace('>', "›")
 }
 
 /// Writes `0:00 Title` lines (`H:MM:SS` from an hour on). `<` and `>`,

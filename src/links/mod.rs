@@ -465,11 +465,28 @@ pub fn make(
     rules: &Rules,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Link> {
-    let is_email = !original.contains(':') && original.contains('@');
+    make_decoded(original, original, text, kind, span, list, rules, diags)
+}
+
+/// [`make`] for a link whose destination a reader decoded (Markdown
+/// escapes, HTML entities): `original` is as written at `span`, `dest` is
+/// what it means.
+#[allow(clippy::too_many_arguments)]
+pub fn make_decoded(
+    original: &str,
+    dest: &str,
+    text: Option<String>,
+    kind: Kind,
+    span: Span,
+    list: Option<usize>,
+    rules: &Rules,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Link> {
+    let is_email = !dest.contains(':') && dest.contains('@');
     // Invisible characters (a zero-width space pasted with a URL) never end
     // up in a URL: they are warned about where they stand
     // (`text-invisible-char`) and left out here.
-    let bare: String = original
+    let bare: String = dest
         .chars()
         .filter(|&c| !crate::text::is_invisible(c))
         .collect();
@@ -566,7 +583,7 @@ pub(crate) fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn ellipsize(s: &str, max: usize) -> String {
+pub(crate) fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

@@ -9,14 +9,16 @@
 //!   day of the week optional, the zone `±hhmm` or one of the names of
 //!   RFC 2822 section 4.3 (`GMT`, `UT`, `Z`, `EST`, `EDT`, `CST`, `CDT`,
 //!   `MST`, `MDT`, `PST`, `PDT`);
-//! - milliseconds since 1970-01-01 UTC (a JavaScript timestamp), from
-//!   1973-03-03 on (smaller numbers are more likely seconds or a typo).
+//! - a number since 1970-01-01 UTC: seconds (a Unix time, 9 or 10 digits:
+//!   1973-03-03 to 2286) or milliseconds (a JavaScript timestamp, 12 digits
+//!   or more: from 1973-03-03 on); 11 digits could be either, and 8 or
+//!   fewer are more likely a typo or a `YYYYMMDD` date.
 //!
 //! A date that can't exist (`2025-02-30`, month 13, hour 24, offset
 //! `+25:00`) is an error with the reason, never a dropped `<pubDate>`.
 
 /// The forms, for a `help:` line.
-pub(crate) const FORMS_HELP: &str = "write the date as `2025-12-09`, `2025-12-09T10:00:00+01:00` (RFC 3339), `Tue, 09 Dec 2025 10:00:00 +0000` (RFC 2822) or milliseconds since 1970";
+pub(crate) const FORMS_HELP: &str = "write the date as `2025-12-09`, `2025-12-09T10:00:00+01:00` (RFC 3339), `Tue, 09 Dec 2025 10:00:00 +0000` (RFC 2822), or seconds or milliseconds since 1970";
 
 /// A calendar date and time with the UTC offset it was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,9 +128,14 @@ impl Date {
             return Err("it is empty".into());
         }
         if t.bytes().all(|b| b.is_ascii_digit()) {
-            return match t.parse::<u64>() {
-                Ok(ms) => Date::from_epoch_ms(ms),
-                Err(_) => Err("the number is too large for milliseconds since 1970".into()),
+            return match (t.len(), t.parse::<u64>()) {
+                // Seconds: 100,000,000 (1973-03-03) to 9,999,999,999 (2286).
+                (9 | 10, Ok(secs)) => Date::from_epoch_ms(secs * 1000),
+                (11, _) => Err(format!(
+                    "`{t}` could be seconds (after 2286) or milliseconds (before 1973) since 1970; write the date as `YYYY-MM-DD`"
+                )),
+                (_, Ok(ms)) => Date::from_epoch_ms(ms),
+                (_, Err(_)) => Err("the number is too large for milliseconds since 1970".into()),
             };
         }
         if t.as_bytes()[0].is_ascii_digit() && t.as_bytes().get(4) == Some(&b'-') {
@@ -446,6 +453,8 @@ mod tests {
                 "Tue, 09 Dec 2025 10:00:00 -0800",
             ),
             ("1733740800000", "Mon, 09 Dec 2024 10:40:00 +0000"),
+            ("1733740800", "Mon, 09 Dec 2024 10:40:00 +0000"),
+            ("100000000", "Sat, 03 Mar 1973 09:46:40 +0000"),
             (" 2025-12-09 ", "Tue, 09 Dec 2025 00:00:00 +0000"),
         ] {
             assert_eq!(out(given), want, "{given}");
@@ -494,7 +503,14 @@ mod tests {
                 "Tue, 09 Dec 2025 10:00:00 +2500",
                 "the UTC offset `+2500` does not exist",
             ),
-            ("1733740800", "is before 1973 (seconds? multiply by 1000)"),
+            (
+                "17337408000",
+                "could be seconds (after 2286) or milliseconds",
+            ),
+            (
+                "99999999",
+                "is before 1973 (a date? write it as `YYYY-MM-DD`)",
+            ),
             (
                 "20251209",
                 "is before 1973 (a date? write it as `YYYY-MM-DD`)",

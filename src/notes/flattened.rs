@@ -513,6 +513,16 @@ fn cut_tail(line: &str, from: usize, to: usize, urls: &Ranges, cuts: &mut Vec<(u
         .iter()
         .copied()
         .find(|&p| starts_sentence(line, p) && has_link_after(p));
+    // Else a capitalized word glued to a lowercase one, followed by a
+    // link (`Closing thoughtsSoftware Engineering Daily is …: https://`):
+    // a word that is not CamelCase (`YouTube`, `GitHub` start with a
+    // capital; `iPhone`'s head is one letter).
+    let sentence = sentence.or_else(|| {
+        glues
+            .iter()
+            .copied()
+            .find(|&p| lower_head(line, from, p) && capital_word(line, p) && has_link_after(p))
+    });
     let Some(s) = sentence else {
         return;
     };
@@ -566,6 +576,24 @@ fn glue_points(line: &str, from: usize, to: usize, urls: &Ranges) -> Vec<usize> 
         prev = Some(c);
     }
     out
+}
+
+/// Whether the word glued before `at` is lowercase letters only, two or
+/// more (`thoughts` in `thoughtsSoftware`).
+fn lower_head(line: &str, from: usize, at: usize) -> bool {
+    let head = &line[from..at];
+    let word = head
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    word.chars().count() >= 2 && word.chars().all(char::is_lowercase)
+}
+
+/// Whether a capital and two or more lowercase letters start at `at`.
+fn capital_word(line: &str, at: usize) -> bool {
+    let mut chars = line[at..].chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && chars.take(2).filter(|c| c.is_lowercase()).count() == 2
 }
 
 /// Whether a capitalized word starting at `at` begins a sentence: the word

@@ -1,16 +1,39 @@
 //! Front matter: TOML between `+++` lines or YAML between `---` lines.
+//!
+//! Notes files are often static-site pages (Hugo, Zola, Jekyll, Eleventy,
+//! Astro), whose front matter holds keys for the site: every key shownotes
+//! does not own is kept, as written, in [`FrontMatter::extra`] and is never
+//! a finding. The owned keys are read leniently where the meaning is plain
+//! (`episode = "71"`, `explicit = "yes"`, a date in any common form) and
+//! are an error at the key's line only when they can't mean anything.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Source, Span};
 
-/// The front matter keys (the README's "The notes file"), and nothing else.
+/// The keys shownotes owns; every other key is [`FrontMatter::extra`].
 pub(crate) const KEYS: &[&str] = &[
-    "title", "episode", "season", "date", "audio", "guid", "url", "image", "explicit", "type",
-    "duration", "length", "draft",
+    "title",
+    "episode",
+    "season",
+    "date",
+    "audio",
+    "guid",
+    "url",
+    "image",
+    "explicit",
+    "type",
+    "duration",
+    "length",
+    "draft",
+    "shownotes",
 ];
+
+/// The keys of the `shownotes` table.
+const SHOWNOTES_KEYS: &[&str] = &["disable"];
 
 /// The episode's metadata from the front matter.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -22,9 +45,10 @@ pub struct FrontMatter {
     /// The season number.
     pub season: Option<u64>,
     /// A real date as written: RFC 3339 (`2025-12-09`, a date-time),
-    /// RFC 2822, or epoch milliseconds (see [`super::date`]).
+    /// RFC 2822, or epoch seconds or milliseconds (see [`super::date`]).
     pub date: Option<String>,
-    /// The audio file, relative to the notes file.
+    /// The audio: a file relative to the notes file, or the URL of a
+    /// published file.
     pub audio: Option<String>,
     /// The RSS `<guid>`: a stable identifier for the episode.
     pub guid: Option<String>,
@@ -46,6 +70,13 @@ pub struct FrontMatter {
     /// `draft = true`, as static-site generators write it: `shownotes
     /// feed` leaves the episode out.
     pub draft: Option<bool>,
+    /// The diagnostic codes this file opts out of (`shownotes.disable`),
+    /// each a known code.
+    pub disable: Vec<String>,
+    /// Every key shownotes does not own, with its value as written (nested
+    /// tables such as Zola's `[extra]` and Hugo's `[params]` included):
+    /// the templates receive it as `extra`.
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// Where the front matter was, and what it held.
@@ -57,16 +88,8 @@ pub struct Parsed {
     pub body_start: usize,
 }
 
-/// A value read from either syntax, before it is checked against the keys.
-enum Value {
-    Str(String),
-    Int(i128),
-    Bool(bool),
-    Other(&'static str),
-}
-
 /// Reads the front matter at the top of `src`, if any, reporting syntax
-/// errors, unknown keys and wrongly typed values with their line.
+/// errors and owned keys whose values can't mean anything, with their line.
 pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
     let text = &src.text;
     let first = src.line_text(1);
@@ -112,8 +135,31 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Parsed {
         parse_yaml(content, content_start, diags)
     };
     let mut fm = FrontMatter::default();
-    for (key, span, value) in entries {
-        apply(&mut fm, &key, span, value, diags);
+    // Only owned keys can be findings: only theirs are located.
+    let owned: Vec<&str> = entries
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| KEYS.contains(k))
+        .collect();
+    let spans: Vec<(String, Span)> = owned
+        .iter()
+        .map(|k| k.to_string())
+        .zip(key_spans(content, content_start, &owned))
+        .collect();
+    for (key, value) in entries {
+        if !KEYS.contains(&key.as_str()) {
+            fm.extra.insert(key, value);
+            continue;
+        }
+        let span = spans
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(Span::new(content_start, content_start), |&(_, s)| s);
+        if key == "shownotes" {
+            shownotes(&mut fm, value, content, content_start, diags);
+        } else {
+            apply(&mut fm, &key, span, value, diags);
+        }
     }
     Parsed {
         front_matter: fm,
@@ -215,11 +261,9 @@ impl Assigns {
     }
 }
 
-fn parse_toml(
-    content: &str,
-    base: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, Span, Value)> {
+/// The top-level keys of a TOML front matter, with their values as JSON
+/// (dates and times as their TOML text).
+fn parse_toml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Value)> {
     let table: toml::Table = match toml::from_str(content) {
         Ok(t) => t,
         Err(e) => {
@@ -244,70 +288,47 @@ fn parse_toml(
             return vec![];
         }
     };
-    let keys: Vec<&str> = table.keys().map(String::as_str).collect();
-    let spans = key_spans(content, base, &keys);
-    table
-        .into_iter()
-        .zip(spans)
-        .map(|((k, v), span)| {
-            let value = match v {
-                toml::Value::String(s) => Value::Str(s),
-                toml::Value::Integer(i) => Value::Int(i as i128),
-                toml::Value::Boolean(b) => Value::Bool(b),
-                toml::Value::Datetime(d) => Value::Str(d.to_string()),
-                toml::Value::Float(_) => Value::Other("a decimal number"),
-                toml::Value::Array(_) => Value::Other("a list"),
-                toml::Value::Table(_) => Value::Other("a table"),
-            };
-            (k, span, value)
-        })
-        .collect()
+    table.into_iter().map(|(k, v)| (k, toml_json(v))).collect()
 }
 
-fn parse_yaml(
-    content: &str,
-    base: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, Span, Value)> {
+/// A TOML value as JSON: dates and times as their TOML text, and the
+/// floats JSON has no number for (`nan`, `inf`) as text too.
+fn toml_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map_or_else(|| Value::String(f.to_string()), Value::Number),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_json(v))).collect())
+        }
+    }
+}
+
+/// The top-level keys of a YAML front matter, with their values.
+fn parse_yaml(content: &str, base: usize, diags: &mut Vec<Diagnostic>) -> Vec<(String, Value)> {
     if content.trim().is_empty() {
         return vec![];
     }
-    let map: std::collections::BTreeMap<String, serde_json::Value> =
-        match serde_saphyr::from_str(content) {
-            Ok(m) => m,
-            Err(e) => {
-                let msg = e.to_string();
-                let first = msg.lines().next().unwrap_or("").trim().to_string();
-                diags.push(
-                    Diagnostic::new(
-                        Code::FrontMatterInvalid,
-                        format!("the YAML front matter does not parse: {first}"),
-                    )
-                    .at(yaml_error_span(&msg, content, base))
-                    .help("front matter keys look like `title: Episode title` and `episode: 17`"),
-                );
-                return vec![];
-            }
-        };
-    let keys: Vec<&str> = map.keys().map(String::as_str).collect();
-    let spans = key_spans(content, base, &keys);
-    map.into_iter()
-        .zip(spans)
-        .map(|((k, v), span)| {
-            let value = match v {
-                serde_json::Value::String(s) => Value::Str(s),
-                serde_json::Value::Number(n) => match n.as_i64() {
-                    Some(i) => Value::Int(i as i128),
-                    None => Value::Other("a decimal number"),
-                },
-                serde_json::Value::Bool(b) => Value::Bool(b),
-                serde_json::Value::Null => Value::Other("empty"),
-                serde_json::Value::Array(_) => Value::Other("a list"),
-                serde_json::Value::Object(_) => Value::Other("a mapping"),
-            };
-            (k, span, value)
-        })
-        .collect()
+    match serde_saphyr::from_str::<std::collections::BTreeMap<String, Value>>(content) {
+        Ok(m) => m.into_iter().collect(),
+        Err(e) => {
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("").trim().to_string();
+            diags.push(
+                Diagnostic::new(
+                    Code::FrontMatterInvalid,
+                    format!("the YAML front matter does not parse: {first}"),
+                )
+                .at(yaml_error_span(&msg, content, base))
+                .help("front matter keys look like `title: Episode title` and `episode: 17`"),
+            );
+            vec![]
+        }
+    }
 }
 
 /// serde-saphyr reports `line L column C` in its message; point there.
@@ -334,31 +355,149 @@ fn yaml_error_span(msg: &str, content: &str, base: usize) -> Span {
     Span::new(base, base)
 }
 
+/// What a value is, for `must be X, not Y`.
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "text",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "a number",
+        Value::Number(_) => "a decimal number",
+        Value::Bool(_) => "true or false",
+        Value::Null => "empty",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// A value as the user wrote it, for a message: text as is, the rest as
+/// JSON.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A whole number 0 or more written as a number (`17`, `17.0`) or as
+/// text (`"17"`, `" 17 "`).
+fn whole_number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => {
+            let t = s.trim();
+            (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// `explicit` as podcast feeds and producers write it: `true`/`false`,
+/// and the older `yes`/`no`/`clean`/`explicit` of `<itunes:explicit>`.
+fn explicit(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "explicit" => Some(true),
+            "false" | "no" | "clean" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A playing time in milliseconds: seconds as a number (`3723`,
+/// `3723.5`), or text `HH:MM:SS`, `MM:SS` or seconds, with an optional
+/// fraction of a second (`<itunes:duration>` takes the same forms). The
+/// first field may exceed 59 (`75:00`); the others may not.
+fn duration_ms(v: &Value) -> Option<u64> {
+    /// The longest accepted: 1,000 days.
+    const MAX_MS: u64 = 1000 * 86_400_000;
+    let ms = match v {
+        Value::Number(n) => {
+            let secs = n.as_f64()?;
+            (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)?
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            let (clock, frac) = match t.split_once('.') {
+                Some((c, f)) => (c, Some(f)),
+                None => (t, None),
+            };
+            let fields: Vec<&str> = clock.split(':').collect();
+            if fields.len() > 3 {
+                return None;
+            }
+            let mut secs: u64 = 0;
+            for (i, f) in fields.iter().enumerate() {
+                if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let n: u64 = f.parse().ok()?;
+                if i > 0 && (f.len() > 2 || n > 59) {
+                    return None;
+                }
+                secs = secs * 60 + n;
+            }
+            let mut ms = secs.checked_mul(1000)?;
+            if let Some(f) = frac {
+                if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let digits: String = f.chars().chain("000".chars()).take(3).collect();
+                ms += digits.parse::<u64>().ok()?;
+            }
+            ms
+        }
+        _ => return None,
+    };
+    (ms <= MAX_MS).then_some(ms)
+}
+
+/// Text that can stand for an owned key's value: text as is, numbers
+/// and booleans as written (a YAML `title: 1984`). `None` for lists and
+/// tables.
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut Vec<Diagnostic>) {
-    let wrong = |expected: &str, got: &str| {
+    // An empty value (`image = ""`, YAML `image:`) is a key left unset,
+    // as site generators treat it.
+    match &value {
+        Value::Null => return,
+        Value::String(s) if s.trim().is_empty() => return,
+        _ => {}
+    }
+    let wrong = |expected: &str, got: &Value| {
         Diagnostic::new(
             Code::FrontMatterInvalid,
-            format!("`{key}` must be {expected}, not {got}"),
+            match got {
+                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                    format!("`{key}` must be {expected}, not `{}`", shown(got))
+                }
+                _ => format!("`{key}` must be {expected}, not {}", describe(got)),
+            },
         )
         .at(span)
     };
-    let describe = |v: &Value| -> &'static str {
-        match v {
-            Value::Str(_) => "text",
-            Value::Int(_) => "a number",
-            Value::Bool(_) => "true or false",
-            Value::Other(what) => what,
-        }
-    };
     match key {
         "date" => {
-            // Text, a TOML date-time, or epoch milliseconds (a number).
-            let text = match value {
-                Value::Str(s) => s,
-                Value::Int(i) => i.to_string(),
+            // Text, a TOML date-time, or epoch seconds or milliseconds.
+            let text = match &value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) if n.is_u64() => n.to_string(),
                 other => {
-                    let got = describe(&other);
-                    diags.push(wrong("a date", got).help(date::FORMS_HELP));
+                    diags.push(wrong("a date", other).help(date::FORMS_HELP));
                     return;
                 }
             };
@@ -367,131 +506,276 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
                 Err(why) => diags.push(date_error(&text, &why, span)),
             }
         }
-        "title" | "audio" | "guid" | "url" | "image" | "type" => {
-            let Value::Str(s) = value else {
-                let got = describe(&value);
-                diags.push(wrong("text", got).help(format!("quote the value: `{key} = \"...\"`")));
+        "title" => match text_of(&value) {
+            Some(s) => fm.title = Some(s),
+            None => diags.push(
+                wrong("text", &value).help("write the title as text: `title = \"...\"`"),
+            ),
+        },
+        // An RSS guid is any string that identifies the episode
+        // (`urn:uuid:...`, a tag, a URL, a number), but never a script URL.
+        "guid" => match text_of(&value) {
+            Some(s) if crate::links::is_script_like(&s) => diags.push(
+                crate::links::Problem::Disguised("reads as a script URL, which a feed reader could follow")
+                    .diagnostic(&s, Some(span))
+                    .help("use an opaque identifier (`urn:uuid:...`) or the episode's `https://` address as the `guid`"),
+            ),
+            Some(s) => fm.guid = Some(s),
+            None => diags.push(wrong("text", &value).help("quote the value: `guid = \"...\"`")),
+        },
+        "audio" | "url" | "image" => {
+            let Value::String(s) = value else {
+                diags.push(wrong("text", &value).help(format!("quote the value: `{key} = \"...\"`")));
                 return;
             };
+            // As written: the URL gate refuses one disguised with
+            // surrounding white space.
             match key {
-                "title" => fm.title = Some(s),
                 "audio" => fm.audio = Some(s),
-                // An RSS guid is any string that identifies the episode
-                // (`urn:uuid:...`, a tag, a URL), but never a script URL.
-                "guid" if crate::links::is_script_like(&s) => diags.push(
-                    crate::links::Problem::Disguised("reads as a script URL, which a feed reader could follow")
-                        .diagnostic(&s, Some(span))
-                        .help("use an opaque identifier (`urn:uuid:...`) or the episode's `https://` address as the `guid`"),
-                ),
-                "guid" => fm.guid = Some(s),
                 // URLs reach the outputs: they pass the URL gate or are errors.
-                "url" | "image" => match crate::links::gate(&s) {
+                _ => match crate::links::gate(&s) {
                     Ok(u) if key == "url" => fm.url = Some(u),
                     Ok(u) => fm.image = Some(u),
                     Err(p) => diags.push(p.diagnostic(&s, Some(span))),
                 },
-                _ => {
-                    if ["full", "trailer", "bonus"].contains(&s.as_str()) {
-                        fm.episode_type = Some(s);
-                    } else {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::FrontMatterInvalid,
-                                format!("`type` `{s}` is not an episode type"),
-                            )
-                            .at(span)
-                            .help("use `full`, `trailer` or `bonus`"),
-                        );
-                    }
-                }
             }
         }
-        "episode" | "season" => match value {
-            Value::Int(i) if (0..=u32::MAX as i128).contains(&i) => {
-                if key == "episode" {
-                    fm.episode = Some(i as u64);
-                } else {
-                    fm.season = Some(i as u64);
+        "type" => {
+            let t = text_of(&value).map(|s| s.trim().to_ascii_lowercase());
+            match t {
+                Some(t) if ["full", "trailer", "bonus"].contains(&t.as_str()) => {
+                    fm.episode_type = Some(t);
                 }
-            }
-            other => {
-                let got = describe(&other);
-                diags.push(
-                    wrong("a whole number, 0 or more", got).help(format!("write `{key} = 17`")),
-                );
-            }
-        },
-        "duration" => {
-            let ms = match &value {
-                Value::Int(i) if (0..=u32::MAX as i128).contains(i) => Some(*i as u64 * 1000),
-                Value::Str(s) => crate::timestamp::Timestamp::parse(s.trim())
-                    .ok()
-                    .map(|t| t.as_ms())
-                    .or_else(|| s.trim().parse::<u64>().ok().map(|n| n * 1000)),
-                _ => None,
-            };
-            match ms {
-                Some(ms) => fm.duration_ms = Some(ms),
-                None => {
-                    let got = describe(&value);
-                    diags.push(
-                        wrong("a playing time", got)
-                            .help("write `duration = \"01:02:03\"` or seconds"),
-                    );
-                }
+                _ => diags.push(
+                    Diagnostic::new(
+                        Code::FrontMatterInvalid,
+                        format!("`type` `{}` is not an episode type", shown(&value)),
+                    )
+                    .at(span)
+                    .help("use `full`, `trailer` or `bonus`"),
+                ),
             }
         }
-        "length" => match value {
-            Value::Int(i) if (0..=u64::MAX as i128).contains(&i) => fm.length = Some(i as u64),
-            other => {
-                let got = describe(&other);
-                diags.push(wrong("a size in bytes", got).help("write `length = 34216300`"));
-            }
+        "episode" | "season" => match whole_number(&value).filter(|&n| n <= u64::from(u32::MAX)) {
+            Some(n) if key == "episode" => fm.episode = Some(n),
+            Some(n) => fm.season = Some(n),
+            None => diags.push(
+                wrong("a whole number, 0 or more", &value).help(format!("write `{key} = 17`")),
+            ),
         },
-        "explicit" | "draft" => match value {
-            Value::Bool(b) if key == "draft" => fm.draft = Some(b),
-            Value::Bool(b) => fm.explicit = Some(b),
-            other => {
-                let got = describe(&other);
-                diags.push(wrong("true or false", got).help(format!("write `{key} = false`")));
-            }
+        "explicit" => match explicit(&value) {
+            Some(b) => fm.explicit = Some(b),
+            None => diags.push(
+                wrong("true or false", &value)
+                    .help("write `explicit = true` or `explicit = false` (`yes`, `no` and `clean` are read too)"),
+            ),
         },
-        _ => diags.push(unknown_key(key, span)),
+        "draft" => match value {
+            Value::Bool(b) => fm.draft = Some(b),
+            Value::String(ref t) if matches!(t.trim(), "true" | "false") => {
+                fm.draft = Some(t.trim() == "true");
+            }
+            _ => diags.push(
+                wrong("true or false", &value).help("write `draft = true` or `draft = false`"),
+            ),
+        },
+        "duration" => match duration_ms(&value) {
+            Some(ms) => fm.duration_ms = Some(ms),
+            None => diags.push(
+                wrong("a playing time", &value)
+                    .help("write `duration = \"01:02:03\"` (`HH:MM:SS`), `\"62:03\"` (`MM:SS`) or seconds (`3723`)"),
+            ),
+        },
+        "length" => match whole_number(&value) {
+            Some(n) => fm.length = Some(n),
+            None => diags.push(
+                wrong("a number of bytes", &value)
+                    .help("write the audio file's size in bytes: `length = 48213705`"),
+            ),
+        },
+        _ => {}
     }
 }
 
-/// `unknown front matter key`, with the nearest key when one is near.
-fn unknown_key(key: &str, span: Span) -> Diagnostic {
-    // Only a distance of 2 or less makes a suggestion: a key that cannot
+/// The `shownotes` table: `disable`, the codes this file opts out of.
+/// Its keys are shownotes' own, so an unknown one is an error (with the
+/// nearest key), and so is an unknown code (with the nearest code).
+fn shownotes(
+    fm: &mut FrontMatter,
+    value: Value,
+    content: &str,
+    base: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let table_at = table_start(content);
+    let at = |from: usize, word: &str| -> Span {
+        word_span(content, base, from, word).unwrap_or(Span::new(base + from, base + from))
+    };
+    let Value::Object(table) = value else {
+        if value.is_null() {
+            return;
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::FrontMatterInvalid,
+                format!("`shownotes` must be a table, not {}", describe(&value)),
+            )
+            .at(at(table_at, "shownotes"))
+            .help("write `[shownotes]` and `disable = [\"link-insecure\"]` below it (TOML), or `shownotes:` and `  disable: [link-insecure]` (YAML)"),
+        );
+        return;
+    };
+    for (key, v) in table {
+        let key_span = at(table_at, &key);
+        if key != "disable" {
+            diags.push(unknown_key(
+                &format!("shownotes.{key}"),
+                &key,
+                SHOWNOTES_KEYS,
+                key_span,
+            ));
+            continue;
+        }
+        let items: Vec<Value> = match v {
+            Value::Array(a) => a,
+            Value::Null => vec![],
+            one @ Value::String(_) => vec![one],
+            other => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::FrontMatterInvalid,
+                        format!(
+                            "`shownotes.disable` must be a list of codes, not {}",
+                            describe(&other)
+                        ),
+                    )
+                    .at(key_span)
+                    .help("write `disable = [\"link-insecure\"]`"),
+                );
+                continue;
+            }
+        };
+        // Each code is looked for after the one before: one pass over the
+        // list, whatever its length.
+        let mut cursor = key_span.end.saturating_sub(base);
+        for item in items {
+            let Value::String(code) = item else {
+                diags.push(
+                    Diagnostic::new(
+                        Code::FrontMatterInvalid,
+                        format!("`shownotes.disable` lists {}, not a code", describe(&item)),
+                    )
+                    .at(key_span)
+                    .help("write the codes as text: `disable = [\"link-insecure\"]`"),
+                );
+                continue;
+            };
+            let span = word_span(content, base, cursor, &code);
+            if let Some(s) = span {
+                cursor = s.end - base;
+            }
+            if Code::ALL.iter().any(|c| c.as_str() == code) {
+                if !fm.disable.contains(&code) {
+                    fm.disable.push(code);
+                }
+                continue;
+            }
+            let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+            diags.push(unknown_code(&code, &codes, span.unwrap_or(key_span)));
+        }
+    }
+}
+
+/// Where the `shownotes` table starts in `content`: its `[shownotes]`
+/// header, its `shownotes:` or `shownotes =` line, or its first dotted
+/// `shownotes.` key; 0 when no line says.
+fn table_start(content: &str) -> usize {
+    let mut offset = 0;
+    for line in content.split_inclusive('\n') {
+        let t = line.trim_start().trim_start_matches(['"', '\'']);
+        let t = t.strip_prefix('[').map_or(t, str::trim_start);
+        if let Some(rest) = t.strip_prefix("shownotes") {
+            let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+            if rest.starts_with([':', '=', '.', ']']) {
+                return offset;
+            }
+        }
+        offset += line.len();
+    }
+    0
+}
+
+/// The first place at or after byte `from` of `content` where `word`
+/// stands whole: neither letter, digit, `-` nor `_` on either side.
+fn word_span(content: &str, base: usize, from: usize, word: &str) -> Option<Span> {
+    if word.is_empty() {
+        return None;
+    }
+    let part = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut from = from.min(content.len());
+    while !content.is_char_boundary(from) {
+        from += 1;
+    }
+    for (i, _) in content[from..].match_indices(word) {
+        let start = from + i;
+        let end = start + word.len();
+        let before = content[..start].chars().next_back();
+        let after = content[end..].chars().next();
+        if !before.is_some_and(part) && !after.is_some_and(part) {
+            return Some(Span::new(base + start, base + end));
+        }
+    }
+    None
+}
+
+/// `unknown front matter key`, with the nearest of `keys` when one is
+/// near (`name` is the key as shown, `key` as compared).
+fn unknown_key(name: &str, key: &str, keys: &[&str], span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::FrontMatterInvalid,
+        format!("unknown front matter key `{name}`"),
+    )
+    .at(span)
+    .label("not a key of `shownotes`");
+    match nearest(key, keys) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!("the keys of `shownotes` are {}", list(keys))),
+    }
+}
+
+/// An unknown code in `shownotes.disable`, with the nearest code when one
+/// is near.
+fn unknown_code(code: &str, codes: &[&str], span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::FrontMatterInvalid,
+        format!("`shownotes.disable` names `{code}`, which is not a diagnostic code"),
+    )
+    .at(span)
+    .label("not a code");
+    match nearest(code, codes) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("use a code as `shownotes check` prints it, such as `link-insecure`"),
+    }
+}
+
+/// The word of `words` nearest to `word`, when it is 2 edits or fewer
+/// away.
+fn nearest<'a>(word: &str, words: &[&'a str]) -> Option<&'a str> {
+    // Only a distance of 2 or less makes a suggestion: a word that cannot
     // be that near (by its letters) counts as 3 without measuring.
-    let letters = ascii_letters(key);
-    let suggestion = KEYS
+    let letters = ascii_letters(word);
+    words
         .iter()
         .map(
-            |k| match may_be_within_two(k, letters) && within_two_by_letters(k, key) {
-                true => (edit_distance(k, key), k),
-                false => (3, k),
+            |k| match may_be_within_two(k, letters) && within_two_by_letters(k, word) {
+                true => (edit_distance(k, word), *k),
+                false => (3, *k),
             },
         )
         .min_by_key(|&(d, _)| d)
         .filter(|&(d, _)| d <= 2)
-        .map(|(_, k)| k);
-    let d = Diagnostic::new(
-        Code::FrontMatterInvalid,
-        format!("unknown front matter key `{key}`"),
-    )
-    .at(span)
-    .label("not a front matter key");
-    match suggestion {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d.help(KEYS_HELP.as_str()),
-    }
+        .map(|(_, k)| k)
 }
-
-/// The help of an unknown key without a near miss, made once (a front
-/// matter may hold thousands of unknown keys).
-static KEYS_HELP: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("the keys are {}", list(KEYS)));
 
 fn list(keys: &[&str]) -> String {
     keys.iter()

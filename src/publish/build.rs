@@ -4,7 +4,7 @@
 
 use super::context::{Context, HtmlCtx};
 use super::platform::{self, Offered, PlatformId, Unmet};
-use super::rules::{check_html, check_size};
+use super::rules::{check_html, check_size, forbidden_tags};
 use super::templates::{Shared, Templates};
 use crate::audio::AudioInfo;
 use crate::config::Config;
@@ -13,28 +13,33 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::notes::{Block, Notes};
 use crate::source::Span;
 
-/// Everything `build` produces: each platform's output, `chapters.json`,
-/// and the findings of the platforms' rules.
+/// Everything `build` produces: each platform's output, the chapters
+/// file the RSS item points at, and the findings of the platforms' rules.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
     /// `(platform, output)`, in build order.
     pub files: Vec<(PlatformId, String)>,
-    /// Podcasting 2.0 chapters (`chapters.json`).
-    pub chapters_json: String,
+    /// Podcasting 2.0 chapters, `(file name, JSON)`: `<audio stem>.chapters.json`,
+    /// the file the RSS item's `<podcast:chapters>` points at. Only when the
+    /// RSS item is built and the episode has chapters (no other platform
+    /// reads the file).
+    pub chapters_file: Option<(String, String)>,
     /// `description-too-long`, `description-forbidden-char`, ...
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Outputs {
     /// Every file to write, `(file name, text)`: each platform's output in
-    /// build order, then `chapters.json`.
-    pub fn named(&self) -> Vec<(&'static str, &str)> {
-        let mut files: Vec<(&'static str, &str)> = self
+    /// build order, then the chapters file when there is one.
+    pub fn named(&self) -> Vec<(&str, &str)> {
+        let mut files: Vec<(&str, &str)> = self
             .files
             .iter()
             .map(|(id, text)| (platform::get(*id).file_name(), text.as_str()))
             .collect();
-        files.push(("chapters.json", self.chapters_json.as_str()));
+        if let Some((name, json)) = &self.chapters_file {
+            files.push((name.as_str(), json.as_str()));
+        }
         files
     }
 
@@ -140,11 +145,12 @@ pub fn build(
     config: &Config,
     platforms: &[PlatformId],
 ) -> Result<Outputs> {
-    let mut out = Outputs {
-        chapters_json: crate::formats::json::write(&notes.chapters),
-        ..Outputs::default()
-    };
+    let mut out = Outputs::default();
     let wants = |p: PlatformId| platforms.contains(&p);
+    if wants(PlatformId::Rss) {
+        out.chapters_file = chapters_file(ctx, notes);
+        out.diagnostics.extend(rss_item_findings(ctx));
+    }
     let embedded_by_wanted = |id: PlatformId| {
         platforms
             .iter()
@@ -166,7 +172,20 @@ pub fn build(
         let mut diags = Vec::new();
         let text = p.finish(text, replaced, &mut diags);
         if let Some(tags) = p.allowed_tags() {
-            diags.extend(check_html(id, &text, tags));
+            let found = check_html(id, &text, tags);
+            if found
+                .iter()
+                .any(|d| d.code == Code::DescriptionForbiddenTag)
+            {
+                // A tag the template writes itself is the template's
+                // error, shown at the template, not a finding in the notes.
+                for tag in forbidden_tags(&text, tags) {
+                    if let Some(e) = templates.writes_tag(id, &tag, tags) {
+                        return Err(e);
+                    }
+                }
+            }
+            diags.extend(found);
         }
         if wants(id) {
             diags.extend(check_size(id, "description", &text, config.max_bytes(id)));
@@ -193,6 +212,50 @@ pub fn build(
         }
     }
     Ok(out)
+}
+
+/// The chapters file beside the RSS item: `<audio stem>.chapters.json`
+/// (the name `<podcast:chapters url>` ends with), when there are chapters.
+fn chapters_file(ctx: &Context, notes: &Notes) -> Option<(String, String)> {
+    if notes.chapters.is_empty() {
+        return None;
+    }
+    let audio = ctx.audio.as_ref()?;
+    Some((
+        audio.chapters_file_name.clone(),
+        crate::formats::json::write(&notes.chapters),
+    ))
+}
+
+/// What an RSS item must have that the episode may lack: a `<guid>`
+/// (the front matter's, else the episode URL, else the audio URL) and a
+/// `<pubDate>` (RSS 2.0 specification, <https://www.rssboard.org/rss-specification>:
+/// podcast apps identify and order episodes by them).
+fn rss_item_findings(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if ctx.episode.guid.is_none() {
+        out.push(
+            Diagnostic::new(
+                Code::RssGuidMissing,
+                "the RSS item has no `<guid>`: the front matter has no `guid`, and there is no episode URL or audio URL to derive one from",
+            )
+            .help("add a `guid` to the front matter (any stable identifier), or set `[show] episode_url` in `shownotes.toml`")
+            .platform("rss"),
+        );
+    }
+    // A date that is not a date is reported where it stands
+    // (`front-matter-invalid`); only a missing one is reported here.
+    if ctx.episode.date.is_none() {
+        out.push(
+            Diagnostic::new(
+                Code::RssDateMissing,
+                "the RSS item has no `<pubDate>`: the front matter has no `date`",
+            )
+            .help("add the release date to the front matter, such as `date: 2025-10-28` (YAML) or `date = 2025-10-28` (TOML)")
+            .platform("rss"),
+        );
+    }
+    out
 }
 
 /// The first `<` or `>` in the notes' text that reaches an output: a

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::markup::{self, Part};
 use super::platform::{self, rss::rfc2822, PlatformId};
 use super::rules::allowed_url;
-use super::segments::{by_start, display, find_line, segments, text_segments, Segment};
+use super::segments::{display, text_segments, Segment};
 use crate::audio::AudioInfo;
 use crate::config::Config;
 use crate::links::{self, Link};
 use crate::notes::{Block, Notes};
-use crate::source::Span;
 use crate::text;
 use crate::timestamp::Style;
 
@@ -27,6 +27,9 @@ pub struct Context {
     pub channel: ChannelCtx,
     /// The episode, from the front matter.
     pub episode: EpisodeCtx,
+    /// Every front matter key shownotes does not own, as written (a static
+    /// site's `[extra]`, `[params]`, `tags`, ...).
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// The body, block by block, in order.
     pub blocks: Vec<BlockCtx>,
     /// Every chapter, with its timestamp in each platform's form.
@@ -196,7 +199,7 @@ pub struct EpisodeCtx {
     pub pub_date: Option<String>,
     /// The front matter's `url`, else `[show] episode_url` with the number.
     pub url: Option<String>,
-    /// The front matter's `guid`, else the episode URL.
+    /// The front matter's `guid`, else the episode URL, else the audio's URL.
     pub guid: Option<String>,
     /// Whether `guid` is the episode URL.
     pub guid_is_permalink: bool,
@@ -219,10 +222,14 @@ pub enum BlockCtx {
         /// Its text.
         text: String,
     },
-    /// Lines of text, each a run of text and link segments.
+    /// Lines of text: the notes' Markdown, emphasis taken off.
     Paragraph {
-        /// The lines.
+        /// The paragraph as plain lines, each a run of text and link
+        /// segments; list items marked `• ` or `1. ` (YouTube's form).
         lines: Vec<Vec<Segment>>,
+        /// The same as runs of lines and bullet or numbered lists, for
+        /// the HTML templates.
+        parts: Vec<Part>,
     },
     /// A link list ("Learn more:").
     Links {
@@ -287,6 +294,10 @@ pub struct AudioCtx {
     pub url: Option<String>,
     /// `[show] media_base_url` + `<file stem>.chapters.json`.
     pub chapters_url: Option<String>,
+    /// `<file stem>.chapters.json`: the chapters file `build` writes
+    /// beside the RSS item, the name `chapters_url` ends with.
+    #[serde(skip)]
+    pub chapters_file_name: String,
     /// Its size in bytes (`<enclosure length>`).
     pub bytes: u64,
     /// Its MIME type (`<enclosure type>`).
@@ -396,10 +407,22 @@ impl Context {
         opt(&mut e.date);
         opt(&mut e.guid);
         c(&mut e.episode_type);
+        fn json(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::String(s) => c(s),
+                serde_json::Value::Array(a) => a.iter_mut().for_each(json),
+                serde_json::Value::Object(o) => o.values_mut().for_each(json),
+                _ => {}
+            }
+        }
+        self.extra.values_mut().for_each(json);
         for b in &mut self.blocks {
             match b {
                 BlockCtx::Heading { text, .. } => c(text),
-                BlockCtx::Paragraph { lines } => segs(lines),
+                BlockCtx::Paragraph { lines, parts } => {
+                    segs(lines);
+                    clean_parts(parts);
+                }
                 BlockCtx::Links { label, items } => {
                     c(label);
                     for i in items {
@@ -412,6 +435,18 @@ impl Context {
         }
         for ch in &mut self.chapters {
             c(&mut ch.title);
+        }
+        fn clean_parts(parts: &mut [Part]) {
+            for p in parts {
+                match p {
+                    Part::Lines { lines } => segs(lines),
+                    Part::List { items, .. } => {
+                        for i in items {
+                            clean_parts(i);
+                        }
+                    }
+                }
+            }
         }
         segs(&mut self.footer);
         if let Some(a) = &mut self.audio {
@@ -426,7 +461,13 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
     let body = body(notes, &rules);
     let url = episode_url(notes, config);
     let footer = footer(notes, config, url.as_deref(), &body.note_lines, &rules);
-    let episode = episode(notes, url, body.first_line);
+    let mut episode = episode(notes, url, body.first_line);
+    let audio = audio.map(|a| audio_ctx(a, config));
+    // Without a guid or an episode URL, the audio's URL is the stable
+    // identifier left (not a permalink: it is not the episode's page).
+    if episode.guid.is_none() {
+        episode.guid = audio.as_ref().and_then(|a| a.url.clone());
+    }
     let mut ctx = Context {
         show: ShowCtx {
             title: config.show.title.clone(),
@@ -435,10 +476,11 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         },
         channel: channel(config),
         episode,
+        extra: notes.front_matter.extra.clone(),
         blocks: body.blocks,
         chapters: chapters(notes),
         footer,
-        audio: audio.map(|a| audio_ctx(a, config)),
+        audio,
         html: None,
     };
     ctx.clean();
@@ -456,7 +498,6 @@ struct Body<'a> {
 }
 
 fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
-    let all_links = by_start(&notes.links);
     // The links of each link list, gathered in one pass.
     let mut lists: HashMap<usize, Vec<&Link>> = HashMap::new();
     for l in &notes.links {
@@ -464,6 +505,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
             lists.entry(index).or_default().push(l);
         }
     }
+    let refs = markup::References::of(&notes.source.text);
     let mut body = Body {
         blocks: Vec::new(),
         first_line: None,
@@ -472,23 +514,30 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
     for b in &notes.blocks {
         let block = match b {
             Block::Heading { level, text, .. } => {
+                let text = markup::plain(text);
                 body.first_line.get_or_insert_with(|| text.clone());
                 BlockCtx::Heading {
                     level: *level,
-                    text: text.clone(),
+                    text,
                 }
             }
-            Block::Paragraph { lines, span } => {
+            Block::Paragraph { lines, .. } => {
+                let parts = markup::parts(lines, rules, &refs);
+                let lines_ctx = markup::plain_lines(&parts);
+                if let Some(first) = lines_ctx.first() {
+                    body.first_line
+                        .get_or_insert_with(|| first.iter().map(|s| s.text.as_str()).collect());
+                }
                 for line in lines {
-                    body.first_line.get_or_insert_with(|| line.clone());
                     body.note_lines.push(line.trim());
                 }
                 BlockCtx::Paragraph {
-                    lines: paragraph(&notes.source.text, lines, *span, &all_links, rules),
+                    lines: lines_ctx,
+                    parts,
                 }
             }
             Block::LinkList { label, index, .. } => BlockCtx::Links {
-                label: label.clone(),
+                label: markup::plain(label),
                 items: lists
                     .get(index)
                     .into_iter()
@@ -496,7 +545,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                     .filter(|l| allowed_url(&l.url))
                     .map(|l| LinkItem {
                         url: l.url.clone(),
-                        text: l.text.clone(),
+                        text: l.text.as_deref().map(markup::plain),
                         display: display(&l.url),
                     })
                     .collect(),
@@ -505,42 +554,13 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                 label: if label.is_empty() {
                     "Chapters".to_string()
                 } else {
-                    label.clone()
+                    markup::plain(label)
                 },
             },
         };
         body.blocks.push(block);
     }
     body
-}
-
-/// A paragraph's lines as segments: each line found in the notes' text
-/// (after the previous one) is split by the links found there; a line not
-/// found is split by the link finder.
-fn paragraph(
-    text: &str,
-    lines: &[String],
-    span: Span,
-    all_links: &[&Link],
-    rules: &links::Rules,
-) -> Vec<Vec<Segment>> {
-    let mut cursor = span.start.min(text.len());
-    let mut out = Vec::new();
-    for line in lines {
-        let end = span.end.clamp(cursor, text.len());
-        let at = text
-            .get(cursor..end)
-            .and_then(|t| find_line(t, line))
-            .map(|i| cursor + i);
-        match at {
-            Some(at) => {
-                out.push(segments(line, at, all_links));
-                cursor = at + line.len();
-            }
-            None => out.push(text_segments(line, rules)),
-        }
-    }
-    out
 }
 
 /// The show's footer with its placeholders filled in, line by line; empty
@@ -660,6 +680,7 @@ fn audio_ctx(a: &AudioInfo, config: &Config) -> AudioCtx {
             base.map(|b| join_url(b, &format!("{stem}.chapters.json")))
                 .as_deref(),
         ),
+        chapters_file_name: format!("{stem}.chapters.json"),
         file_name,
         bytes: a.bytes,
         mime: a.mime.to_string(),
@@ -681,7 +702,7 @@ mod tests {
     fn paragraphs_split_into_text_and_links() {
         let n = notes("See [the RFC](https://a.org/x?utm_source=z) and <https://b.org>, or https://c.org. Mail hello@x.org\n");
         let c = context(&n, &Config::default(), None);
-        let BlockCtx::Paragraph { lines } = &c.blocks[0] else {
+        let BlockCtx::Paragraph { lines, .. } = &c.blocks[0] else {
             panic!("{:?}", c.blocks)
         };
         let got: Vec<(&str, Option<&str>)> = lines[0]
@@ -720,5 +741,18 @@ mod tests {
         // Without an episode number there is no episode URL: that line goes.
         let n = notes("Summary.\n");
         assert_eq!(context(&n, &config, None).footer.len(), 1);
+    }
+
+    #[test]
+    fn unowned_front_matter_keys_reach_the_templates_as_extra() {
+        let n = notes(
+            "+++\ntitle = \"x\"\ntags = [\"a\"]\n[extra]\nart = \"a\u{200b}.png\"\n+++\nSummary.\n",
+        );
+        let c = context(&n, &Config::default(), None);
+        assert_eq!(c.extra["tags"][0], "a");
+        // Cleaned like every text the templates receive.
+        assert_eq!(c.extra["extra"]["art"], "a.png");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["extra"]["extra"]["art"], "a.png");
     }
 }

@@ -8,6 +8,7 @@ mod build;
 mod context;
 mod escape;
 pub mod limits;
+mod markup;
 pub mod platform;
 mod rules;
 mod segments;
@@ -19,6 +20,7 @@ pub use context::{
     channel, context, AudioCtx, BlockCtx, CategoryCtx, ChannelCtx, ChapterCtx, Context, EpisodeCtx,
     HtmlCtx, LinkItem, ShowCtx,
 };
+pub use markup::Part;
 pub use rules::allowed_url;
 pub use segments::Segment;
 pub use templates::{override_paths, render_feed, Templates, FEED_TEMPLATE};

@@ -48,12 +48,13 @@ fn fuel_for(ctx: &Context) -> u64 {
         .blocks
         .iter()
         .map(|b| match b {
-            BlockCtx::Paragraph { lines } => lines.iter().map(|l| l.len() + 1).sum(),
+            // Templates read a paragraph as `lines` or as `parts`.
+            BlockCtx::Paragraph { lines, .. } => lines.iter().map(|l| 2 * (l.len() + 1)).sum(),
             BlockCtx::Links { items, .. } => items.len(),
             _ => 1,
         })
         .sum();
-    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len()) as u64
+    200_000 + 200 * (lines + ctx.chapters.len() + ctx.footer.len() + ctx.extra.len()) as u64
 }
 
 /// The environment without templates: syntax, limits, escaping by the
@@ -62,6 +63,8 @@ fn fuel_for(ctx: &Context) -> u64 {
 fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Spans and the undefined name in errors (the `debug` feature).
+    env.set_debug(true);
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
         .lstrip_blocks(true)
@@ -182,7 +185,7 @@ pub fn render_feed<T: Serialize>(
     let replaced = Arc::new(AtomicUsize::new(0));
     let mut env = environment(&replaced)?;
     env.add_template_owned(FEED_TEMPLATE, source.clone())
-        .map_err(|e| template_error(&e, &path, &source))?;
+        .map_err(|e| template_error(&e, &path, &source, None))?;
     env.set_fuel(Some(200_000 + 2_000 * items as u64));
     let limits = limits::Limits::for_context_bytes(json_len(value));
     let value = Value::from(minijinja::value::Serde(value));
@@ -191,7 +194,7 @@ pub fn render_feed<T: Serialize>(
             .and_then(|t| t.render(value))
     });
     let out = match rendered {
-        Ok(r) => r.map_err(|e| template_error(&e, &path, &source))?,
+        Ok(r) => r.map_err(|e| template_error(&e, &path, &source, None))?,
         Err(stopped) => return Err(stopped_error(&stopped, &path)),
     };
     if let Err(e) = xml::check(&out) {
@@ -211,7 +214,7 @@ impl Templates {
             let name = p.template_name();
             let (path, source) = load(p, overrides)?;
             env.add_template_owned(name, source.clone())
-                .map_err(|e| template_error(&e, &path, &source))?;
+                .map_err(|e| template_error(&e, &path, &source, None))?;
             origins.push((name, path, source));
         }
         Ok(Templates {
@@ -252,7 +255,11 @@ impl Templates {
             env.get_template(name).and_then(|t| t.render(value))
         });
         let out = match rendered {
-            Ok(r) => r.map_err(|e| template_error(&e, path, source))?,
+            Ok(r) => r.map_err(|e| {
+                // The context as JSON, for the error's `did you mean`.
+                let ctx = serde_json::to_value(shared.view(html)).ok();
+                template_error(&e, path, source, ctx.as_ref())
+            })?,
             Err(stopped) => return Err(stopped_error(&stopped, path)),
         };
         if Escape::for_template(name) == Some(Escape::Xml) {
@@ -262,6 +269,73 @@ impl Templates {
         }
         Ok((out, self.replaced.load(Ordering::Relaxed)))
     }
+}
+
+impl Templates {
+    /// When `id`'s template is a show's override whose own text writes
+    /// the tag `<tag` (outside `{{ }}`, `{% %}` and `{# #}`), the error
+    /// saying so at that place: the platform allows only `allowed`.
+    pub(crate) fn writes_tag(&self, id: PlatformId, tag: &str, allowed: &[&str]) -> Option<Error> {
+        let name = platform::get(id).template_name();
+        let (_, path, source) = self.origins.iter().find(|o| o.0 == name)?;
+        if path.starts_with("<built-in") {
+            return None;
+        }
+        let at = literal_tag(source, tag)?;
+        let end = at + 1 + tag.len();
+        let pos = Source::new(path.as_str(), source.as_str()).position(at);
+        let list = allowed
+            .iter()
+            .map(|t| format!("`<{t}>`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(
+            error(
+                path,
+                format!("the template writes the tag `<{tag}>`, which {id} does not allow"),
+            )
+            .with_help(format!(
+                "{id} allows only {list}; remove the tag from the template"
+            ))
+            .at(pos.line, Some(pos.column))
+            .with_snippet(source.as_str(), at..end),
+        )
+    }
+}
+
+/// Where the template's own text (not inside `{{ }}`, `{% %}`, `{# #}`)
+/// opens or closes the tag `tag` (ASCII case ignored).
+fn literal_tag(source: &str, tag: &str) -> Option<usize> {
+    let b = source.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' && matches!(b.get(i + 1), Some(b'{' | b'%' | b'#')) {
+            let close = match b[i + 1] {
+                b'{' => "}}",
+                b'%' => "%}",
+                _ => "#}",
+            };
+            i = source[i + 2..]
+                .find(close)
+                .map_or(b.len(), |j| i + 2 + j + 2);
+            continue;
+        }
+        if b[i] == b'<' {
+            let name_at = i + 1 + usize::from(b.get(i + 1) == Some(&b'/'));
+            let end = name_at + tag.len();
+            let named = source
+                .get(name_at..end)
+                .is_some_and(|n| n.eq_ignore_ascii_case(tag));
+            let ends = b
+                .get(end)
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-')));
+            if named && ends {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A render stopped by a limit of [`limits::run`].
@@ -312,6 +386,7 @@ struct View<'a, B, C, F> {
     show: &'a ShowCtx,
     channel: &'a ChannelCtx,
     episode: &'a EpisodeCtx,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
     blocks: &'a B,
     chapters: &'a C,
     footer: &'a F,
@@ -330,6 +405,7 @@ impl<'a> Shared<'a> {
                 show: &ctx.show,
                 channel: &ctx.channel,
                 episode: &ctx.episode,
+                extra: &ctx.extra,
                 blocks: &ctx.blocks,
                 chapters: &ctx.chapters,
                 footer: &ctx.footer,
@@ -349,12 +425,28 @@ impl<'a> Shared<'a> {
         }
     }
 
+    /// The context with `html`, as the JSON `shownotes context` prints.
+    fn view<'b>(&'b self, html: Option<&'b HtmlCtx>) -> impl Serialize + 'b {
+        View {
+            show: &self.ctx.show,
+            episode: &self.ctx.episode,
+            extra: &self.ctx.extra,
+            blocks: &self.ctx.blocks,
+            chapters: &self.ctx.chapters,
+            footer: &self.ctx.footer,
+            audio: &self.ctx.audio,
+            channel: &self.ctx.channel,
+            html,
+        }
+    }
+
     /// The template value of the context with `html`.
     fn value(&self, html: Option<&HtmlCtx>) -> Value {
         Value::from(minijinja::value::Serde(&View {
             show: &self.ctx.show,
             channel: &self.ctx.channel,
             episode: &self.ctx.episode,
+            extra: &self.ctx.extra,
             blocks: &self.blocks,
             chapters: &self.chapters,
             footer: &self.footer,
@@ -404,9 +496,17 @@ fn xml_error(e: &Error, out: &str, path: &str) -> Error {
     )
 }
 
-/// A minijinja error (syntax or render) in the template at `path`, with
-/// the template's line to show.
-fn template_error(e: &minijinja::Error, path: &str, source: &str) -> Error {
+/// A minijinja error (syntax or render) in the template at `path`: the
+/// expression or tag that failed marked (minijinja's `debug` feature
+/// gives its byte range; else the whole line), and for an undefined name
+/// a `did you mean` from `ctx`'s keys (the context as JSON, when the
+/// error came from a render).
+fn template_error(
+    e: &minijinja::Error,
+    path: &str,
+    source: &str,
+    ctx: Option<&serde_json::Value>,
+) -> Error {
     let mut message = match e.detail() {
         Some(d) => format!("{}: {d}", e.kind()),
         None => e.kind().to_string(),
@@ -414,14 +514,107 @@ fn template_error(e: &minijinja::Error, path: &str, source: &str) -> Error {
     if e.kind() == minijinja::ErrorKind::OutOfFuel {
         message.push_str(" (the template ran too long: a loop that does not end?)");
     }
-    let err = error(path, message);
-    match e.line() {
+    let mut err = error(path, message);
+    let range = e
+        .range()
+        .filter(|r| r.start <= r.end && source.get(r.clone()).is_some());
+    if e.kind() == minijinja::ErrorKind::UndefinedError {
+        let expr = range.as_ref().map_or("", |r| source[r.clone()].trim());
+        if let Some(fix) = ctx.and_then(|c| did_you_mean(expr, c)) {
+            err = err.with_help(format!(
+                "did you mean `{fix}`? (`shownotes context NOTES` prints every variable)"
+            ));
+        }
+    }
+    let src = Source::new(path, source);
+    match (range, e.line()) {
+        (Some(r), _) => {
+            let pos = src.position(r.start);
+            err.at(pos.line, Some(pos.column)).with_snippet(source, r)
+        }
         // The whole line is marked.
-        Some(line) => {
-            let (start, end) = Source::new(path, source).line_range(line);
+        (None, Some(line)) => {
+            let (start, end) = src.line_range(line);
             err.at(line, None).with_snippet(source, start..end)
         }
-        None => err,
+        (None, None) => err,
+    }
+}
+
+/// For an undefined `expr` (a dotted name such as `episode.titel`), the
+/// name meant: the first part that is not in `ctx` replaced by the
+/// closest key there. A name that starts with a loop variable
+/// (`c.titel` in `for c in chapters`) is matched against the keys of
+/// every object in the context.
+fn did_you_mean(expr: &str, ctx: &serde_json::Value) -> Option<String> {
+    let parts: Vec<&str> = expr.split('.').map(str::trim).collect();
+    let ident = |p: &&str| {
+        !p.is_empty()
+            && p.chars().all(|c| c == '_' || c.is_alphanumeric())
+            && !p.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if !parts.iter().all(ident) {
+        return None;
+    }
+    let closest = |wrong: &str, keys: &mut dyn Iterator<Item = &String>| {
+        keys.map(|k| (strsim::damerau_levenshtein(wrong, k), k))
+            .filter(|(d, k)| *d > 0 && *d <= (wrong.len().max(k.len()) / 3).max(1))
+            .min()
+            .map(|(_, k)| k.clone())
+    };
+    let root = ctx.as_object()?;
+    if !root.contains_key(parts[0]) {
+        // A misspelt top-level name (`episod.title`)...
+        if let Some(fix) = closest(parts[0], &mut root.keys()) {
+            let rest = parts[1..]
+                .iter()
+                .map(|p| format!(".{p}"))
+                .collect::<String>();
+            return Some(format!("{fix}{rest}"));
+        }
+        if parts.len() == 1 {
+            return None;
+        }
+        // ... else a loop variable (not in the context): its attribute is matched
+        // against every key of every object.
+        let mut keys = std::collections::BTreeSet::new();
+        all_keys(ctx, &mut keys);
+        let last = parts.len() - 1;
+        if keys.contains(parts[last]) {
+            return None;
+        }
+        let fix = closest(parts[last], &mut keys.iter())?;
+        return Some(format!("{}.{fix}", parts[..last].join(".")));
+    }
+    let mut at = &root[parts[0]];
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        let obj = at.as_object()?;
+        match obj.get(*part) {
+            Some(v) => at = v,
+            None => {
+                let fix = closest(part, &mut obj.keys())?;
+                return Some(format!("{}.{fix}", parts[..i].join(".")));
+            }
+        }
+    }
+    None
+}
+
+/// Every key of every object in `v` (an array's items too).
+fn all_keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                out.insert(k.clone());
+                all_keys(v, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for v in a {
+                all_keys(v, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -448,5 +641,53 @@ mod tests {
             "{out}"
         );
         assert_eq!(replaced, 2);
+    }
+
+    #[test]
+    fn an_undefined_name_gets_the_closest_key() {
+        let ctx = serde_json::json!({
+            "episode": {"title": "t", "number": 1},
+            "chapters": [{"title": "c", "youtube": "0:00"}],
+            "show": {"title": null},
+        });
+        let dym = |e: &str| did_you_mean(e, &ctx);
+        assert_eq!(dym("episode.titel").as_deref(), Some("episode.title"));
+        assert_eq!(dym("episod.title").as_deref(), Some("episode.title"));
+        assert_eq!(dym("chaptres").as_deref(), Some("chapters"));
+        // A loop variable's attribute, matched against every object's keys.
+        assert_eq!(dym("c.youtbe").as_deref(), Some("c.youtube"));
+        // Nothing close, a name that exists, or not a dotted name.
+        assert_eq!(dym("episode.zzzzzz"), None);
+        assert_eq!(dym("c.title"), None);
+        assert_eq!(dym("episode.title | upper"), None);
+        assert_eq!(dym(""), None);
+    }
+
+    #[test]
+    fn a_tag_is_found_in_the_templates_own_text_only() {
+        let src = "{# <b> #}{{ '<b>' }}{% if x %}<br /><B>x</b>{% endif %}";
+        assert_eq!(literal_tag(src, "b"), src.find("<B>"));
+        assert_eq!(literal_tag(src, "br"), src.find("<br"));
+        assert_eq!(literal_tag("<bold><p>", "b"), None);
+        assert_eq!(literal_tag("x</i>", "i"), Some(1));
+        assert_eq!(literal_tag("{{ unclosed <i>", "i"), None);
+    }
+
+    #[test]
+    fn a_render_error_marks_the_expression_and_names_a_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("youtube.txt.j2"),
+            "line one\n{{ episode.titel }}\n",
+        )
+        .unwrap();
+        let t = Templates::new(Some(dir.path())).unwrap();
+        let c = context(&notes("Summary.\n"), &Config::default(), None);
+        let e = t.render(PlatformId::Youtube, &c).unwrap_err();
+        assert_eq!(e.line(), Some(2));
+        assert_eq!(e.column(), Some(4));
+        let snippet = e.snippet().unwrap();
+        assert_eq!(&snippet.text[snippet.range.clone()], "episode.titel");
+        assert!(e.help().unwrap().contains("did you mean `episode.title`?"));
     }
 }

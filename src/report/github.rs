@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Error;
 use crate::source::Source;
 use crate::text;
 
@@ -59,6 +60,22 @@ impl Report for Github {
         }
     }
 
+    fn fatal(&mut self, path: &str, error: &Error) {
+        let mut props = format!("file={}", escape_property(path));
+        if let Some(line) = error.line() {
+            let _ = write!(props, ",line={line}");
+            if let Some(col) = error.column() {
+                let _ = write!(props, ",col={col}");
+            }
+        }
+        props.push_str(",title=fatal");
+        let mut msg = error.message().to_string();
+        if let Some(help) = error.help() {
+            let _ = write!(msg, "\nhelp: {help}");
+        }
+        let _ = writeln!(self.out, "::error {props}::{}", escape_data(&msg));
+    }
+
     fn stdout(&mut self) -> String {
         std::mem::take(&mut self.out)
     }
@@ -91,6 +108,20 @@ mod tests {
             .nth(1)
             .unwrap()
             .starts_with("::warning file=ep.md,title=chapters-missing::"));
+    }
+
+    #[test]
+    fn a_fatal_failure_is_an_error_annotation() {
+        use crate::error::ErrorKind;
+        let mut r = Github::default();
+        r.fatal(
+            "missing.md",
+            &Error::new(ErrorKind::Read, "`missing.md` does not exist").with_help("check the path"),
+        );
+        assert_eq!(
+            r.stdout(),
+            "::error file=missing.md,title=fatal::`missing.md` does not exist%0Ahelp: check the path\n"
+        );
     }
 
     #[test]

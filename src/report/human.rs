@@ -19,6 +19,9 @@ pub struct Human {
     totals: Totals,
     quiet: bool,
     configs: Vec<String>,
+    color: bool,
+    /// The failures, rendered, printed after the summary.
+    fatal: String,
 }
 
 impl Human {
@@ -35,6 +38,8 @@ impl Human {
             totals: Totals::default(),
             quiet,
             configs: Vec::new(),
+            color,
+            fatal: String::new(),
         }
     }
 
@@ -174,6 +179,11 @@ fn renderer(color: bool) -> Renderer {
 /// line and a caret under the spot. Control and invisible characters are
 /// shown as visible stand-ins.
 pub fn error(color: bool, e: &Error) -> String {
+    if e.kind() == crate::error::ErrorKind::Template {
+        let mut out = template_error(e, color);
+        out.push('\n');
+        return out;
+    }
     if let Some(snippet) = e.snippet() {
         let mut out = with_snippet(&renderer(color), e, snippet);
         out.push('\n');
@@ -280,6 +290,10 @@ impl Report for Human {
             .push_str(&render_file(&self.renderer, source, diags, CHECK_HINT));
     }
 
+    fn fatal(&mut self, _path: &str, e: &Error) {
+        self.fatal.push_str(&error(self.color, e));
+    }
+
     fn stdout(&mut self) -> String {
         String::new()
     }
@@ -306,6 +320,7 @@ impl Report for Human {
             }
             out.push('\n');
         }
+        out.push_str(&std::mem::take(&mut self.fatal));
         out
     }
 }

@@ -1,21 +1,38 @@
 //! Reporting findings: one implementation of [`Report`] per output format
-//! (human rustc-style, JSON, GitHub Actions workflow commands).
+//! (human rustc-style, JSON, GitHub Actions workflow commands, SARIF).
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Source;
+use crate::error::Error;
+use crate::source::{Position, Source};
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 /// Collects the findings of every file checked, then renders them.
 pub trait Report {
     /// Adds one file's findings (already sorted).
     fn file(&mut self, source: &Source, diags: &[Diagnostic]);
+    /// Adds an input that could not be checked at all (missing,
+    /// unreadable, a bad config), `path` as given.
+    fn fatal(&mut self, path: &str, error: &Error);
     /// What goes to stdout at the end (JSON, workflow commands), if anything.
     fn stdout(&mut self) -> String;
     /// What goes to stderr (rendered diagnostics, the summary), if anything.
     fn stderr(&mut self) -> String;
+}
+
+/// Where a finding stands: its first character's line and column, and
+/// the line and column just past its last character (as SARIF's
+/// `endColumn`); the columns count characters.
+pub fn range(source: &Source, d: &Diagnostic) -> Option<(Position, Position)> {
+    d.span.map(|s| {
+        (
+            source.position(s.start),
+            source.position(s.end.max(s.start)),
+        )
+    })
 }
 
 /// Totals over every file.

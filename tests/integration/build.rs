@@ -2,7 +2,7 @@
 //! generated MP3 of the right length and the show's `shownotes.toml`:
 //! every output read back by a real consumer (roxmltree for the XML and
 //! HTML, the `rss` crate's parser and validator for the feed item, serde
-//! for `chapters.json`), checked against its platform's rules, and pinned
+//! for `<audio stem>.chapters.json`), checked against its platform's rules, and pinned
 //! with insta. Then an injection corpus through every platform.
 //!
 //! Needs `ffmpeg` with libmp3lame (apt-get install ffmpeg).
@@ -88,7 +88,7 @@ fn built(n: u32) -> PathBuf {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let dir = show();
     let out = dir.join(format!("dist/episode-{n}"));
-    if !out.join("chapters.json").exists() {
+    if !out.join(format!("episode-{n}.chapters.json")).exists() {
         let name = format!("episode-{n}.md");
         let audio = format!("episode-{n}.mp3");
         let o = run(dir, &["build", &name, "--audio", &audio]);
@@ -182,7 +182,8 @@ fn every_seed_episode_builds_for_every_platform_within_its_rules() {
         let ap = read(&out, "apple.html");
         assert_allowed(&ap, platform::apple::TAGS);
         assert!(ap.len() <= 4000, "episode {n}: apple {} bytes", ap.len());
-        assert!(ap.contains("<p>00:00:00 Intro</p>"));
+        // Apple allows no `<br>`: chapters are compact `<li>` lines.
+        assert!(ap.contains("<ul>\n<li>00:00:00 Intro</li>\n"), "{ap}");
         for l in notes.links.iter() {
             assert!(
                 sp.contains(&format!("href=\"{}\"", l.url.replace('&', "&amp;"))),
@@ -227,7 +228,7 @@ fn every_seed_episode_builds_for_every_platform_within_its_rules() {
         let psc = &item.extensions()["psc"]["chapters"][0].children()["chapter"];
         assert_eq!(psc.len(), notes.chapters.len());
 
-        // chapters.json: Podcasting 2.0, matching the notes.
+        // `<audio stem>.chapters.json`: Podcasting 2.0, matching the notes.
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Ch {
@@ -239,7 +240,8 @@ fn every_seed_episode_builds_for_every_platform_within_its_rules() {
             version: String,
             chapters: Vec<Ch>,
         }
-        let f: File = serde_json::from_str(&read(&out, "chapters.json")).unwrap();
+        let f: File =
+            serde_json::from_str(&read(&out, &format!("episode-{n}.chapters.json"))).unwrap();
         assert_eq!(f.version, "1.2.0");
         let got: Vec<(u64, &str)> = f
             .chapters
@@ -266,13 +268,22 @@ fn snapshots_pin_every_output() {
             "rss-item.xml",
             "chapters.json",
         ] {
+            // The chapters file is named after the audio (`podcast:chapters`
+            // points at it); its snapshot keeps its name.
+            let named = format!("episode-{n}.chapters.json");
+            let name = file;
+            let file = if name == "chapters.json" {
+                &named
+            } else {
+                name
+            };
             // The snapshots keep the names they had when this was its own
             // test binary, `tests/build.rs`: `tests/snapshots/build__*.snap`.
             let mut settings = insta::Settings::clone_current();
             settings.set_snapshot_path("../snapshots");
             settings.set_prepend_module_to_snapshot(false);
             settings.bind(|| {
-                insta::assert_snapshot!(format!("build__episode-{n}-{file}"), read(&out, file));
+                insta::assert_snapshot!(format!("build__episode-{n}-{name}"), read(&out, file));
             });
         }
     }
@@ -390,21 +401,31 @@ fn injections_are_escaped_on_every_platform() {
         let wrapped = format!("<div>{html}</div>");
         let doc = roxmltree::Document::parse(&wrapped).unwrap();
         let text: String = doc.descendants().filter_map(|n| n.text()).collect();
-        for kept in ["Tom & Jerry <script>alert(\"x\")</script> ]]> and <b onclick=\"x\">bold</b> &amp; 'single' \"double\".", "مرحبا", "reversed", long] {
+        // The notes are Markdown: `&amp;` there is an entity, `&`.
+        for kept in ["Tom & Jerry <script>alert(\"x\")</script> ]]> and <b onclick=\"x\">bold</b> & 'single' \"double\".", "مرحبا", "reversed", long] {
             assert!(text.contains(kept), "{id} lost {kept:?}");
         }
         assert!(!html.contains("javascript:alert(1)\""));
+        // An unsafe link is its text, without the link (Markdown is
+        // rendered: no `[..](..)` reaches a platform).
         assert!(
-            text.contains("[link](javascript:alert(1))"),
+            text.contains("A link and good"),
             "{id}: unsafe links stay text"
         );
+        assert!(!text.contains("javascript:"), "{id}");
         assert!(html.contains("href=\"https://ok.org/?a=1&amp;b=2\""));
     }
-    // Spotify chapter titles lose emoji and markup.
+    // Spotify chapter titles lose emoji; `<` and `>` are escaped as on
+    // Apple (text, never markup).
+    let sp = out.get(PlatformId::Spotify).unwrap();
+    assert!(
+        sp.contains("00:00 Intro &lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt;<br />"),
+        "{sp}"
+    );
     assert!(out
-        .get(PlatformId::Spotify)
+        .get(PlatformId::Apple)
         .unwrap()
-        .contains("00:00 Intro ‹script›alert(1)‹/script› &amp; ]]›<br />"));
+        .contains("<li>00:00:00 Intro &lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt; 🎉</li>"));
 
     // RSS: well-formed alone and in a feed; the CDATA holds.
     let xml = out.get(PlatformId::Rss).unwrap();
@@ -446,14 +467,21 @@ fn a_user_template_is_escaped_and_limited() {
         String::from_utf8_lossy(&o.stdout),
         "<p>Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;</p>\n"
     );
-    // A forbidden tag from the template is an error.
+    // A forbidden tag the template writes is the template's error, shown
+    // once, at the template.
     std::fs::write(&tpl, "<script>x</script>\n").unwrap();
     let o = run(
         dir.path(),
         &["build", "ep.md", "--platform", "apple", "--out", "-"],
     );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("description-forbidden-tag"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the template writes the tag `<script>`"),
+        "{err}"
+    );
+    assert!(err.contains("templates/apple.html.j2:1:1"), "{err}");
+    assert_eq!(err.matches("error").count(), 1, "{err}");
     // An undefined variable names the template's line.
     std::fs::write(&tpl, "<p>ok</p>\n<p>{{ nope }}</p>\n").unwrap();
     let o = run(
@@ -524,7 +552,6 @@ fn errors_write_nothing() {
         [
             ".shownotes-build.json",
             "apple.html",
-            "chapters.json",
             "spotify.html",
             "youtube.txt"
         ]

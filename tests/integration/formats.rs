@@ -74,7 +74,8 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Chapter> {
 /// a CUE sheet has no portable escape for `"`, so it writes `'` (issue 8).
 fn expected_title(title: &str, formats: &[Format]) -> String {
     let mut t = title.to_string();
-    if formats.contains(&youtube::YOUTUBE) {
+    // YouTube and Spotify description lines take no `<` or `>`.
+    if formats.contains(&youtube::YOUTUBE) || formats.contains(&spotify::SPOTIFY) {
         t = t.replace('<', "‹").replace('>', "›");
     }
     if formats.contains(&cue::CUE) {

@@ -162,6 +162,18 @@ fn piece() -> impl Strategy<Value = Vec<u8>> {
         b"javascript:alert(1)",
         b"hello@x.org",
         b"Masinterhttps://d.org",
+        // The Markdown and HTML readers.
+        b"<p>",
+        b"<a href=\"https://a.org/?x=1&amp;y=2\">",
+        b"</a>",
+        b"<br>",
+        b"<li>",
+        b"&amp;",
+        b"**",
+        b"`",
+        b"[2:22](#t=2:22) ",
+        b"[0:00 \xE2\x80\x93 Intro](https://youtu.be/x?t=0)",
+        b"Timestamps: 00:00 Intro 05:12 Next ",
     ];
     prop_oneof![
         8 => prop::sample::select(fixed).prop_map(<[u8]>::to_vec),

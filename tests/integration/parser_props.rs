@@ -8,7 +8,13 @@ use shownotes::notes::{self, Notes};
 use shownotes::source::Source;
 
 fn parse_and_check(text: &str) {
-    let notes = Notes::parse(Source::new("p.md", text), &links::Rules::default());
+    parse_named("p.md", text);
+}
+
+/// Parses `text` as the file `name` (`.html` is read as HTML) and checks
+/// every position.
+fn parse_named(name: &str, text: &str) {
+    let notes = Notes::parse(Source::new(name, text), &links::Rules::default());
     let diags = notes.check(&chapters::Rules::default(), None);
     // Every position is inside the text, on a character boundary.
     for d in &diags {
@@ -22,8 +28,28 @@ fn parse_and_check(text: &str) {
         }
     }
     for c in &notes.chapters {
-        let s = c.span.unwrap();
-        assert!(s.end <= text.len() && text.is_char_boundary(s.start));
+        for s in [c.span.unwrap(), c.title_span.unwrap()] {
+            assert!(s.start <= s.end && s.end <= text.len(), "{c:?}");
+            assert!(
+                text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+                "{c:?}"
+            );
+        }
+        assert!(!c.title.chars().any(shownotes::text::is_invisible), "{c:?}");
+    }
+    for b in &notes.blocks {
+        let s = match b {
+            notes::Block::Heading { span, .. }
+            | notes::Block::Paragraph { span, .. }
+            | notes::Block::LinkList { span, .. }
+            | notes::Block::ChapterList { span, .. } => *span,
+        };
+        assert!(s.start <= s.end && s.end <= text.len(), "{b:?}");
+        assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+    }
+    for s in &notes.flattened {
+        assert!(s.start <= s.end && s.end <= text.len());
+        assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
     }
     for l in &notes.links {
         assert_eq!(&text[l.span.start..l.span.end], l.original);
@@ -52,6 +78,69 @@ fn piece() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The pieces of Markdown, HTML and run-together notes the readers meet.
+fn markup_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        piece(),
+        prop::sample::select(vec![
+            "<p>",
+            "</p>",
+            "<br>",
+            "<ul>",
+            "<li>",
+            "</li>",
+            "</ul>",
+            "<h3>",
+            "</h3>",
+            "<a href=\"https://a.org/?a=1&amp;b=2\">",
+            "<a href='#t=1:00'>",
+            "</a>",
+            "<img src=\"https://i.org/x.png\">",
+            "<iframe src=\"https://p.org/e\"></iframe>",
+            "<script>var u='https://s.org';</script>",
+            "&amp;",
+            "&nbsp;",
+            "&#x3A;",
+            "&bogus",
+            "**",
+            "__",
+            "*",
+            "_",
+            "`",
+            "```\n",
+            "    ",
+            "> ",
+            "### ",
+            "1. ",
+            "- ",
+            "  - ",
+            "[0:00 – Intro](https://youtu.be/x?t=0)",
+            "[2:22](#t=2:22)",
+            "**[00:31](#t=00:31)**",
+            "![alt](https://img.org/a.png)",
+            "[x][ref]",
+            "\n[ref]: https://r.org \"t\"\n",
+            "[t](https://a.org \"title\")",
+            "<nick>",
+            "Timestamps: ",
+            "Time stamps",
+            "Outline",
+            "Episode links:",
+            "Where to find Ana:",
+            "(00:12:30)",
+            " - 00:00",
+            "\u{2060}",
+            "\u{200B}",
+            "\u{FEFF}",
+            "\u{AD}",
+            "\\*",
+            "\\[",
+            "https://x.org/_a_/",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
 proptest! {
     // Failures are kept beside this file, in `parser_props.proptest-regressions`
     // (proptest's default would put them in tests/proptest-regressions/,
@@ -70,6 +159,21 @@ proptest! {
     #[test]
     fn any_mix_of_note_pieces_parses(pieces in prop::collection::vec(piece(), 0..60)) {
         parse_and_check(&pieces.concat());
+    }
+
+    #[test]
+    fn any_mix_of_markdown_pieces_parses(pieces in prop::collection::vec(markup_piece(), 0..60)) {
+        parse_named("p.md", &pieces.concat());
+    }
+
+    #[test]
+    fn any_mix_of_html_pieces_parses(pieces in prop::collection::vec(markup_piece(), 0..60)) {
+        parse_named("p.html", &pieces.concat());
+    }
+
+    #[test]
+    fn any_string_parses_as_html(text in "\\PC*") {
+        parse_named("p.html", &text);
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //! - up to 4000 bytes, `<p> <ol> <ul> <li> <a>` allowed inside CDATA:
 //!   Apple Podcasts' RSS tag reference, mirrored at
 //!   <https://github.com/Podcastindex-org/podcast-namespace/blob/main/itunes_reference.md>;
-//!   so no `<br>`: every line is its own `<p>`;
+//!   so no `<br>` (and no `<b>` or `<i>`: emphasis is plain text; bold and
+//!   italic are not rendered either, podnews.net "html-episode-notes-in-podcast-rss").
+//!   The compact lines Spotify gets as `<br />` in one `<p>` (chapters, the
+//!   footer) are here the closest allowed compact form, one `<ul>` with
+//!   an `<li>` a line; a paragraph's lines are each a `<p>`;
 //! - chapters in the description start at `00:00:00`, at least 3:
 //!   <https://podcasters.apple.com/support/5482>.
 

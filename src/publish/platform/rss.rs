@@ -1,5 +1,7 @@
 //! RSS (`rss-item.xml`): one `<item>` to paste into the show's feed, with
-//! the namespaces it uses declared on it, and `chapters.json` beside it.
+//! the namespaces it uses declared on it, and `<audio stem>.chapters.json`
+//! beside it (the file its `<podcast:chapters>` points at; neither when
+//! the episode has no chapters).
 //!
 //! Sources:
 //! - `content:encoded`: `http://purl.org/rss/1.0/modules/content/`;

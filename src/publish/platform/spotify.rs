@@ -3,7 +3,8 @@
 //! Sources:
 //! - `<p>`, `<ul><li>`, `<a href>` render, line breaks render:
 //!   podnews.net "html-episode-notes-in-podcast-rss" (`<ol>` and `<br>` are
-//!   the list and line-break forms of the same);
+//!   the list and line-break forms of the same); no `<b>` or `<i>`, so
+//!   Markdown emphasis is plain text;
 //! - chapters from the description: one per line (or `<br>`), `MM:SS` or
 //!   `HH:MM:SS`, first at `00:00`, at least 3, no emoji or HTML in titles:
 //!   Spotify for Creators help, "Creating and managing chapters"
@@ -50,18 +51,11 @@ impl Platform for Spotify {
 }
 
 /// A chapter title as Spotify wants it: no emoji, no markup (Spotify help
-/// 360043932711: "no emoji or HTML in titles"). Emoji are removed, `<` and
-/// `>` become `‹` and `›`, and the spaces left behind are collapsed.
+/// 360043932711: "no emoji or HTML in titles"). Emoji are removed and the
+/// spaces left behind are collapsed; `<` and `>` are left to the HTML
+/// escaper (`&lt;` and `&gt;`, text and never markup, as on Apple).
 pub fn plain_title(title: &str) -> String {
-    let kept: String = title
-        .chars()
-        .filter(|&c| !is_emoji(c))
-        .map(|c| match c {
-            '<' => '‹',
-            '>' => '›',
-            c => c,
-        })
-        .collect();
+    let kept: String = title.chars().filter(|&c| !is_emoji(c)).collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -84,7 +78,7 @@ mod tests {
     fn titles_lose_emoji_and_markup() {
         assert_eq!(
             super::plain_title("🚀 Launch <b>day</b> 👩‍💻!"),
-            "Launch ‹b›day‹/b› !"
+            "Launch <b>day</b> !"
         );
         assert_eq!(super::plain_title("Café: مرحبا"), "Café: مرحبا");
     }

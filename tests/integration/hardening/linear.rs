@@ -64,7 +64,15 @@ fn defect_4_http_space_line_is_no_link_and_hides_none() {
     );
     assert_eq!(at(&found[0]), (2, 5 + 8 * n as u64));
     assert_eq!(at(&found[1]), (3, 7));
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // 300 KB is over every platform's limit; nothing else is found.
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long"
+        ]
+    );
 }
 
 /// One line of 300 KB of `data:` runs to the first blank as one unsafe
@@ -79,8 +87,18 @@ fn defect_4_data_colons_are_one_unsafe_link() {
     );
     let dir = notes(&text);
     let f = findings(dir.path());
-    assert_eq!(codes(&f), ["link-unsafe-scheme"], "{f:?}");
-    assert_eq!(at(&f[0]), (2, 5));
+    // Over every platform's limit (no place), then the one unsafe link.
+    assert_eq!(
+        codes(&f),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long",
+            "link-unsafe-scheme"
+        ],
+        "{f:?}"
+    );
+    assert_eq!(at(&f[3]), (2, 5));
     let found = links(dir.path());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["url"], "https://example.com/after");
@@ -106,7 +124,15 @@ fn defect_4_urls_on_one_line_are_all_found() {
         assert_eq!(l["url"], format!("https://example.com/p/{i}"));
         assert_eq!(at(l), (2, columns[i]));
     }
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // 300 KB is over every platform's limit; nothing else is found.
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long"
+        ]
+    );
 }
 
 /// URLs glued after a digit (`HTTP/3https://`), which linkify misses and
@@ -129,28 +155,57 @@ fn defect_4_glued_urls_are_all_found() {
     let dir = notes(&format!("Summary.\n{word}\n{CHAPTERS}"));
     assert_eq!(links(dir.path()), Vec::<Value>::new());
     // (Glued `http://` is what a line of lost line breaks looks like.)
-    assert_eq!(codes(&findings(dir.path())), ["notes-flattened"]);
+    assert_eq!(
+        codes(&findings(dir.path())),
+        [
+            "description-too-long",
+            "description-too-long",
+            "description-too-long",
+            "notes-flattened"
+        ]
+    );
 }
 
-/// 20,000 unknown front matter keys, TOML and YAML: one finding each, each
-/// on its own line. Each key's line was once searched from the top.
+/// 20,000 front matter keys shownotes does not own (a static site's),
+/// TOML and YAML: no finding, every one kept as `extra`; and 20,000 unknown
+/// codes in `shownotes.disable`, one per line: one finding each, each on
+/// its own line. Each key's line was once searched from the top.
 #[test]
 fn defect_4_many_front_matter_keys_each_point_at_their_line() {
     let n = 20_000;
     for (open, sep) in [("+++", " = "), ("---", ": ")] {
         let keys: String = (0..n).map(|i| format!("key{i}{sep}{i}\n")).collect();
         let dir = notes(&format!("{open}\n{keys}{open}\nSummary.\n{CHAPTERS}"));
+        assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new(), "{open}");
+        let out = run(dir.path(), &["context", "notes.md"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let extra = v["extra"].as_object().unwrap();
+        assert_eq!(extra.len(), n, "{open}");
+        assert_eq!(extra[&format!("key{}", n - 1)], n - 1);
+    }
+    for (open, head, item) in [
+        ("+++", "[shownotes]\ndisable = [\n", "  \"code{i}\",\n"),
+        ("---", "shownotes:\n  disable:\n", "    - code{i}\n"),
+    ] {
+        let head_lines = head.lines().count();
+        let items: String = (0..n)
+            .map(|i| item.replace("{i}", &i.to_string()))
+            .collect();
+        let close = if open == "+++" { "]\n" } else { "" };
+        let dir = notes(&format!(
+            "{open}\n{head}{items}{close}{open}\nSummary.\n{CHAPTERS}"
+        ));
         let f = findings(dir.path());
         assert_eq!(f.len(), n, "{open}");
-        // Sorted by place: key `i` is on line `i + 2`, column 1.
+        // Sorted by place: code `i` is on line `i + 2 + head_lines`.
         for (i, d) in f.iter().enumerate() {
             assert_eq!(d["code"], "front-matter-invalid");
             assert_eq!(
                 d["message"],
-                format!("unknown front matter key `key{i}`"),
+                format!("`shownotes.disable` names `code{i}`, which is not a diagnostic code"),
                 "{open}"
             );
-            assert_eq!(at(d), (i as u64 + 2, 1), "{open}");
+            assert_eq!(at(d).0, (i + 2 + head_lines) as u64, "{open}");
         }
     }
 }
@@ -174,7 +229,13 @@ fn defect_4_many_lines_with_links_check_and_build() {
         "[platforms.spotify]\nmax_bytes = 10000000\n",
     )
     .unwrap();
-    assert_eq!(codes(&findings(dir.path())), Vec::<&str>::new());
+    // Only Spotify's limit is raised: Apple's and YouTube's are exceeded.
+    let f = findings(dir.path());
+    assert_eq!(codes(&f), ["description-too-long", "description-too-long"]);
+    assert_eq!(
+        (&f[0]["platform"], &f[1]["platform"]),
+        (&"apple".into(), &"youtube".into())
+    );
     let found = links(dir.path());
     assert_eq!(found.len(), 2 * n);
     for (i, l) in found[..n].iter().enumerate() {

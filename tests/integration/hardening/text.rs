@@ -308,7 +308,7 @@ fn defect_3_a_guid_is_never_a_script_and_a_permalink_only_when_http() {
     let build = |fm: &str| {
         std::fs::write(
             d.join("ep.md"),
-            format!("+++\naudio = \"ep.mp3\"\n{fm}\n+++\nSummary.\n"),
+            format!("+++\naudio = \"ep.mp3\"\ndate = 2025-01-01\n{fm}\n+++\nSummary.\n"),
         )
         .unwrap();
         let _ = std::fs::remove_dir_all(d.join("out"));
@@ -357,7 +357,7 @@ fn defect_8_a_markdown_link_with_a_script_in_its_query_keeps_its_text() {
     let d = dir.path();
     std::fs::write(
         d.join("ep.md"),
-        "+++\naudio = \"ep.mp3\"\n+++\nSummary [click](https://x.example/?q=<script>alert(1)</script>) end.\n",
+        "+++\naudio = \"ep.mp3\"\ndate = 2025-01-01\n+++\nSummary [click](https://x.example/?q=<script>alert(1)</script>) end.\n",
     )
     .unwrap();
     let out = run(d, &["build", "ep.md", "--out", "out"]);
@@ -491,26 +491,23 @@ fn defect_10_control_characters_never_reach_github_annotations_or_the_terminal()
 fn defect_10_bidi_and_zero_width_characters_are_warned_about_and_removed() {
     let dir = show();
     let d = dir.path();
-    let notes = "+++\naudio = \"ep.mp3\"\ntitle = \"Ep\u{200B}isode\"\n+++\nSummary with \u{202E}evil\u{202C} text.\n\nLearn more:\nhttps://a.example/\u{200B} \u{2014} A \u{2066}site\u{2069}\n";
+    let notes = "+++\naudio = \"ep.mp3\"\ntitle = \"Ep\u{200B}isode\"\ndate = 2025-01-01\n+++\nSummary with \u{202E}evil\u{202C} text.\n\nLearn more:\nhttps://a.example/\u{200B} \u{2014} A \u{2066}site\u{2069}\n";
     std::fs::write(d.join("ep.md"), notes).unwrap();
     let out = run(d, &["check", "ep.md"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("warning[text-invisible-char]"), "{err}");
     assert!(err.contains("ep.md:3:12"), "the title's ZWSP: {err}");
-    assert!(err.contains("ep.md:5:14"), "the RLO: {err}");
-    assert!(err.contains("ep.md:8:19"), "the link's ZWSP: {err}");
+    assert!(err.contains("ep.md:6:14"), "the RLO: {err}");
+    assert!(err.contains("ep.md:9:19"), "the link's ZWSP: {err}");
     assert!(err.contains("<U+202E>"), "{err}");
     assert!(!err.contains('\u{202E}'), "{err}");
     let out = run(d, &["build", "ep.md", "--out", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let invisible = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
     let written = files(&d.join("out"));
-    assert_eq!(
-        written.len(),
-        6,
-        "four platforms, chapters.json and the build list"
-    );
+    // No chapters, so no chapters file.
+    assert_eq!(written.len(), 5, "four platforms and the build list");
     for (path, bytes) in written {
         let body = String::from_utf8(bytes).unwrap();
         assert!(!body.chars().any(invisible), "{}: {body:?}", path.display());

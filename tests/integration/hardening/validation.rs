@@ -34,10 +34,16 @@ fn wav(path: &Path, secs: u32) {
 fn show(config: &str, front: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("shownotes.toml"), config).unwrap();
+    // An RSS item needs a date (`rss-date-missing`).
+    let date = if front.contains("date") {
+        ""
+    } else {
+        "date = 2025-01-01\n"
+    };
     std::fs::write(
         dir.path().join("ep.md"),
         format!(
-            "+++\ntitle = \"Tom & Jerry\"\n{front}audio = \"ep.wav\"\n+++\nSummary.\n\nChapters\n00:00 Intro\n00:30 Second\n01:00 Third\n"
+            "+++\ntitle = \"Tom & Jerry\"\n{front}{date}audio = \"ep.wav\"\n+++\nSummary.\n\nChapters\n00:00 Intro\n00:30 Second\n01:00 Third\n"
         ),
     )
     .unwrap();

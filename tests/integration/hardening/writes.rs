@@ -171,22 +171,32 @@ fn defect_1_build_into_the_notes_folder_never_writes_over_the_notes() {
 
 #[test]
 fn defect_1_build_does_not_replace_a_hand_made_chapters_json() {
+    // The chapters file is written beside the RSS item, named after the
+    // audio (`ep.chapters.json`, where `podcast:chapters` points).
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("ep.md"), tagged("A")).unwrap();
+    fs::write(
+        dir.path().join("shownotes.toml"),
+        "[show]\nmedia_base_url = \"https://media.example.com/show/\"\n",
+    )
+    .unwrap();
+    mp3(&dir.path().join("ep.mp3"), 60);
+    let notes = |tag: &str| {
+        tagged(tag).replacen("+++\n", "+++\ndate = 2025-01-01\naudio = \"ep.mp3\"\n", 1)
+    };
+    fs::write(dir.path().join("ep.md"), notes("A")).unwrap();
     let mine = b"{\"version\":\"1.2.0\",\"chapters\":[{\"startTime\":0,\"title\":\"Mine\"}]}";
-    fs::write(dir.path().join("chapters.json"), mine).unwrap();
+    let chapters = dir.path().join("ep.chapters.json");
+    fs::write(&chapters, mine).unwrap();
     let out = run(dir.path(), &["build", "ep.md", "--out", "."]);
-    refused(&out, &dir.path().join("chapters.json"), mine, "--force");
+    refused(&out, &chapters, mine, "--force");
     assert!(!dir.path().join("youtube.txt").exists(), "nothing written");
     // Asked to, it replaces it; then a second build replaces its own set.
     let out = run(dir.path(), &["build", "ep.md", "--out", ".", "--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    fs::write(dir.path().join("ep.md"), tagged("B")).unwrap();
+    fs::write(dir.path().join("ep.md"), notes("B")).unwrap();
     let out = run(dir.path(), &["build", "ep.md", "--out", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(fs::read_to_string(dir.path().join("chapters.json"))
-        .unwrap()
-        .contains("Intro B"));
+    assert!(fs::read_to_string(&chapters).unwrap().contains("Intro B"));
     // A file of the set edited by hand is kept too.
     fs::write(dir.path().join("youtube.txt"), "edited").unwrap();
     let out = run(dir.path(), &["build", "ep.md", "--out", "."]);
@@ -343,7 +353,9 @@ fn defect_7_killed_builds_never_leave_a_torn_set() {
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
     assert_eq!(leftovers(&dir.path().join("out")), Vec::<String>::new());
     let files = fs::read_dir(dir.path().join("out")).unwrap().count();
-    assert_eq!(files, 5, "four platforms and the manifest");
+    // The chapters file is written only with the RSS item (which needs
+    // the audio): three platforms and the manifest.
+    assert_eq!(files, 4, "three platforms and the manifest");
 }
 
 #[test]
