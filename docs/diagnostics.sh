@@ -225,3 +225,50 @@ example rss-date-missing Error "The RSS item would have no \`<pubDate>\`: the fr
   "build ep.md --platform rss --out -" shownotes.toml '[show]\nmedia_base_url = "https://media.example.com/show/"\n' ep.md "+++\naudio = \"ep.wav\"\n+++\nSummary.\n$chapters" ep.wav @wav:150
 example text-invisible-char Warning "The text holds a bidi control or an invisible character; it is named, shown as \`<U+…>\`, and removed from every output" \
   "check ep.md" ep.md "Summary with a hidden\u200bspace.\n$chapters"
+
+# `shownotes feed`: a show folder. `$feedcfg` holds every channel key Apple
+# Podcasts and Podcasting 2.0 ask for; each example takes one out or adds
+# one problem.
+feedcfg='[show]\ntitle = "Pilot Light"\nlanguage = "en"\nwebsite = "https://pilot.example"\n\n[feed]\ndescription = "A show about starting things."\nauthor = "Sam Host"\nowner = { name = "Sam Host", email = "sam@pilot.example" }\nimage = "https://pilot.example/cover.jpg"\ncategories = ["Technology"]\nexplicit = false\ntype = "episodic"\nguid = "5b1b9c3e-2f0e-5c1a-9d2e-7a1b2c3d4e5f"\nurl = "https://pilot.example/feed.xml"\n'
+remote() { # remote NUMBER GUID [DATE [TITLE]]
+  printf '+++\ntitle = "%s"\nepisode = %s\nguid = "%s"\ndate = %s\naudio = "https://media.pilot.example/%s.mp3"\nlength = 1000000\nduration = "00:30:00"\n+++\nSummary of episode %s.\n%s' "${4:-Episode $1}" "$1" "$2" "${3:-2025-01-06}" "$2" "$1" "$chapters"
+}
+without() { printf '%b' "$feedcfg" | grep -v "^$1 = " | sed 's/$/\\n/' | tr -d '\n'; }
+example feed-title-missing Error "\`shownotes feed\`: the channel has no title (\`[show] title\`); Apple Podcasts requires \`<title>\`" \
+  "feed -o feed.xml" shownotes.toml "$(without title)" ep1.md "$(remote 1 ep-1)"
+example feed-description-missing Error "\`shownotes feed\`: the channel has no description (\`[feed] description\`); Apple Podcasts requires one" \
+  "feed -o feed.xml" shownotes.toml "$(without description)" ep1.md "$(remote 1 ep-1)"
+example feed-image-missing Error "\`shownotes feed\`: the channel has no artwork (\`[feed] image\`); Apple Podcasts requires \`<itunes:image>\`" \
+  "feed -o feed.xml" shownotes.toml "$(without image)" ep1.md "$(remote 1 ep-1)"
+example feed-image-invalid Error "\`shownotes feed\`: the artwork, a file beside \`shownotes.toml\`, is not a JPEG or PNG, not square, or not 1400 to 3000 pixels a side (Apple's requirements)" \
+  "feed -o feed.xml" shownotes.toml "$(without image)image = \"cover.gif\"\n" cover.gif 'GIF89a' ep1.md "$(remote 1 ep-1)"
+example feed-language-missing Error "\`shownotes feed\`: the channel has no language (\`[show] language\`); Apple Podcasts requires \`<language>\`" \
+  "feed -o feed.xml" shownotes.toml "$(without language)" ep1.md "$(remote 1 ep-1)"
+example feed-category-missing Error "\`shownotes feed\`: the channel has no category (\`[feed] categories\`); Apple Podcasts requires one" \
+  "feed -o feed.xml" shownotes.toml "$(without categories)" ep1.md "$(remote 1 ep-1)"
+example feed-category-invalid Error "\`shownotes feed\`: a category is not one of Apple Podcasts' categories (a subcategory is written \`\"Parent > Child\"\`)" \
+  "feed -o feed.xml" shownotes.toml "$(without categories)categories = [\"Technology > Podcasting\"]\n" ep1.md "$(remote 1 ep-1)"
+example feed-explicit-missing Error "\`shownotes feed\`: the channel does not say whether it is explicit (\`[feed] explicit\`); Apple Podcasts requires \`<itunes:explicit>\`" \
+  "feed -o feed.xml" shownotes.toml "$(without explicit)" ep1.md "$(remote 1 ep-1)"
+example feed-owner-email-missing Warning "\`shownotes feed\`: the channel has no owner e-mail (\`[feed] owner\`), or one that is not an address; Apple Podcasts reaches the owner through it" \
+  "feed -o feed.xml" shownotes.toml "$(without owner)" ep1.md "$(remote 1 ep-1)"
+example feed-type-invalid Error "\`shownotes feed\`: \`[feed] type\` is neither \`episodic\` nor \`serial\`" \
+  "feed -o feed.xml" shownotes.toml "$(without type)type = \"weekly\"\n" ep1.md "$(remote 1 ep-1)"
+example feed-podcast-guid-missing Warning "\`shownotes feed\`: the channel has no \`podcast:guid\` (\`[feed] guid\`), the Podcasting 2.0 identifier that follows a show across hosts" \
+  "feed -o feed.xml" shownotes.toml "$(without guid)" ep1.md "$(remote 1 ep-1)"
+example feed-self-link-missing Warning "\`shownotes feed\`: the channel does not name its own address (\`[feed] url\`, \`atom:link rel=\"self\"\`)" \
+  "feed -o feed.xml" shownotes.toml "$(without url)" ep1.md "$(remote 1 ep-1)"
+example feed-guid-duplicate Error "Two episodes have the same \`guid\` (\`shownotes feed\` over notes files, or \`shownotes import\` over a feed's items); apps show only one of them" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 same-guid)" ep2.md "$(remote 2 same-guid 2025-01-13)"
+example feed-episode-duplicate Error "Two episodes of one season have the same episode number" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" ep1b.md "$(remote 1 ep-1b 2025-01-13 'Episode 1, again')"
+example feed-enclosure-missing Warning "An episode has no audio (\`audio\`), or a feed's item no \`<enclosure>\`: \`shownotes feed\` leaves it out, \`shownotes import\` imports it without audio" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" post.md "+++\ntitle = \"A blog post\"\n+++\nNo audio here.\n"
+example feed-enclosure-type-mismatch Error "The enclosure's type does not match its file (an M4A named \`.mp3\`, or a feed item's \`type\` against its URL); Apple Podcasts requires them to agree" \
+  "import feed.xml --out show" feed.xml '<rss version="2.0"><channel><title>T</title><item><title>Pilot</title><guid>p</guid><enclosure url="https://media.example.com/pilot.m4a" length="100" type="audio/mpeg"/></item></channel></rss>\n'
+example feed-date-future Warning "An episode is dated in the future; apps hide or misorder it" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1 2999-01-01)"
+example feed-draft-skipped Warning "A notes file has \`draft = true\` (as static-site generators write it): \`shownotes feed\` leaves it out" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" ep2.md "+++\ntitle = \"Next week\"\ndraft = true\n+++\nNot yet.\n"
+example feed-episode-skipped Warning "\`shownotes feed\` leaves out a notes file with errors (listed with it), or whose audio has no URL" \
+  "feed -o feed.xml" shownotes.toml "$feedcfg" ep1.md "$(remote 1 ep-1)" ep2.md "+++\ntitle = 2\n+++\nBroken front matter.\n"

@@ -34,6 +34,8 @@ pub struct Config {
     pub chapters: ChaptersConfig,
     /// `[platforms]`: which outputs `build` writes, and each one's limits.
     pub platforms: PlatformsConfig,
+    /// `[feed]`: the channel `shownotes feed` writes.
+    pub feed: FeedConfig,
     /// `[online]`: how `check --online` fetches links, and its cache.
     pub online: OnlineConfig,
     /// `[rules]`: a severity for any diagnostic code, or `off`.
@@ -65,6 +67,43 @@ pub struct Show {
     /// Appended to every platform's description; `{episode_url}` and
     /// `{episode}` are replaced.
     pub footer: Option<String>,
+}
+
+/// `[feed]`: the channel of the show's whole feed (`shownotes feed`);
+/// the title, website and language come from `[show]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedConfig {
+    /// The show's description (`<description>`).
+    pub description: Option<String>,
+    /// `itunes:author`.
+    pub author: Option<String>,
+    /// `itunes:owner`: name and e-mail.
+    pub owner: Option<Owner>,
+    /// The show's artwork (`itunes:image`): a URL, or a file relative to
+    /// the config.
+    pub image: Option<String>,
+    /// Apple Podcasts categories, a subcategory as `"Parent > Child"`.
+    pub categories: Vec<String>,
+    /// `itunes:explicit`.
+    pub explicit: Option<bool>,
+    /// `itunes:type`: `episodic` or `serial`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// `podcast:guid`.
+    pub guid: Option<String>,
+    /// The feed's own address (`atom:link rel="self"`).
+    pub url: Option<String>,
+}
+
+/// `[feed] owner`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Owner {
+    /// `itunes:name`.
+    pub name: Option<String>,
+    /// `itunes:email`.
+    pub email: Option<String>,
 }
 
 /// `[links]`.
@@ -760,6 +799,24 @@ pub const INIT_TEMPLATE: &str = r#"# shownotes.toml — the show's settings for 
 # min_seconds = 10
 # YouTube shows 70 characters of a title.
 # max_title_chars = 70
+
+[feed]
+# The channel `shownotes feed` writes (title, website and language come
+# from [show]). Apple Podcasts requires a description, artwork, a category
+# and explicit; `shownotes import` fills this table from a feed.
+# description = "A podcast about networking, Rust, and everything in between."
+# author = "Plabayo"
+# owner = { name = "Plabayo", email = "hello@netstack.fm" }
+# Artwork: a URL, or a file beside this one (JPEG or PNG, 1400 to 3000 px square).
+# image = "https://netstack.fm/cover.jpg"
+# Apple Podcasts categories; a subcategory as "Parent > Child".
+# categories = ["Technology"]
+# explicit = false
+# type = "episodic"       # or "serial"
+# podcast:guid, the show's Podcasting 2.0 identifier.
+# guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+# The feed's own address (atom:link rel="self").
+# url = "https://netstack.fm/rss.xml"
 
 [platforms]
 # What `shownotes build` writes when `--platform` is not given.

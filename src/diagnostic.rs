@@ -134,6 +134,25 @@ codes! {
     TextInvisibleChar = "text-invisible-char", Warning, Text;
     RssGuidMissing = "rss-guid-missing", Error, Rss;
     RssDateMissing = "rss-date-missing", Error, Rss;
+    FeedTitleMissing = "feed-title-missing", Error, Feed;
+    FeedDescriptionMissing = "feed-description-missing", Error, Feed;
+    FeedImageMissing = "feed-image-missing", Error, Feed;
+    FeedImageInvalid = "feed-image-invalid", Error, Feed;
+    FeedLanguageMissing = "feed-language-missing", Error, Feed;
+    FeedCategoryMissing = "feed-category-missing", Error, Feed;
+    FeedCategoryInvalid = "feed-category-invalid", Error, Feed;
+    FeedExplicitMissing = "feed-explicit-missing", Error, Feed;
+    FeedOwnerEmailMissing = "feed-owner-email-missing", Warning, Feed;
+    FeedTypeInvalid = "feed-type-invalid", Error, Feed;
+    FeedPodcastGuidMissing = "feed-podcast-guid-missing", Warning, Feed;
+    FeedSelfLinkMissing = "feed-self-link-missing", Warning, Feed;
+    FeedGuidDuplicate = "feed-guid-duplicate", Error, Feed;
+    FeedEpisodeDuplicate = "feed-episode-duplicate", Error, Feed;
+    FeedEnclosureMissing = "feed-enclosure-missing", Warning, Feed;
+    FeedEnclosureTypeMismatch = "feed-enclosure-type-mismatch", Error, Feed;
+    FeedDateFuture = "feed-date-future", Warning, Feed;
+    FeedDraftSkipped = "feed-draft-skipped", Warning, Feed;
+    FeedEpisodeSkipped = "feed-episode-skipped", Warning, Feed;
 }
 
 impl fmt::Display for Code {

@@ -110,10 +110,17 @@ fn measure(
     };
     let found = match arg {
         Some(p) => Some((p.to_path_buf(), false)),
-        None => notes.front_matter.audio.as_ref().map(|a| {
-            let base = notes_path.parent().unwrap_or(Path::new(""));
-            (base.join(a), true)
-        }),
+        // The URL of a published file is not measured: its length and
+        // duration are the front matter's (`length`, `duration`).
+        None => notes
+            .front_matter
+            .audio
+            .as_ref()
+            .filter(|a| !is_url(a))
+            .map(|a| {
+                let base = notes_path.parent().unwrap_or(Path::new(""));
+                (base.join(a), true)
+            }),
     };
     let Some((path, named_in_notes)) = found else {
         return (None, vec![], None);
@@ -125,4 +132,10 @@ fn measure(
         diags = diags.into_iter().map(|d| d.at_opt(span)).collect();
     }
     (info, diags, Some(path))
+}
+
+/// Whether front matter `audio` is the URL of a published file.
+fn is_url(audio: &str) -> bool {
+    let l = audio.get(..8).unwrap_or(audio).to_ascii_lowercase();
+    l.starts_with("https://") || l.starts_with("http://")
 }

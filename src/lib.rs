@@ -20,10 +20,15 @@ pub mod diagnostic;
 pub mod episode;
 /// The library's one error type: what went wrong, where, and how to fix it.
 pub mod error;
+/// A show's whole feed: reading a podcast RSS feed, the `feed-*` checks,
+/// and writing the feed from a folder of notes files.
+pub mod feed;
 /// Safe edits for `check --fix`: the fixes findings carry, and applying them.
 pub mod fix;
 /// Chapter file formats: the trait, the registry, one module per format.
 pub mod formats;
+/// `import`: a feed's items as notes files and its channel as a config.
+pub mod import;
 /// Links: finding, normalizing (tracking parameters out), and checking.
 pub mod links;
 /// The MP3 byte layer: ID3v2 tags, MPEG frame headers, the chapter writer.

@@ -64,6 +64,13 @@ enum Command {
     /// Print the JSON the templates receive.
     #[command(after_help = cli::examples::CONTEXT)]
     Context(cli::context::Args),
+    /// Import a podcast's RSS feed: one notes file per episode and a
+    /// `shownotes.toml` from the channel.
+    #[command(after_help = cli::examples::IMPORT)]
+    Import(cli::import::Args),
+    /// Write the show's whole RSS feed from a folder of notes files.
+    #[command(after_help = cli::examples::FEED)]
+    Feed(cli::feed::Args),
     /// Write a commented `shownotes.toml` (and, with `--templates`, the
     /// default templates) to edit.
     #[command(after_help = cli::examples::INIT)]
@@ -179,6 +186,8 @@ fn run(cli: Cli, ctx: &Ctx) -> Result<Outcome, Fatal> {
         Command::Probe(args) => cli::probe::run(args, ctx),
         Command::Build(args) => cli::build::run(args, ctx),
         Command::Context(args) => cli::context::run(args, ctx),
+        Command::Import(args) => cli::import::run(args, ctx),
+        Command::Feed(args) => cli::feed::run(args, ctx),
         Command::Init(args) => cli::init::run(args, ctx),
         Command::Completions { shell } => {
             let mut buf = Vec::new();

@@ -283,6 +283,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] for many files of one folder `dir` (`import`'s
+/// thousand notes files): every temporary file is written first, the
+/// file system is synced once (instead of once per file), then each is
+/// renamed over its target. Each file is replaced atomically (its old text
+/// or its new one, never half); after a crash, some files may be new and
+/// others old.
+pub fn write_atomic_many(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    let fail = |name: &str, e: &io::Error| write_fail(&dir.join(name), e);
+    clean_stale(dir);
+    install_handler();
+    let mut staged = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        #[cfg(unix)]
+        let perms = {
+            use std::os::unix::fs::PermissionsExt;
+            fs::metadata(&path)
+                .map(|m| m.permissions())
+                .unwrap_or_else(|_| fs::Permissions::from_mode(0o666))
+        };
+        let mut b = tempfile::Builder::new();
+        let prefix = own_prefix();
+        b.prefix(&prefix);
+        #[cfg(unix)]
+        b.permissions(perms);
+        let mut paths = registry();
+        let mut tmp = b.tempfile_in(dir).map_err(|e| fail(name, &e))?;
+        paths.push(tmp.path().to_path_buf());
+        drop(paths);
+        let reg = Registered(tmp.path().to_path_buf());
+        tmp.write_all(bytes).map_err(|e| fail(name, &e))?;
+        staged.push((path, tmp, reg));
+    }
+    // One sync of the file system for all the data: on Linux `syncfs`;
+    // elsewhere each file's own.
+    #[cfg(target_os = "linux")]
+    {
+        if let Some((_, tmp, _)) = staged.first() {
+            rustix::fs::syncfs(tmp.as_file()).map_err(|e| fail(files[0].0, &e.into()))?;
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for ((name, _), (_, tmp, _)) in files.iter().zip(&staged) {
+        tmp.as_file().sync_all().map_err(|e| fail(name, &e))?;
+    }
+    for (path, tmp, _reg) in staged {
+        tmp.persist(&path)
+            .map_err(|e| write_fail(&path, &e.error))?;
+    }
+    Ok(())
+}
+
 /// Like [`write_atomic`], but fails when `path` exists (even if it
 /// appeared meanwhile): for files that are never replaced.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -336,6 +388,23 @@ mod tests {
         assert_eq!(mode, 0o640);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2, "no temporary file left behind");
+    }
+
+    #[test]
+    fn many_files_are_written_at_once() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("b.md"), "old").unwrap();
+        write_atomic_many(d.path(), &[("a.md", b"a"), ("b.md", b"new")]).unwrap();
+        assert_eq!(std::fs::read_to_string(d.path().join("a.md")).unwrap(), "a");
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("b.md")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            2,
+            "no temporary left"
+        );
     }
 
     #[test]

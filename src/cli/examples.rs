@@ -95,6 +95,28 @@ Examples:
   $ shownotes context fixtures/example/episode-17.md
 ";
 
+/// `shownotes import --help`.
+pub const IMPORT: &str = "\
+Examples:
+  # A show's back catalogue from its feed: notes files and shownotes.toml in my-show/
+  $ shownotes import fixtures/feeds/buzzsprout.xml --out my-show
+
+  # Again after editing a file: the edited file is kept unless --force
+  $ shownotes import fixtures/feeds/buzzsprout.xml --out my-show
+";
+
+/// `shownotes feed --help`.
+pub const FEED: &str = "\
+Examples:
+  # A show imported from its feed, then its whole feed written again
+  $ shownotes import fixtures/feeds/hugo.xml --out my-show
+  $ shownotes feed my-show -o my-show.xml
+
+  # Printed, from the show's folder
+  $ cd my-show
+  $ shownotes feed
+";
+
 /// `shownotes init --help`.
 pub const INIT: &str = "\
 Examples:

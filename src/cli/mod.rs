@@ -15,6 +15,8 @@ pub mod check;
 pub mod context;
 pub mod embed;
 pub mod examples;
+pub mod feed;
+pub mod import;
 pub mod init;
 pub mod input;
 pub mod links;

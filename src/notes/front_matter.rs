@@ -28,6 +28,7 @@ pub(crate) const KEYS: &[&str] = &[
     "type",
     "duration",
     "length",
+    "draft",
     "shownotes",
 ];
 
@@ -66,6 +67,9 @@ pub struct FrontMatter {
     /// The audio's size in bytes (`<enclosure length>`), for audio
     /// shownotes can't measure (a URL).
     pub length: Option<u64>,
+    /// `draft = true`, as static-site generators write it: `shownotes
+    /// feed` leaves the episode out.
+    pub draft: Option<bool>,
     /// The diagnostic codes this file opts out of (`shownotes.disable`),
     /// each a known code.
     pub disable: Vec<String>,
@@ -564,6 +568,15 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             None => diags.push(
                 wrong("true or false", &value)
                     .help("write `explicit = true` or `explicit = false` (`yes`, `no` and `clean` are read too)"),
+            ),
+        },
+        "draft" => match value {
+            Value::Bool(b) => fm.draft = Some(b),
+            Value::String(ref t) if matches!(t.trim(), "true" | "false") => {
+                fm.draft = Some(t.trim() == "true");
+            }
+            _ => diags.push(
+                wrong("true or false", &value).help("write `draft = true` or `draft = false`"),
             ),
         },
         "duration" => match duration_ms(&value) {

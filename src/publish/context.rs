@@ -22,6 +22,9 @@ use crate::timestamp::Style;
 pub struct Context {
     /// The show, from `[show]` of the config.
     pub show: ShowCtx,
+    /// The show's channel, from `[show]` and `[feed]` (what `shownotes
+    /// feed` writes around the items).
+    pub channel: ChannelCtx,
     /// The episode, from the front matter.
     pub episode: EpisodeCtx,
     /// Every front matter key shownotes does not own, as written (a static
@@ -51,6 +54,134 @@ pub struct ShowCtx {
     pub website: Option<String>,
     /// `[show] language`.
     pub language: Option<String>,
+}
+
+/// The channel: `[show]` and `[feed]` of the config.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ChannelCtx {
+    /// `[show] title`.
+    pub title: Option<String>,
+    /// `[show] website`.
+    pub link: Option<String>,
+    /// `[feed] description`.
+    pub description: Option<String>,
+    /// `[show] language`.
+    pub language: Option<String>,
+    /// `[feed] author` (`itunes:author`).
+    pub author: Option<String>,
+    /// `[feed] owner` (`itunes:owner`).
+    pub owner: Option<crate::config::Owner>,
+    /// `[feed] image` as a URL (`itunes:image`).
+    pub image: Option<String>,
+    /// `[feed] categories`, each with its subcategory.
+    pub categories: Vec<CategoryCtx>,
+    /// `[feed] explicit`.
+    pub explicit: Option<bool>,
+    /// `[feed] type`: `episodic` or `serial`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// `[feed] guid` (`podcast:guid`).
+    pub guid: Option<String>,
+    /// `[feed] url` (`atom:link rel="self"`).
+    pub self_url: Option<String>,
+    /// `<lastBuildDate>` (RFC 2822): the newest episode's date, set by
+    /// `shownotes feed`; `null` for one episode.
+    pub last_build_date: Option<String>,
+}
+
+/// An `itunes:category`: `"News > Tech News"` is `News` with `Tech News`.
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryCtx {
+    /// The category.
+    pub name: String,
+    /// The subcategory, if any.
+    pub sub: Option<String>,
+}
+
+/// The channel from the config. An `image` that is a file beside the
+/// config is published under `[show] media_base_url`.
+pub fn channel(config: &Config) -> ChannelCtx {
+    let f = &config.feed;
+    let image = f.image.as_deref().and_then(|i| {
+        if is_http(i) {
+            gated(Some(i))
+        } else {
+            let name = std::path::Path::new(i)
+                .file_name()?
+                .to_string_lossy()
+                .into_owned();
+            config
+                .show
+                .media_base_url
+                .as_deref()
+                .map(|base| join_url(base, &name))
+        }
+    });
+    let mut c = ChannelCtx {
+        title: config.show.title.clone(),
+        link: gated(config.show.website.as_deref()),
+        description: f.description.clone(),
+        language: config.show.language.clone(),
+        author: f.author.clone(),
+        owner: f.owner.clone(),
+        image,
+        categories: f
+            .categories
+            .iter()
+            .map(|c| match c.split_once('>') {
+                Some((p, s)) => CategoryCtx {
+                    name: p.trim().to_string(),
+                    sub: Some(s.trim().to_string()),
+                },
+                None => CategoryCtx {
+                    name: c.trim().to_string(),
+                    sub: None,
+                },
+            })
+            .collect(),
+        explicit: f.explicit,
+        kind: f.kind.clone(),
+        guid: f.guid.clone(),
+        self_url: gated(f.url.as_deref()),
+        last_build_date: None,
+    };
+    c.clean();
+    c
+}
+
+impl ChannelCtx {
+    /// [`text::clean`] over every text.
+    fn clean(&mut self) {
+        for s in [
+            &mut self.title,
+            &mut self.description,
+            &mut self.language,
+            &mut self.author,
+            &mut self.kind,
+            &mut self.guid,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let std::borrow::Cow::Owned(t) = text::clean(s) {
+                *s = t;
+            }
+        }
+        if let Some(o) = &mut self.owner {
+            for s in [&mut o.name, &mut o.email].into_iter().flatten() {
+                if let std::borrow::Cow::Owned(t) = text::clean(s) {
+                    *s = t;
+                }
+            }
+        }
+        for c in &mut self.categories {
+            for s in [Some(&mut c.name), c.sub.as_mut()].into_iter().flatten() {
+                if let std::borrow::Cow::Owned(t) = text::clean(s) {
+                    *s = t;
+                }
+            }
+        }
+    }
 }
 
 /// The episode, from the front matter (and the config for its URL).
@@ -343,6 +474,7 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
             website: gated(config.show.website.as_deref()),
             language: config.show.language.clone(),
         },
+        channel: channel(config),
         episode,
         extra: notes.front_matter.extra.clone(),
         blocks: body.blocks,

@@ -17,9 +17,10 @@ pub(crate) mod xml;
 
 pub use build::{build, choose, drop_unmet, with_html, Outputs};
 pub use context::{
-    context, AudioCtx, BlockCtx, ChapterCtx, Context, EpisodeCtx, HtmlCtx, LinkItem, ShowCtx,
+    channel, context, AudioCtx, BlockCtx, CategoryCtx, ChannelCtx, ChapterCtx, Context, EpisodeCtx,
+    HtmlCtx, LinkItem, ShowCtx,
 };
 pub use markup::Part;
 pub use rules::allowed_url;
 pub use segments::Segment;
-pub use templates::{override_paths, Templates};
+pub use templates::{override_paths, render_feed, Templates, FEED_TEMPLATE};

@@ -13,7 +13,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use super::context::{AudioCtx, BlockCtx, Context, EpisodeCtx, HtmlCtx, ShowCtx};
+use super::context::{AudioCtx, BlockCtx, ChannelCtx, Context, EpisodeCtx, HtmlCtx, ShowCtx};
 use super::escape::{cdata, escape_xml, escape_xml_cow, youtube_text, youtube_text_cow};
 use super::platform::{self, spotify, Escape, Platform, PlatformId};
 use super::{limits, xml};
@@ -128,17 +128,23 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
 /// The template of `p`: `(path, source)` of the file by its name in
 /// `overrides`, else of the built-in one.
 fn load(p: &dyn Platform, overrides: Option<&Path>) -> Result<(String, String)> {
-    let name = p.template_name();
+    load_named(p.template_name(), p.default_template(), overrides)
+}
+
+/// The template `name`: `(path, source)` of the file by that name in
+/// `overrides`, else `default`, built in.
+fn load_named(
+    name: &'static str,
+    default: &'static str,
+    overrides: Option<&Path>,
+) -> Result<(String, String)> {
     // Anything by a template's name is that template: a FIFO or a
     // device there is an error, not a silent fallback.
     let custom = overrides
         .map(|d| d.join(name))
         .filter(|f| std::fs::symlink_metadata(f).is_ok());
     let Some(f) = custom else {
-        return Ok((
-            format!("<built-in {name}>"),
-            p.default_template().to_string(),
-        ));
+        return Ok((format!("<built-in {name}>"), default.to_string()));
     };
     let path = f.display().to_string();
     let unreadable = |reason: String| error(&path, format!("cannot read the template: {reason}"));
@@ -155,7 +161,46 @@ fn load(p: &dyn Platform, overrides: Option<&Path>) -> Result<(String, String)> 
 pub fn override_paths(dir: &Path) -> Vec<std::path::PathBuf> {
     platform::all()
         .map(|p| dir.join(p.template_name()))
+        .chain([dir.join(FEED_TEMPLATE)])
         .collect()
+}
+
+/// The whole feed's template (`shownotes feed`): the channel around the
+/// items, each rendered by the RSS item's template.
+pub const FEED_TEMPLATE: &str = "feed.xml.j2";
+
+/// Renders the feed's template (`feed.xml.j2` in `overrides`, else the
+/// built-in one) with `value` (the channel and the items), sandboxed and
+/// limited like every template; the output must be well-formed XML.
+pub fn render_feed<T: Serialize>(
+    overrides: Option<&Path>,
+    value: &T,
+    items: usize,
+) -> Result<String> {
+    let (path, source) = load_named(
+        FEED_TEMPLATE,
+        include_str!("../../templates/feed.xml.j2"),
+        overrides,
+    )?;
+    let replaced = Arc::new(AtomicUsize::new(0));
+    let mut env = environment(&replaced)?;
+    env.add_template_owned(FEED_TEMPLATE, source.clone())
+        .map_err(|e| template_error(&e, &path, &source, None))?;
+    env.set_fuel(Some(200_000 + 2_000 * items as u64));
+    let limits = limits::Limits::for_context_bytes(json_len(value));
+    let value = Value::from(minijinja::value::Serde(value));
+    let rendered = limits::run(limits, move || {
+        env.get_template(FEED_TEMPLATE)
+            .and_then(|t| t.render(value))
+    });
+    let out = match rendered {
+        Ok(r) => r.map_err(|e| template_error(&e, &path, &source, None))?,
+        Err(stopped) => return Err(stopped_error(&stopped, &path)),
+    };
+    if let Err(e) = xml::check(&out) {
+        return Err(xml_error(&e, &out, &path));
+    }
+    Ok(out)
 }
 
 impl Templates {
@@ -339,6 +384,7 @@ pub(crate) struct Shared<'a> {
 #[derive(Serialize)]
 struct View<'a, B, C, F> {
     show: &'a ShowCtx,
+    channel: &'a ChannelCtx,
     episode: &'a EpisodeCtx,
     extra: &'a serde_json::Map<String, serde_json::Value>,
     blocks: &'a B,
@@ -357,6 +403,7 @@ impl<'a> Shared<'a> {
             footer: Value::from(minijinja::value::Serde(&ctx.footer)),
             json_len: json_len(&View {
                 show: &ctx.show,
+                channel: &ctx.channel,
                 episode: &ctx.episode,
                 extra: &ctx.extra,
                 blocks: &ctx.blocks,
@@ -388,6 +435,7 @@ impl<'a> Shared<'a> {
             chapters: &self.ctx.chapters,
             footer: &self.ctx.footer,
             audio: &self.ctx.audio,
+            channel: &self.ctx.channel,
             html,
         }
     }
@@ -396,6 +444,7 @@ impl<'a> Shared<'a> {
     fn value(&self, html: Option<&HtmlCtx>) -> Value {
         Value::from(minijinja::value::Serde(&View {
             show: &self.ctx.show,
+            channel: &self.ctx.channel,
             episode: &self.ctx.episode,
             extra: &self.ctx.extra,
             blocks: &self.blocks,

@@ -104,6 +104,27 @@ fn describe(code: Code) -> &'static str {
         TextInvisibleChar => "An invisible character stands in the text.",
         RssGuidMissing => "An RSS item has no guid and nothing to derive one from.",
         RssDateMissing => "An RSS item has no date.",
+        FeedTitleMissing => "The feed's channel has no title.",
+        FeedDescriptionMissing => "The feed's channel has no description.",
+        FeedImageMissing => "The feed's channel has no artwork.",
+        FeedImageInvalid => {
+            "The feed's artwork is not a square JPEG or PNG of 1400 to 3000 pixels."
+        }
+        FeedLanguageMissing => "The feed's channel has no language.",
+        FeedCategoryMissing => "The feed's channel has no category.",
+        FeedCategoryInvalid => "A feed category is not one of Apple Podcasts' categories.",
+        FeedExplicitMissing => "The feed's channel does not say whether it is explicit.",
+        FeedOwnerEmailMissing => "The feed's owner has no e-mail address.",
+        FeedTypeInvalid => "The feed's type is neither episodic nor serial.",
+        FeedPodcastGuidMissing => "The feed has no podcast:guid.",
+        FeedSelfLinkMissing => "The feed does not name its own URL.",
+        FeedGuidDuplicate => "Two episodes of the feed have the same guid.",
+        FeedEpisodeDuplicate => "Two episodes of one season have the same number.",
+        FeedEnclosureMissing => "An item of the feed has no enclosure.",
+        FeedEnclosureTypeMismatch => "An enclosure's type does not match its audio.",
+        FeedDateFuture => "An episode is dated in the future.",
+        FeedDraftSkipped => "A draft is left out of the feed.",
+        FeedEpisodeSkipped => "An episode is left out of the feed.",
     }
 }
 

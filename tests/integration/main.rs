@@ -18,6 +18,7 @@ mod check_audio;
 mod check_config;
 mod cli11;
 mod embed;
+mod feed;
 mod fmt10;
 mod formats;
 mod fuzz_text;
