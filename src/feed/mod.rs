@@ -124,7 +124,7 @@ pub fn write(
         let mut diags = one.diagnostics;
         // A draft is unfinished: its notes' findings are `check`'s to
         // report, not the feed's.
-        if ep.notes.front_matter.draft != Some(true) {
+        if !ep.notes.front_matter.draft() {
             diags.extend(ep.diagnostics.iter().cloned());
         }
         let fm = &ep.notes.front_matter;
@@ -257,7 +257,7 @@ fn one(ep: &Episode, remote: bool, config: &Config, templates: &Templates) -> Re
         ..One::default()
     };
     let skip = |why: String, help: &str| Diagnostic::new(Code::FeedEpisodeSkipped, why).help(help);
-    if fm.draft == Some(true) {
+    if fm.draft() {
         let d = Diagnostic::new(
             Code::FeedDraftSkipped,
             format!("`{}` is a draft: left out of the feed", ep.stem),

@@ -28,7 +28,6 @@ pub(crate) const KEYS: &[&str] = &[
     "type",
     "duration",
     "length",
-    "draft",
     "shownotes",
 ];
 
@@ -67,9 +66,6 @@ pub struct FrontMatter {
     /// The audio's size in bytes (`<enclosure length>`), for audio
     /// shownotes can't measure (a URL).
     pub length: Option<u64>,
-    /// `draft = true`, as static-site generators write it: `shownotes
-    /// feed` leaves the episode out.
-    pub draft: Option<bool>,
     /// The diagnostic codes this file opts out of (`shownotes.disable`),
     /// each a known code.
     pub disable: Vec<String>,
@@ -77,6 +73,19 @@ pub struct FrontMatter {
     /// tables such as Zola's `[extra]` and Hugo's `[params]` included):
     /// the templates receive it as `extra`.
     pub extra: serde_json::Map<String, Value>,
+}
+
+impl FrontMatter {
+    /// `draft = true`, as static-site generators write it (a key of
+    /// [`FrontMatter::extra`], not owned): `shownotes feed` leaves the
+    /// episode out.
+    pub fn draft(&self) -> bool {
+        match self.extra.get("draft") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
+            _ => false,
+        }
+    }
 }
 
 /// Where the front matter was, and what it held.
@@ -568,15 +577,6 @@ fn apply(fm: &mut FrontMatter, key: &str, span: Span, value: Value, diags: &mut 
             None => diags.push(
                 wrong("true or false", &value)
                     .help("write `explicit = true` or `explicit = false` (`yes`, `no` and `clean` are read too)"),
-            ),
-        },
-        "draft" => match value {
-            Value::Bool(b) => fm.draft = Some(b),
-            Value::String(ref t) if matches!(t.trim(), "true" | "false") => {
-                fm.draft = Some(t.trim() == "true");
-            }
-            _ => diags.push(
-                wrong("true or false", &value).help("write `draft = true` or `draft = false`"),
             ),
         },
         "duration" => match duration_ms(&value) {

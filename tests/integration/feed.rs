@@ -262,7 +262,11 @@ fn drafts_and_files_with_errors_are_left_out_with_a_finding() {
     let draft = dir.join("018-the-turnpike-to-bath.md");
     let text = fs::read_to_string(&draft).unwrap();
     fs::write(&draft, text.replacen("+++\n", "+++\ndraft = true\n", 1)).unwrap();
-    fs::write(dir.join("broken.md"), "+++\ntitle = 3\n+++\nBody.\n").unwrap();
+    fs::write(
+        dir.join("broken.md"),
+        "+++\nepisode = \"three\"\n+++\nBody.\n",
+    )
+    .unwrap();
     let out = run(&dir, &["feed"]);
     let err = stderr(&out);
     assert!(err.contains("warning[feed-draft-skipped]"), "{err}");
