@@ -325,7 +325,7 @@ pub fn channel(c: &ChannelFacts<'_>) -> Vec<Diagnostic> {
             Code::FeedPodcastGuidMissing,
             "`podcast:guid`",
             "[feed] guid",
-            "Podcasting 2.0 apps follow a show across hosts by it; a UUIDv5 of the feed URL",
+            "Podcasting 2.0 apps follow a show across hosts by it; or set `[feed] url`, and it is derived from it",
         ));
     }
     // RSS Advisory Board: a feed should name its own address.

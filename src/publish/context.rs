@@ -141,12 +141,49 @@ pub fn channel(config: &Config) -> ChannelCtx {
             .collect(),
         explicit: f.explicit,
         kind: f.kind.clone(),
-        guid: f.guid.clone(),
+        guid: f
+            .guid
+            .clone()
+            .or_else(|| gated(f.url.as_deref()).map(|u| podcast_guid(&u))),
         self_url: gated(f.url.as_deref()),
         last_build_date: None,
     };
     c.clean();
     c
+}
+
+/// The `podcast:guid` of a feed at `url`, as the Podcasting 2.0 namespace
+/// defines it: a UUIDv5 (RFC 4122, section 4.3: SHA-1) in the namespace
+/// `ead4c236-bf58-58c6-a2c6-a6b28d128cb6` of the feed's URL without its
+/// scheme and trailing slashes
+/// (<https://podcastnamespace.org/tag/guid>).
+pub(crate) fn podcast_guid(url: &str) -> String {
+    use sha1::{Digest, Sha1};
+    const NAMESPACE: [u8; 16] = [
+        0xea, 0xd4, 0xc2, 0x36, 0xbf, 0x58, 0x58, 0xc6, 0xa2, 0xc6, 0xa6, 0xb2, 0x8d, 0x12, 0x8c,
+        0xb6,
+    ];
+    let name = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .trim_end_matches('/');
+    let mut h = Sha1::new();
+    h.update(NAMESPACE);
+    h.update(name.as_bytes());
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 impl ChannelCtx {
@@ -691,6 +728,17 @@ fn audio_ctx(a: &AudioInfo, config: &Config) -> AudioCtx {
 
 #[cfg(test)]
 mod tests {
+
+    /// The Podcasting 2.0 namespace's own example: `https://podnews.net/rss`
+    /// has the guid `9b024349-ccf0-5f69-a609-6b82873eab3c`.
+    #[test]
+    fn podcast_guid_is_the_namespace_uuid_v5_of_the_feed_url() {
+        let want = "9b024349-ccf0-5f69-a609-6b82873eab3c";
+        assert_eq!(podcast_guid("https://podnews.net/rss"), want);
+        assert_eq!(podcast_guid("http://podnews.net/rss/"), want);
+        assert_ne!(podcast_guid("https://podnews.net/rss2"), want);
+    }
+
     use super::*;
     use crate::source::Source;
 

@@ -405,6 +405,33 @@ fn a_feed_template_override_replaces_the_channel() {
     assert_eq!(ctx["channel"]["categories"][1]["sub"], "Entrepreneurship");
 }
 
+/// Without `[feed] guid`, `podcast:guid` is derived from `[feed] url` as
+/// the Podcasting 2.0 namespace defines it (a UUIDv5 of the URL without
+/// its scheme), and no `feed-podcast-guid-missing` is reported.
+#[test]
+fn podcast_guid_is_derived_from_the_feed_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("show");
+    import_and_rebuild(&fixture("feeds/transistor.xml"), &dir);
+    let toml = fs::read_to_string(dir.join("shownotes.toml")).unwrap();
+    let kept: Vec<&str> = toml
+        .lines()
+        .filter(|l| !l.starts_with("guid ") && !l.starts_with("url "))
+        .collect();
+    let feed_at = kept.iter().position(|l| *l == "[feed]").unwrap();
+    let mut lines: Vec<String> = kept.iter().map(|l| l.to_string()).collect();
+    lines.insert(feed_at + 1, "url = \"https://podnews.net/rss\"".into());
+    fs::write(dir.join("shownotes.toml"), lines.join("\n") + "\n").unwrap();
+    let out = run(&dir, &["feed"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let xml = stdout(&out);
+    assert!(
+        xml.contains("<podcast:guid>9b024349-ccf0-5f69-a609-6b82873eab3c</podcast:guid>"),
+        "{xml}"
+    );
+    assert!(!stderr(&out).contains("feed-podcast-guid-missing"));
+}
+
 /// Bad feeds: each a clear error or finding, never a panic.
 #[test]
 fn bad_feeds_are_refused_clearly() {
