@@ -7,7 +7,7 @@
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
-use super::line::{trim, Builder, Inline, Line};
+use super::line::{trim, Builder, Line};
 use crate::source::Span;
 
 /// Tags that end a line.
@@ -310,14 +310,7 @@ impl Reader<'_> {
             return;
         };
         while let Some((at, _, dest, written)) = self.links.pop() {
-            let end = b.line.text.len();
-            b.line.links.push(Inline {
-                start: at,
-                end,
-                dest,
-                written,
-                auto: false,
-            });
+            b.end_link(at, dest, written, false);
         }
         b.line.links.sort_by_key(|l| l.start);
         b.line.md = self.md.trim().to_string();
@@ -392,14 +385,7 @@ impl Reader<'_> {
             "a" => {
                 if let Some((at, _, dest, written)) = self.links.pop() {
                     if let Some(b) = self.cur.as_mut() {
-                        let end = b.line.text.len();
-                        b.line.links.push(Inline {
-                            start: at,
-                            end,
-                            dest: dest.clone(),
-                            written,
-                            auto: false,
-                        });
+                        b.end_link(at, dest.clone(), written, false);
                         self.md.push_str("](");
                         self.md.push_str(&dest.replace(' ', "%20"));
                         self.md.push(')');

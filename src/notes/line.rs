@@ -241,6 +241,19 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
+    /// Ends an inline link opened at `start` of the line's text: its visible
+    /// text runs to where the line stands now.
+    pub(crate) fn end_link(&mut self, start: usize, dest: String, written: Span, auto: bool) {
+        let end = self.line.text.len();
+        self.line.links.push(Inline {
+            start,
+            end,
+            dest,
+            written,
+            auto,
+        });
+    }
+
     /// Appends `text`, a copy of the source at `src_at`. Invisible
     /// characters (U+200B, U+2060, U+FEFF, the soft hyphen, bidi
     /// controls) are left out: no reader sees them, and they never end up

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::html;
-use super::line::{trim, Builder, Inline, Line};
+use super::line::{trim, Builder, Line};
 use crate::source::Span;
 
 /// HTML elements that, written inline in Markdown, show nothing but
@@ -152,15 +152,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
                 }
                 TagEnd::Link => {
                     if let Some((at, dest, written, auto)) = r.links.pop() {
-                        let b = r.builder();
-                        let end = b.line.text.len();
-                        b.line.links.push(Inline {
-                            start: at,
-                            end,
-                            dest,
-                            written,
-                            auto,
-                        });
+                        r.builder().end_link(at, dest, written, auto);
                     }
                 }
                 TagEnd::Image => r.images = r.images.saturating_sub(1),
@@ -303,14 +295,7 @@ impl Reader<'_> {
         };
         // Links left open (an image's, an unclosed tag's) end with the line.
         while let Some((at, dest, written, auto)) = self.links.pop() {
-            let end = b.line.text.len();
-            b.line.links.push(Inline {
-                start: at,
-                end,
-                dest,
-                written,
-                auto,
-            });
+            b.end_link(at, dest, written, auto);
         }
         b.line.links.sort_by_key(|l| l.start);
         let mut line = trim(b.line);
@@ -353,15 +338,7 @@ impl Reader<'_> {
         match tag {
             Some(t) if t.name == "a" && t.end => {
                 if let Some((at, dest, written, auto)) = self.links.pop() {
-                    let b = self.builder();
-                    let end = b.line.text.len();
-                    b.line.links.push(Inline {
-                        start: at,
-                        end,
-                        dest,
-                        written,
-                        auto,
-                    });
+                    self.builder().end_link(at, dest, written, auto);
                 }
             }
             Some(t) if t.name == "a" && t.href.is_some() => {
