@@ -31,11 +31,32 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Whether `s` may hold an invisible character: each one is encoded in
-/// UTF-8 starting with `0xC2` (U+00AD), `0xE2` (U+200B–U+206F) or `0xEF`
-/// (U+FEFF). A `memchr`-fast test that lets ASCII text skip the scan.
+/// Whether `s` may hold an invisible character ([`is_invisible`]): a
+/// byte-level test for their UTF-8 forms (U+00AD `C2 AD`; U+200B–U+200F
+/// and U+202A–U+202E `E2 80 …`; U+2060 and U+2066–U+2069 `E2 81 …`;
+/// U+FEFF `EF BB BF`), so that ASCII text and text with other non-ASCII
+/// characters (an em dash is `E2 80 94`) skip the character scan.
 pub(crate) fn may_hold_invisible(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF))
+    let b = s.as_bytes();
+    // ASCII runs (most text) are passed over a chunk at a time.
+    b.chunks(64).enumerate().any(|(k, chunk)| {
+        !chunk.is_ascii() && (0..chunk.len()).any(|i| invisible_at(b, k * 64 + i))
+    })
+}
+
+/// Whether an invisible character's UTF-8 form starts at `b[i]`.
+fn invisible_at(b: &[u8], i: usize) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    match b[i] {
+        0xC2 => at(i + 1) == 0xAD,
+        0xE2 => match at(i + 1) {
+            0x80 => matches!(at(i + 2), 0x8B..=0x8F | 0xAA..=0xAE),
+            0x81 => matches!(at(i + 2), 0xA0 | 0xA6..=0xA9),
+            _ => false,
+        },
+        0xEF => at(i + 1) == 0xBB && at(i + 2) == 0xBF,
+        _ => false,
+    }
 }
 
 /// Characters that end or break a line, or drive a terminal: C0 controls
@@ -231,6 +252,20 @@ pub fn invisible_diagnostics(src: &Source) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_test_finds_exactly_the_invisible_characters() {
+        for c in ('\u{80}'..='\u{FFFF}').chain(['a', '\u{10000}', '\u{1F600}']) {
+            let s = format!("a{c}b");
+            assert_eq!(
+                may_hold_invisible(&s),
+                is_invisible(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        assert!(!may_hold_invisible("an em dash — and a curly ’ quote"));
+    }
 
     #[test]
     fn clean_removes_invisibles_and_flattens_controls() {

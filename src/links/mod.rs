@@ -184,6 +184,11 @@ fn remember_passed(url: &str) {
 /// raw in a URL (space, `"`, `<`, `>`, `` ` ``) percent-encoded as the
 /// WHATWG serializer does, so the result is safe in any output.
 pub fn gate(written: &str) -> Result<String, Problem> {
+    gate_parsed(written).map(|(url, _)| url)
+}
+
+/// [`gate`], with the URL as parsed (for its host: a URL is parsed once).
+fn gate_parsed(written: &str) -> Result<(String, url::Url), Problem> {
     if written.is_empty() {
         return Err(Problem::Invalid("the URL is empty".into()));
     }
@@ -241,7 +246,7 @@ pub fn gate(written: &str) -> Result<String, Problem> {
         return Err(Problem::Invalid("it has no host".into()));
     }
     if !written.contains([' ', '"', '<', '>', '`']) {
-        return Ok(written.to_string());
+        return Ok((written.to_string(), parsed));
     }
     let mut out = String::with_capacity(written.len() + 8);
     for c in written.chars() {
@@ -254,7 +259,7 @@ pub fn gate(written: &str) -> Result<String, Problem> {
             c => out.push(c),
         }
     }
-    Ok(out)
+    Ok((out, parsed))
 }
 
 /// Schemes that run code or reach local data in a browser or an app.
@@ -388,7 +393,7 @@ fn is_scheme(s: &str) -> bool {
 /// keep as written: `url` adds a `/` to a bare host, re-encodes the query, and
 /// lowercases percent-escapes.
 pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
-    let gated = gate(original)?;
+    let (gated, parsed) = gate_parsed(original)?;
     if gated == original {
         // The normalized URL is most often this one: `build` asks the
         // gate about it again (see `passes_gate`).
@@ -412,13 +417,8 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         });
     };
     let (base, query) = (&before_frag[..q], &before_frag[q + 1..]);
-    // The host, for host-specific rules: parsed only for a URL with a
-    // query (most have none, and the gate parsed it once already).
-    let host = url::Url::parse(original)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let host = host.as_str();
+    // The host, for host-specific rules, as the gate parsed it.
+    let host = parsed.host_str().unwrap_or_default();
     let mut kept = Vec::new();
     let mut removed = Vec::new();
     for pair in query.split('&') {
@@ -486,10 +486,13 @@ pub fn make_decoded(
     // Invisible characters (a zero-width space pasted with a URL) never end
     // up in a URL: they are warned about where they stand
     // (`text-invisible-char`) and left out here.
-    let bare: String = dest
-        .chars()
-        .filter(|&c| !crate::text::is_invisible(c))
-        .collect();
+    let bare: String = if crate::text::may_hold_invisible(dest) {
+        dest.chars()
+            .filter(|&c| !crate::text::is_invisible(c))
+            .collect()
+    } else {
+        dest.to_string()
+    };
     let written = if is_email {
         format!("mailto:{bare}")
     } else {

@@ -154,6 +154,9 @@ fn describe(rest: &str) -> Option<String> {
 
 /// Text without invisible characters.
 fn clean(s: &str) -> String {
+    if !crate::text::may_hold_invisible(s) {
+        return s.trim().to_string();
+    }
     s.chars()
         .filter(|&c| !crate::text::is_invisible(c))
         .collect::<String>()
@@ -241,7 +244,7 @@ impl<'n> Parser<'n> {
                     || line.heading.is_some() && label == Label::Links
                     || match label {
                         Label::Chapters => next.is_some_and(|n| {
-                            matches!(chapter_line::parse(n), Some(Ok(_)))
+                            matches!(cands[i + 1], Some(Ok(_)))
                                 || !chapter_line::sites(n).is_empty()
                         }),
                         Label::Links => links_follow(&lines[i + 1..]),
@@ -291,7 +294,7 @@ impl<'n> Parser<'n> {
                 continue;
             }
             if section != Section::Prose {
-                let n = self.in_section(&mut section, lines, i);
+                let n = self.in_section(&mut section, lines, &cands, i);
                 if n > 0 {
                     i += n;
                     continue;
@@ -345,7 +348,8 @@ impl<'n> Parser<'n> {
             return;
         }
         let sub = line.slice(self.source, rest_at, line.text.len());
-        if self.in_section(section, &[sub], 0) == 0 {
+        let cand = (!sub.verbatim).then(|| chapter_line::parse(&sub)).flatten();
+        if self.in_section(section, &[sub], &[cand], 0) == 0 {
             *section = Section::Prose;
             let sub = line.slice(self.source, rest_at, line.text.len());
             self.prose(&sub, true);
@@ -376,16 +380,23 @@ impl<'n> Parser<'n> {
 
     /// Reads `lines[i..]` in a section: how many lines were taken (0: the
     /// line ends the section, or the section changed).
-    fn in_section(&mut self, section: &mut Section, lines: &[Line], i: usize) -> usize {
+    /// Reads `lines[i]` in `section`; `cands` is each line read as a
+    /// chapter (read once, in [`Parser::run`]). Returns how many lines it
+    /// took (0: none, the section ended).
+    fn in_section(
+        &mut self,
+        section: &mut Section,
+        lines: &[Line],
+        cands: &[Option<Result<Cand, chapter_line::BadStamp>>],
+        i: usize,
+    ) -> usize {
         let line = &lines[i];
         match *section {
             Section::Links(index) => {
-                // A chapter list inside a link list (`### Show Notes`).
-                let cands: Vec<_> = lines[i..lines.len().min(i + 4)]
-                    .iter()
-                    .map(chapter_line::parse)
-                    .collect();
-                if run_at(&lines[i..lines.len().min(i + 4)], &cands, 0) {
+                // A chapter list inside a link list (`### Show Notes`),
+                // told from the next four lines.
+                let end = lines.len().min(i + 4);
+                if run_at(&lines[i..end], &cands[i..end], 0) {
                     *section = Section::Chapters(Some(index), line.depth);
                     return 0;
                 }
@@ -433,29 +444,30 @@ impl<'n> Parser<'n> {
                     self.run_together(line, &sites);
                     return 1;
                 }
-                match chapter_line::parse(line) {
+                match &cands[i] {
                     Some(Ok(c)) if c.form == Form::StampOnly => {
                         // The title on the next line (a bullet, a line).
                         match lines.get(i + 1) {
                             Some(next)
                                 if next.heading.is_none()
-                                    && chapter_line::parse(next).is_none()
+                                    && cands[i + 1].is_none()
                                     && chapter_line::label(next).is_none() =>
                             {
-                                self.chapter(line, &c, Some(next));
+                                self.chapter(line, c, Some(next));
                                 2
                             }
                             _ => {
-                                self.chapter(line, &c, None);
+                                self.chapter(line, c, None);
                                 1
                             }
                         }
                     }
                     Some(Ok(c)) => {
-                        self.chapter(line, &c, None);
+                        self.chapter(line, c, None);
                         1
                     }
                     Some(Err((r, raw, e))) => {
+                        let r = *r;
                         self.diags.push(
                             Diagnostic::new(
                                 Code::ChapterBadTimestamp,

@@ -281,11 +281,18 @@ impl Reader<'_> {
     /// Whether a blank line stands between the last line and `at`.
     fn blank_since(&self, at: usize) -> bool {
         let between = self.source.get(self.last_end..at).unwrap_or("");
+        // The whole lines between: those after the first line break and
+        // before the last.
         let mut lines = between.split('\n');
         lines.next();
-        let mut rest: Vec<&str> = lines.collect();
-        rest.pop();
-        rest.iter().any(|l| l.trim().is_empty())
+        let mut prev: Option<&str> = None;
+        for l in lines {
+            if prev.is_some_and(|p| p.trim().is_empty()) {
+                return true;
+            }
+            prev = Some(l);
+        }
+        false
     }
 
     /// Ends the current line.
