@@ -166,6 +166,14 @@ fn has_stamp_colon(text: &str) -> bool {
     })
 }
 
+/// Whether `text` starts with digits, a colon and a digit: what a stamp
+/// starts with (a quick test before [`STAMP_FIRST`]).
+fn starts_stamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && b.get(digits) == Some(&b':') && b.get(digits + 1).is_some_and(u8::is_ascii_digit)
+}
+
 /// The words of a label that name a chapter list.
 fn chapter_label(words: &str) -> bool {
     matches!(
@@ -289,8 +297,19 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
         None => (text, text.len()),
     };
     // A colon inside a stamp (`Chapters 00:00 Intro`) is not the label's.
-    let (head, rest_at) = match head.find(|c: char| c.is_ascii_digit()) {
-        Some(d) if d > 0 && d <= 80 && STAMP_FIRST.is_match(&text[d..]) => (&text[..d], d),
+    // Only a digit in the first 80 bytes counts: the search stops there
+    // (a line of prose need not be read to its end).
+    let digit = head
+        .char_indices()
+        .take_while(|&(i, _)| i <= 80)
+        .find(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| i);
+    let (head, rest_at) = match digit {
+        Some(d)
+            if d > 0 && d <= 80 && starts_stamp(&text[d..]) && STAMP_FIRST.is_match(&text[d..]) =>
+        {
+            (&text[..d], d)
+        }
         _ => (head, rest_at),
     };
     if head.len() > 160 {
@@ -303,7 +322,9 @@ pub(crate) fn label(line: &Line) -> Option<(Label, usize, String)> {
         _ => name,
     };
     let bare = bare.trim_matches(decoration);
-    if bare.is_empty() || bare.len() > 60 {
+    // Every label word is written with letters (a stamp, a URL's scheme
+    // alone are not labels).
+    if bare.is_empty() || bare.len() > 60 || !bare.contains(char::is_alphabetic) {
         return None;
     }
     let words = bare
