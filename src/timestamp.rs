@@ -189,14 +189,76 @@ pub struct Display {
 impl fmt::Display for Display {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (h, m, s, ms) = self.ts.parts();
+        // Written into a buffer by hand and passed on in one piece: every
+        // chapter is shown in four forms for the templates, and `write!`
+        // with padded numbers costs ten times as much.
+        let mut out = Digits::default();
         match self.style {
-            Style::Short if h > 0 => write!(f, "{h}:{m:02}:{s:02}"),
-            Style::Short => write!(f, "{m}:{s:02}"),
-            Style::TwoDigit if h > 0 => write!(f, "{h:02}:{m:02}:{s:02}"),
-            Style::TwoDigit => write!(f, "{m:02}:{s:02}"),
-            Style::Hms => write!(f, "{h:02}:{m:02}:{s:02}"),
-            Style::Precise => write!(f, "{h:02}:{m:02}:{s:02}.{ms:03}"),
+            Style::Short if h > 0 => out.num(h, 1).colon().num(m, 2).colon().num(s, 2),
+            Style::Short => out.num(m, 1).colon().num(s, 2),
+            Style::TwoDigit if h > 0 => out.num(h, 2).colon().num(m, 2).colon().num(s, 2),
+            Style::TwoDigit => out.num(m, 2).colon().num(s, 2),
+            Style::Hms => out.num(h, 2).colon().num(m, 2).colon().num(s, 2),
+            Style::Precise => {
+                out.num(h, 2).colon().num(m, 2).colon().num(s, 2);
+                out.push(b'.').num(ms, 3)
+            }
+        };
+        f.write_str(out.as_str())
+    }
+}
+
+/// ASCII digits and separators, on the stack: the longest form is a
+/// 20-digit hour count, two 2-digit fields, 3 digits of milliseconds
+/// and their 3 separators (30 bytes).
+struct Digits {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits {
+            buf: [0; 32],
+            len: 0,
         }
+    }
+}
+
+impl Digits {
+    fn push(&mut self, b: u8) -> &mut Self {
+        self.buf[self.len] = b;
+        self.len += 1;
+        self
+    }
+
+    fn colon(&mut self) -> &mut Self {
+        self.push(b':')
+    }
+
+    /// `n` in decimal, zero-padded to `width` digits.
+    fn num(&mut self, n: u64, width: usize) -> &mut Self {
+        let mut tmp = [b'0'; 20];
+        let mut i = tmp.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            tmp[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let start = i.min(tmp.len() - width.min(tmp.len()));
+        for &b in &tmp[start..] {
+            self.push(b);
+        }
+        self
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and separators were pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 }
 
@@ -217,6 +279,40 @@ mod tests {
 
     fn ms(s: &str) -> u64 {
         Timestamp::parse(s).unwrap().as_ms()
+    }
+
+    #[test]
+    fn every_style_shows_as_padded_digits() {
+        let show = |ms: u64, style: Style| Timestamp::from_ms(ms).display(style).to_string();
+        for ms in [
+            0,
+            999,
+            5_000,
+            65_432,
+            3_599_999,
+            3_600_000,
+            36_000_000 + 61_005,
+            u64::MAX,
+        ] {
+            let (h, m, s, f) = Timestamp::from_ms(ms).parts();
+            let short = if h > 0 {
+                format!("{h}:{m:02}:{s:02}")
+            } else {
+                format!("{m}:{s:02}")
+            };
+            let two = if h > 0 {
+                format!("{h:02}:{m:02}:{s:02}")
+            } else {
+                format!("{m:02}:{s:02}")
+            };
+            assert_eq!(show(ms, Style::Short), short);
+            assert_eq!(show(ms, Style::TwoDigit), two);
+            assert_eq!(show(ms, Style::Hms), format!("{h:02}:{m:02}:{s:02}"));
+            assert_eq!(
+                show(ms, Style::Precise),
+                format!("{h:02}:{m:02}:{s:02}.{f:03}")
+            );
+        }
     }
 
     #[test]
