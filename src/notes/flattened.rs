@@ -47,6 +47,11 @@ static STAMP_SITE: LazyLock<Regex> =
 /// line of every file, so it counts by hand instead of compiling regexes
 /// (which costs more than checking a whole episode).
 pub(crate) fn is_flattened(line: &str) -> bool {
+    // Every sign below holds a colon (`https:`, `00:34`, `Links:`): one
+    // `memchr` pass clears most lines of prose.
+    if !line.contains(':') {
+        return false;
+    }
     if glued_urls(line) >= 2 || glued_stamps(line) >= 2 {
         return true;
     }
@@ -137,13 +142,23 @@ fn skip_blanks(b: &[u8], mut i: usize) -> usize {
 /// link (`Masinterhttps://`, `HTTP/3https://`).
 fn glued_urls(line: &str) -> usize {
     let b = line.as_bytes();
-    line.match_indices("http")
-        .filter(|&(i, _)| {
-            let rest = &b[i + 4..];
-            (rest.starts_with(b"://") || rest.starts_with(b"s://"))
-                && i > 0
-                && !b" \t\r\n([<\"'=".contains(&b[i - 1])
+    // Found from their colons (a `memchr` pass), not by searching for
+    // `http` (a substring search set up anew for every line).
+    line.match_indices(':')
+        .filter_map(|(c, _)| {
+            if !b[c + 1..].starts_with(b"//") {
+                return None;
+            }
+            let head = &b[..c];
+            if head.ends_with(b"https") {
+                Some(c - 5)
+            } else if head.ends_with(b"http") {
+                Some(c - 4)
+            } else {
+                None
+            }
         })
+        .filter(|&i| i > 0 && !b" \t\r\n([<\"'=".contains(&b[i - 1]))
         .count()
 }
 
@@ -613,6 +628,20 @@ fn starts_sentence(line: &str, at: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn glued_urls_are_counted_from_their_colons() {
+        for (line, n) in [
+            ("Masinterhttps://a.org and https://b.org", 1),
+            ("xhttp://a yhttps://b", 2),
+            ("https://a", 0),
+            ("a=https://b (http://c)", 0),
+            ("httphttps://x", 1),
+            ("HTTP/3https://b http:/c https:", 1),
+        ] {
+            assert_eq!(super::glued_urls(line), n, "{line}");
+        }
+    }
+
     /// The scan by colons against the scan by words it replaced.
     #[test]
     fn link_labels_by_colon_match_the_scan_by_word() {
