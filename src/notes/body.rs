@@ -112,13 +112,17 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
         })
         .collect();
     // A URL has `://`, an e-mail `@`, an unsafe link `scheme:`: a line
-    // with none of them (most chapter lines) skips the finder.
+    // with none of them outside its inline links and code spans (most
+    // chapter lines, prose whose links are all written as links) skips
+    // the finder.
     let b = line.text.as_bytes();
-    let may_link = line.text.contains('@')
-        || line
-            .text
-            .match_indices(':')
-            .any(|(i, _)| i > 0 && b[i - 1].is_ascii_alphabetic());
+    let may_link = line.text.match_indices([':', '@']).any(|(i, c)| {
+        let found = c == "@" || i > 0 && b[i - 1].is_ascii_alphabetic();
+        found && {
+            let k = taken.partition_point(|&(s, _)| s <= i);
+            !(k > 0 && reach[k - 1] > i)
+        }
+    });
     let found = if may_link {
         links::find(&line.text)
     } else {
