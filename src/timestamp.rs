@@ -211,18 +211,10 @@ impl fmt::Display for Display {
 /// ASCII digits and separators, on the stack: the longest form is a
 /// 20-digit hour count, two 2-digit fields, 3 digits of milliseconds
 /// and their 3 separators (30 bytes).
+#[derive(Default)]
 struct Digits {
     buf: [u8; 32],
     len: usize,
-}
-
-impl Default for Digits {
-    fn default() -> Self {
-        Digits {
-            buf: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl Digits {
