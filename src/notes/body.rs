@@ -278,7 +278,7 @@ impl<'n> Parser<'n> {
                         continue;
                     }
                 }
-                let md = line.md.trim_start_matches('#').trim_start();
+                let md = line.md(self.source).trim_start_matches('#').trim_start();
                 let md = md.trim_end_matches('#').trim_end();
                 let text = if md.is_empty() {
                     line.text.clone()
@@ -675,15 +675,16 @@ impl<'n> Parser<'n> {
     fn prose(&mut self, line: &Line, scan: bool) {
         let span = line.span();
         let mut span = Span::new(line.md_at.min(span.start), span.end);
-        if self.source[line.md_at.min(self.source.len())..].starts_with(line.md.as_str()) {
-            span.end = span.end.max(line.md_at + line.md.len());
+        let md = line.md(self.source);
+        if self.source[line.md_at.min(self.source.len())..].starts_with(md) {
+            span.end = span.end.max(line.md_at + md.len());
         }
         match &mut self.para {
             Some((lines, s)) => {
-                lines.push(line.md.clone());
+                lines.push(md.to_string());
                 s.end = s.end.max(span.end);
             }
-            None => self.para = Some((vec![line.md.clone()], span)),
+            None => self.para = Some((vec![md.to_string()], span)),
         }
         self.para_list = line.depth > 0;
         if scan {

@@ -16,6 +16,13 @@ pub(crate) struct Map {
 impl Map {
     /// Text from `text_at` on is a copy of the source from `src_at` on.
     pub(crate) fn copied(&mut self, text_at: usize, src_at: usize) {
+        // A copy that goes on where the last one stands needs no segment
+        // of its own (a reader gives text in pieces: one per event).
+        if let Some(&(t, s, _, true)) = self.segs.last() {
+            if text_at >= t && s + (text_at - t) == src_at {
+                return;
+            }
+        }
         self.segs.push((text_at, src_at, src_at, true));
     }
 
@@ -130,7 +137,11 @@ pub(crate) struct Line {
     /// Its code spans (text ranges, never scanned for links or stamps).
     pub code: Vec<(usize, usize)>,
     /// The line as Markdown (as written, for Markdown notes).
+    /// (Empty when `md_src` says where it is written.)
     pub md: String,
+    /// Where the line's Markdown stands in the source when it is a copy of
+    /// it (Markdown notes): not copied out, see [`Line::md`].
+    pub md_src: Option<Span>,
     /// Where `md` starts in the source (as written), or the line's start.
     pub md_at: usize,
     /// A blank line stood before it.
@@ -148,6 +159,14 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// The line as Markdown: `md`, or the source where `md_src` says.
+    pub(crate) fn md<'a>(&'a self, source: &'a str) -> &'a str {
+        match self.md_src {
+            Some(s) => source.get(s.start..s.end).unwrap_or(""),
+            None => &self.md,
+        }
+    }
+
     /// Where the line stands in the source.
     pub(crate) fn span(&self) -> Span {
         self.map.span(0, self.text.len())
@@ -183,9 +202,13 @@ impl Line {
             .map(|&(s, e)| (s.max(start) - start, e.min(end) - start))
             .collect();
         let md_at = self.map.start(start);
-        let md = if self.map.is_copy(start, end) {
-            let s = self.map.span(start, end);
-            source.get(s.start..s.end).unwrap_or(&text).to_string()
+        let copy = self
+            .map
+            .is_copy(start, end)
+            .then(|| self.map.span(start, end));
+        let md_src = copy.filter(|s| source.get(s.start..s.end).is_some());
+        let md = if md_src.is_some() {
+            String::new()
         } else {
             text.clone()
         };
@@ -195,6 +218,7 @@ impl Line {
             links,
             code,
             md,
+            md_src,
             md_at,
             blank_before: false,
             new_block: false,
@@ -230,6 +254,7 @@ pub(crate) fn trim(line: Line) -> Line {
     out.new_block = line.new_block;
     out.verbatim = line.verbatim;
     out.md = line.md;
+    out.md_src = line.md_src;
     out.md_at = line.md_at;
     out
 }
@@ -389,7 +414,7 @@ mod tests {
         assert_eq!(line.span(), Span::new(0, source.len()));
         let sub = line.slice(source, 5, 9);
         assert_eq!(sub.text, "cd*e");
-        assert_eq!(sub.md, "cd*e");
+        assert_eq!(sub.md(source), "cd*e");
         let s = sub.src(0, 2);
         assert_eq!(&source[s.start..s.end], "cd");
     }

@@ -40,9 +40,13 @@ struct Reader<'s> {
 pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
     let body = &source[start..];
     let parser = Parser::new_ext(body, Options::empty());
+    // About one logical line per source line (a `<br>` may make more):
+    // reserved at once, the list seldom moves, and the pages past the
+    // lines made are never touched.
+    let most = body.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut r = Reader {
         source,
-        out: Vec::new(),
+        out: Vec::with_capacity(most),
         cur: None,
         links: Vec::new(),
         images: 0,
@@ -311,7 +315,8 @@ impl Reader<'_> {
         }
         let span = line.span();
         line.blank_before = self.blank_since(span.start);
-        (line.md, line.md_at) = physical(self.source, span);
+        let md = physical(self.source, span);
+        (line.md, line.md_src, line.md_at) = (String::new(), Some(md), md.start);
         self.last_end = span.end;
         self.out.push(line);
     }
@@ -369,9 +374,10 @@ impl Reader<'_> {
     }
 }
 
-/// The physical source lines holding `span`, trimmed: a line's Markdown as
-/// written (its list marker, heading marks and inline markup included).
-fn physical(source: &str, span: Span) -> (String, usize) {
+/// The physical source lines holding `span`, trimmed: where a line's
+/// Markdown is written (its list marker, heading marks and inline markup
+/// included).
+fn physical(source: &str, span: Span) -> Span {
     let start = source[..span.start.min(source.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
@@ -391,5 +397,5 @@ fn physical(source: &str, span: Span) -> (String, usize) {
         s = source[span.start..end].trim();
     }
     let lead = source[at..end].len() - source[at..end].trim_start().len();
-    (s.to_string(), at + lead)
+    Span::new(at + lead, at + lead + s.len())
 }
