@@ -116,13 +116,16 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
     // chapter lines, prose whose links are all written as links) skips
     // the finder.
     let b = line.text.as_bytes();
-    let may_link = line.text.match_indices([':', '@']).any(|(i, c)| {
-        let found = c == "@" || i > 0 && b[i - 1].is_ascii_alphabetic();
-        found && {
-            let k = taken.partition_point(|&(s, _)| s <= i);
-            !(k > 0 && reach[k - 1] > i)
-        }
-    });
+    let outside = |i: usize| {
+        let k = taken.partition_point(|&(s, _)| s <= i);
+        !(k > 0 && reach[k - 1] > i)
+    };
+    // Two `memchr` scans (a set of characters would be read one by one).
+    let may_link = line.text.match_indices('@').any(|(i, _)| outside(i))
+        || line
+            .text
+            .match_indices(':')
+            .any(|(i, _)| i > 0 && b[i - 1].is_ascii_alphabetic() && outside(i));
     let found = if may_link {
         links::find(&line.text)
     } else {

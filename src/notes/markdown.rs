@@ -43,7 +43,7 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
     // About one logical line per source line (a `<br>` may make more):
     // reserved at once, the list seldom moves, and the pages past the
     // lines made are never touched.
-    let most = body.bytes().filter(|&b| b == b'\n').count() + 1;
+    let most = body.matches('\n').count() + 1;
     let mut r = Reader {
         source,
         out: Vec::with_capacity(most),
