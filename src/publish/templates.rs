@@ -5,9 +5,8 @@
 //! built-in templates use.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -38,7 +37,18 @@ pub struct Templates {
     env: Environment<'static>,
     /// Where each template came from (for errors): `(name, path, source)`.
     origins: Vec<(&'static str, String, String)>,
-    replaced: Arc<AtomicUsize>,
+}
+
+thread_local! {
+    /// The `<` and `>` the YouTube escaper replaced in the render on this
+    /// thread (each render has a thread of its own, [`limits::spawn`], so
+    /// renders running at once keep their own counts).
+    static REPLACED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts `n` more `<`/`>` replaced by the render on this thread.
+fn count_replaced(n: usize) {
+    REPLACED.with(|r| r.set(r.get().saturating_add(n)));
 }
 
 /// Fuel (minijinja instructions) a template may spend: a base plus a share
@@ -58,9 +68,9 @@ fn fuel_for(ctx: &Context) -> u64 {
 }
 
 /// The environment without templates: syntax, limits, escaping by the
-/// template's extension, and the filters. `replaced` counts the `<` and
-/// `>` the YouTube escaper replaces.
-fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
+/// template's extension, and the filters. The `<` and `>` the YouTube
+/// escaper replaces are counted per thread ([`count_replaced`]).
+fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Spans and the undefined name in errors (the `debug` feature).
@@ -80,7 +90,6 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
         Some(e) => AutoEscape::Custom(e.tag().into()),
         None => AutoEscape::None,
     });
-    let counter = Arc::clone(replaced);
     env.set_formatter(move |out, state, value| {
         if value.is_none() {
             return Ok(());
@@ -102,7 +111,7 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
                 AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml_cow(&s),
                 AutoEscape::Custom(tag) if tag == "youtube" => {
                     let (t, n) = youtube_text_cow(&s);
-                    counter.fetch_add(n, Ordering::Relaxed);
+                    count_replaced(n);
                     t
                 }
                 _ => Cow::Borrowed(&*s),
@@ -115,10 +124,9 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
     env.add_filter("html", |s: String| Value::from_safe_string(escape_xml(&s)));
     env.add_filter("xml", |s: String| Value::from_safe_string(escape_xml(&s)));
     env.add_filter("cdata", |s: String| Value::from_safe_string(cdata(&s)));
-    let counter = Arc::clone(replaced);
     env.add_filter("youtube_text", move |s: String| {
         let (t, n) = youtube_text(&s);
-        counter.fetch_add(n, Ordering::Relaxed);
+        count_replaced(n);
         Value::from_safe_string(t)
     });
     env.add_filter("spotify_title", |s: String| spotify::plain_title(&s));
@@ -182,8 +190,7 @@ pub fn render_feed<T: Serialize>(
         include_str!("../../templates/feed.xml.j2"),
         overrides,
     )?;
-    let replaced = Arc::new(AtomicUsize::new(0));
-    let mut env = environment(&replaced)?;
+    let mut env = environment()?;
     env.add_template_owned(FEED_TEMPLATE, source.clone())
         .map_err(|e| template_error(&e, &path, &source, None))?;
     env.set_fuel(Some(200_000 + 2_000 * items as u64));
@@ -207,8 +214,7 @@ impl Templates {
     /// Loads the built-in templates, replaced by any file of the same name
     /// in `overrides`.
     pub fn new(overrides: Option<&Path>) -> Result<Templates> {
-        let replaced = Arc::new(AtomicUsize::new(0));
-        let mut env = environment(&replaced)?;
+        let mut env = environment()?;
         let mut origins = Vec::new();
         for p in platform::all() {
             let name = p.template_name();
@@ -217,11 +223,7 @@ impl Templates {
                 .map_err(|e| template_error(&e, &path, &source, None))?;
             origins.push((name, path, source));
         }
-        Ok(Templates {
-            env,
-            origins,
-            replaced,
-        })
+        Ok(Templates { env, origins })
     }
 
     /// Renders one platform's template; returns the output and how many
@@ -240,6 +242,18 @@ impl Templates {
         shared: &Shared<'_>,
         html: Option<&HtmlCtx>,
     ) -> Result<(String, usize)> {
+        self.start(id, shared, html)?.finish()
+    }
+
+    /// Starts [`Templates::render_shared`] on a thread of its own
+    /// ([`limits::spawn`]); [`Pending::finish`] waits for it. Renders that
+    /// do not depend on each other run at once.
+    pub(crate) fn start<'a>(
+        &'a self,
+        id: PlatformId,
+        shared: &'a Shared<'a>,
+        html: Option<&'a HtmlCtx>,
+    ) -> Result<Pending<'a>> {
         let name = platform::get(id).template_name();
         let (_, path, source) = self
             .origins
@@ -248,18 +262,56 @@ impl Templates {
             .expect("every platform's template is loaded");
         let mut env = self.env.clone();
         env.set_fuel(Some(shared.fuel));
-        self.replaced.store(0, Ordering::Relaxed);
         let limits = limits::Limits::for_context_bytes(shared.json_len(html));
         let value = shared.value(html);
-        let rendered = limits::run(limits, move || {
-            env.get_template(name).and_then(|t| t.render(value))
-        });
-        let out = match rendered {
-            Ok(r) => r.map_err(|e| {
-                // The context as JSON, for the error's `did you mean`.
-                let ctx = serde_json::to_value(shared.view(html)).ok();
-                template_error(&e, path, source, ctx.as_ref())
-            })?,
+        let running = limits::spawn(limits, move || {
+            REPLACED.with(|r| r.set(0));
+            let out = env.get_template(name).and_then(|t| t.render(value));
+            (out, REPLACED.with(Cell::get))
+        })
+        .map_err(|stopped| stopped_error(&stopped, path))?;
+        Ok(Pending {
+            name,
+            path,
+            source,
+            shared,
+            html,
+            running,
+        })
+    }
+}
+
+/// A render started by [`Templates::start`].
+pub(crate) struct Pending<'a> {
+    name: &'static str,
+    path: &'a str,
+    source: &'a str,
+    shared: &'a Shared<'a>,
+    html: Option<&'a HtmlCtx>,
+    running: limits::Running<(std::result::Result<String, minijinja::Error>, usize)>,
+}
+
+impl Pending<'_> {
+    /// Waits for the render: the output and how many `<`/`>` the YouTube
+    /// escaper replaced, or the template's error.
+    pub(crate) fn finish(self) -> Result<(String, usize)> {
+        let Pending {
+            name,
+            path,
+            source,
+            shared,
+            html,
+            running,
+        } = self;
+        let (out, replaced) = match running.wait() {
+            Ok((r, replaced)) => {
+                let out = r.map_err(|e| {
+                    // The context as JSON, for the error's `did you mean`.
+                    let ctx = serde_json::to_value(shared.view(html)).ok();
+                    template_error(&e, path, source, ctx.as_ref())
+                })?;
+                (out, replaced)
+            }
             Err(stopped) => return Err(stopped_error(&stopped, path)),
         };
         if Escape::for_template(name) == Some(Escape::Xml) {
@@ -267,7 +319,7 @@ impl Templates {
                 return Err(xml_error(&e, &out, path));
             }
         }
-        Ok((out, self.replaced.load(Ordering::Relaxed)))
+        Ok((out, replaced))
     }
 }
 
