@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use super::context::{AudioCtx, BlockCtx, ChannelCtx, Context, EpisodeCtx, HtmlCtx, ShowCtx};
 use super::escape::{cdata, escape_xml, escape_xml_cow, youtube_text, youtube_text_cow};
+use super::markup::Part;
 use super::platform::{self, spotify, Escape, Platform, PlatformId};
+use super::segments::Segment;
 use super::{limits, xml};
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::Source;
@@ -262,7 +264,7 @@ impl Templates {
             .expect("every platform's template is loaded");
         let mut env = self.env.clone();
         env.set_fuel(Some(shared.fuel));
-        let limits = limits::Limits::for_context_bytes(shared.json_len(html));
+        let limits = limits::Limits::for_context_bytes(shared.bytes(html));
         let value = shared.value(html);
         let running = limits::spawn(limits, move || {
             REPLACED.with(|r| r.set(0));
@@ -418,15 +420,15 @@ fn stopped_error(stopped: &limits::Stopped, path: &str) -> Error {
 /// A [`Context`] made into template values once for every platform it is
 /// rendered for: the body, chapters and footer (nearly all of it) are
 /// converted once and shared by each platform's value, instead of a copy
-/// of the context converted, and then freed, per platform. Its size as
-/// JSON (for [`limits::Limits`]) and its fuel are counted once too.
+/// of the context converted, and then freed, per platform. Its size (for
+/// [`limits::Limits`]) and its fuel are counted once too.
 pub(crate) struct Shared<'a> {
     ctx: &'a Context,
     blocks: Value,
     chapters: Value,
     footer: Value,
-    /// The JSON size of `ctx` with `html: null`.
-    json_len: usize,
+    /// [`context_bytes`] of `ctx` with `html: null`.
+    bytes: usize,
     fuel: u64,
 }
 
@@ -453,28 +455,19 @@ impl<'a> Shared<'a> {
             blocks: Value::from(minijinja::value::Serde(&ctx.blocks)),
             chapters: Value::from(minijinja::value::Serde(&ctx.chapters)),
             footer: Value::from(minijinja::value::Serde(&ctx.footer)),
-            json_len: json_len(&View {
-                show: &ctx.show,
-                channel: &ctx.channel,
-                episode: &ctx.episode,
-                extra: &ctx.extra,
-                blocks: &ctx.blocks,
-                chapters: &ctx.chapters,
-                footer: &ctx.footer,
-                audio: &ctx.audio,
-                html: None,
-            }),
+            bytes: context_bytes(ctx),
             fuel: fuel_for(ctx),
         }
     }
 
-    /// The JSON size of the context with `html`.
-    fn json_len(&self, html: Option<&HtmlCtx>) -> usize {
-        match html {
-            // `"html":null` becomes `"html":{...}`.
-            Some(h) => self.json_len - "null".len() + json_len(h),
-            None => self.json_len,
-        }
+    /// The size of the context with `html` ([`context_bytes`]).
+    fn bytes(&self, html: Option<&HtmlCtx>) -> usize {
+        let html = html.map_or(0, |h| {
+            h.0.iter()
+                .map(|(_, s)| s.len() + VALUE_BYTES)
+                .sum::<usize>()
+        });
+        self.bytes.saturating_add(html)
     }
 
     /// The context with `html`, as the JSON `shownotes context` prints.
@@ -506,6 +499,88 @@ impl<'a> Shared<'a> {
             html,
         }))
     }
+}
+
+/// What [`context_bytes`] counts for each value besides its text: about
+/// what its keys and punctuation take as JSON (`{"text":"","url":null,
+/// "bare":false}` is 35 bytes).
+const VALUE_BYTES: usize = 48;
+
+/// The size of `ctx` (`html` apart) for [`limits::Limits`]: the JSON size
+/// of its small fields, and for the body, chapters and footer their
+/// texts' bytes plus [`VALUE_BYTES`] a value — close to (and mostly over)
+/// their JSON size, which the limits need only to grow with. Counted
+/// without serializing the whole context (that cost as much as
+/// converting it into template values).
+fn context_bytes(ctx: &Context) -> usize {
+    fn lines(ls: &[Vec<Segment>]) -> usize {
+        ls.iter()
+            .flatten()
+            .map(|s| s.text.len() + s.url.as_ref().map_or(0, String::len) + VALUE_BYTES)
+            .sum::<usize>()
+            + ls.len() * VALUE_BYTES
+    }
+    fn parts(ps: &[Part]) -> usize {
+        ps.iter()
+            .map(|p| match p {
+                Part::Lines { lines: ls } => lines(ls) + VALUE_BYTES,
+                Part::List { items, .. } => {
+                    items.iter().map(|i| parts(i)).sum::<usize>() + VALUE_BYTES
+                }
+            })
+            .sum()
+    }
+    let small = json_len(&View {
+        show: &ctx.show,
+        channel: &ctx.channel,
+        episode: &ctx.episode,
+        extra: &ctx.extra,
+        blocks: &[0u8; 0],
+        chapters: &[0u8; 0],
+        footer: &[0u8; 0],
+        audio: &ctx.audio,
+        html: None,
+    });
+    let blocks: usize = ctx
+        .blocks
+        .iter()
+        .map(|b| {
+            VALUE_BYTES
+                + match b {
+                    BlockCtx::Heading { text, .. } => text.len(),
+                    BlockCtx::Paragraph {
+                        lines: ls,
+                        parts: ps,
+                    } => lines(ls) + parts(ps),
+                    BlockCtx::Links { label, items } => {
+                        label.len()
+                            + items
+                                .iter()
+                                .map(|i| {
+                                    i.url.len()
+                                        + i.text.as_ref().map_or(0, String::len)
+                                        + i.display.len()
+                                        + VALUE_BYTES
+                                })
+                                .sum::<usize>()
+                    }
+                    BlockCtx::Chapters { label } => label.len(),
+                }
+        })
+        .sum();
+    let chapters: usize = ctx
+        .chapters
+        .iter()
+        .map(|c| {
+            c.title.len()
+                + c.times
+                    .iter()
+                    .map(|(k, t)| k.len() + t.len() + 8)
+                    .sum::<usize>()
+                + VALUE_BYTES
+        })
+        .sum();
+    small + blocks + chapters + lines(&ctx.footer)
 }
 
 /// The size of `value` as JSON, without making the JSON.
@@ -693,6 +768,20 @@ mod tests {
             "{out}"
         );
         assert_eq!(replaced, 2);
+    }
+
+    #[test]
+    fn the_context_size_grows_with_its_json() {
+        for text in [
+            "Summary.\n".to_string(),
+            std::fs::read_to_string("fixtures/netstack/episode-11.md").unwrap(),
+            "Topics:\n\n- one **bold** https://a.org/x\n- two\n  1. a\n  2. \"b\"\n\nChapters\n00:00 Intro\n05:00 More\n10:00 End\n".repeat(50),
+        ] {
+            let c = context(&notes(&text), &Config::default(), None);
+            let json = serde_json::to_string(&c).unwrap().len();
+            let bytes = context_bytes(&c);
+            assert!(json <= bytes && bytes <= 2 * json, "{json} {bytes}");
+        }
     }
 
     #[test]
