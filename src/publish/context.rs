@@ -693,11 +693,59 @@ fn chapters(notes: &Notes) -> Vec<ChapterCtx> {
             start_ms: c.start.as_ms(),
             times: forms
                 .iter()
-                .map(|&(key, style)| (key, c.start.display(style).to_string()))
+                .map(|&(key, style)| (key, time_text(c.start.as_ms(), style)))
                 .collect(),
             title: c.title.clone(),
         })
         .collect()
+}
+
+/// `ms` as [`crate::timestamp::Timestamp::display`] shows it in `style`,
+/// written digit by digit: a long episode has thousands of chapters, each
+/// in every platform's form, and `fmt` spent more on them than the rest
+/// of the chapters' context.
+fn time_text(ms: u64, style: Style) -> String {
+    /// Appends `n` in decimal, zero-padded to `width` digits.
+    fn num(out: &mut String, n: u64, width: usize) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        while digits.len() - i < width {
+            i -= 1;
+            digits[i] = b'0';
+        }
+        out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    }
+    let (secs, milli) = (ms / 1000, ms % 1000);
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    let mut out = String::with_capacity(16);
+    let hours = match style {
+        Style::Short | Style::TwoDigit => h > 0,
+        Style::Hms | Style::Precise => true,
+    };
+    let first = if style == Style::Short { 1 } else { 2 };
+    if hours {
+        num(&mut out, h, first);
+        out.push(':');
+        num(&mut out, m, 2);
+    } else {
+        num(&mut out, m, first);
+    }
+    out.push(':');
+    num(&mut out, s, 2);
+    if style == Style::Precise {
+        out.push('.');
+        num(&mut out, milli, 3);
+    }
+    out
 }
 
 /// The audio file, its URLs under `[show] media_base_url`.
@@ -770,6 +818,26 @@ mod tests {
                 ("hello@x.org", Some("mailto:hello@x.org")),
             ]
         );
+    }
+
+    #[test]
+    fn chapter_times_read_as_the_timestamp_display() {
+        use crate::timestamp::Timestamp;
+        let styles = [Style::Short, Style::TwoDigit, Style::Hms, Style::Precise];
+        let mut ms = 0u64;
+        while ms < 400 * 3_600_000 {
+            for style in styles {
+                let want = Timestamp::from_ms(ms).display(style).to_string();
+                assert_eq!(time_text(ms, style), want, "{ms}");
+            }
+            ms = ms * 3 / 2 + 7;
+        }
+        for ms in [59_999, 60_000, 3_599_999, 3_600_000, 36_000_000, u64::MAX] {
+            for style in styles {
+                let want = Timestamp::from_ms(ms).display(style).to_string();
+                assert_eq!(time_text(ms, style), want, "{ms}");
+            }
+        }
     }
 
     #[test]

@@ -131,7 +131,19 @@ fn environment() -> Result<Environment<'static>> {
         count_replaced(n);
         Value::from_safe_string(t)
     });
-    env.add_filter("spotify_title", |s: String| spotify::plain_title(&s));
+    env.add_filter(
+        "spotify_title",
+        |v: Value| -> Result<Value, minijinja::Error> {
+            // A title that stays as it is, is passed on as it is (no copy).
+            if let Some(s) = v.as_str() {
+                if !v.is_safe() && spotify::is_plain_title(s) {
+                    return Ok(v);
+                }
+            }
+            let s = <String as minijinja::value::ArgType>::from_value(Some(&v))?;
+            Ok(Value::from(spotify::plain_title(&s)))
+        },
+    );
     Ok(env)
 }
 
