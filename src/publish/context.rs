@@ -457,8 +457,12 @@ impl Context {
             match b {
                 BlockCtx::Heading { text, .. } => c(text),
                 BlockCtx::Paragraph { lines, parts } => {
-                    segs(lines);
-                    clean_parts(parts);
+                    // `lines` are `parts`' texts with list markers: when
+                    // no text of `parts` has anything to clean, neither
+                    // has any of `lines`.
+                    if clean_parts(parts) {
+                        segs(lines);
+                    }
                 }
                 BlockCtx::Links { label, items } => {
                     c(label);
@@ -473,17 +477,34 @@ impl Context {
         for ch in &mut self.chapters {
             c(&mut ch.title);
         }
-        fn clean_parts(parts: &mut [Part]) {
+        /// Cleans `parts`; whether any text had a character to clean.
+        fn clean_parts(parts: &mut [Part]) -> bool {
+            let mut any = false;
             for p in parts {
                 match p {
-                    Part::Lines { lines } => segs(lines),
+                    Part::Lines { lines } => {
+                        for seg in lines.iter_mut().flatten() {
+                            if has_unclean(&seg.text) {
+                                any = true;
+                                c(&mut seg.text);
+                            }
+                        }
+                    }
                     Part::List { items, .. } => {
                         for i in items {
-                            clean_parts(i);
+                            any |= clean_parts(i);
                         }
                     }
                 }
             }
+            any
+        }
+        /// Whether `s` holds a character [`text::clean`] may change.
+        fn has_unclean(s: &str) -> bool {
+            let plain = s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t');
+            !plain
+                && s.chars()
+                    .any(|c| text::is_invisible(c) || text::is_breaking_control(c))
         }
         segs(&mut self.footer);
         if let Some(a) = &mut self.audio {
@@ -705,47 +726,46 @@ fn chapters(notes: &Notes) -> Vec<ChapterCtx> {
 /// in every platform's form, and `fmt` spent more on them than the rest
 /// of the chapters' context.
 fn time_text(ms: u64, style: Style) -> String {
-    /// Appends `n` in decimal, zero-padded to `width` digits.
-    fn num(out: &mut String, n: u64, width: usize) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
+    /// Writes `n` in decimal, zero-padded to `width` digits, ending
+    /// before `end` in `buf`; returns where it starts.
+    fn num(buf: &mut [u8], end: usize, n: u64, width: usize) -> usize {
+        let (mut i, mut n) = (end, n);
         loop {
             i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
+            buf[i] = b'0' + (n % 10) as u8;
             n /= 10;
-            if n == 0 {
-                break;
+            if n == 0 && end - i >= width {
+                return i;
             }
         }
-        while digits.len() - i < width {
-            i -= 1;
-            digits[i] = b'0';
-        }
-        out.extend(digits[i..].iter().map(|&d| char::from(d)));
     }
     let (secs, milli) = (ms / 1000, ms % 1000);
     let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    let mut out = String::with_capacity(16);
     let hours = match style {
         Style::Short | Style::TwoDigit => h > 0,
         Style::Hms | Style::Precise => true,
     };
     let first = if style == Style::Short { 1 } else { 2 };
-    if hours {
-        num(&mut out, h, first);
-        out.push(':');
-        num(&mut out, m, 2);
-    } else {
-        num(&mut out, m, first);
-    }
-    out.push(':');
-    num(&mut out, s, 2);
+    // Written from the end: `[h:]m:ss[.mmm]`; u64 hours have at most 20 digits.
+    let mut buf = [0u8; 40];
+    let mut at = buf.len();
     if style == Style::Precise {
-        out.push('.');
-        num(&mut out, milli, 3);
+        at = num(&mut buf, at, milli, 3) - 1;
+        buf[at] = b'.';
     }
-    out
+    at = num(&mut buf, at, s, 2) - 1;
+    buf[at] = b':';
+    if hours {
+        at = num(&mut buf, at, m, 2) - 1;
+        buf[at] = b':';
+        at = num(&mut buf, at, h, first);
+    } else {
+        at = num(&mut buf, at, m, first);
+    }
+    // Only ASCII digits, `:` and `.` were written.
+    std::str::from_utf8(&buf[at..])
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The audio file, its URLs under `[show] media_base_url`.
@@ -836,6 +856,23 @@ mod tests {
             for style in styles {
                 let want = Timestamp::from_ms(ms).display(style).to_string();
                 assert_eq!(time_text(ms, style), want, "{ms}");
+            }
+        }
+    }
+
+    #[test]
+    fn paragraph_lines_are_cleaned_like_their_parts() {
+        for text in [
+            "Intro a\u{200B}b\n\n- one\u{202E}x\n- two \u{7}y\n  1. a\u{FEFF}\n",
+            "Plain words.\n\n- one\n- two\n",
+        ] {
+            let c = context(&notes(text), &Config::default(), None);
+            for b in &c.blocks {
+                if let BlockCtx::Paragraph { lines, .. } = b {
+                    for s in lines.iter().flatten() {
+                        assert_eq!(text::clean(&s.text), s.text.as_str(), "{text:?}");
+                    }
+                }
             }
         }
     }
