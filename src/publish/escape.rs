@@ -31,7 +31,7 @@ fn escapes_nothing(s: &str, table: &[bool; 256]) -> bool {
     let bytes = s.as_bytes();
     let mut chunks = bytes.chunks_exact(8);
     let marked = |c: &[u8]| c.iter().fold(false, |m, &b| m | table[usize::from(b)]);
-    if !(&mut chunks).any(marked) && !marked(chunks.remainder()) {
+    if !chunks.any(marked) && !marked(chunks.remainder()) {
         return true;
     }
     if s.is_ascii() {
