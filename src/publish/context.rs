@@ -564,12 +564,13 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
         }
     }
     let refs = markup::References::of(&notes.source.text);
+    let read = paragraphs(&notes.blocks, rules, &refs);
     let mut body = Body {
         blocks: Vec::new(),
         first_line: None,
         note_lines: Vec::new(),
     };
-    for b in &notes.blocks {
+    for (b, read) in notes.blocks.iter().zip(read) {
         let block = match b {
             Block::Heading { level, text, .. } => {
                 let text = markup::plain(text);
@@ -580,8 +581,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                 }
             }
             Block::Paragraph { lines, .. } => {
-                let parts = markup::parts(lines, rules, &refs);
-                let lines_ctx = markup::plain_lines(&parts);
+                let (parts, lines_ctx) = read.expect("every paragraph was read");
                 if let Some(first) = lines_ctx.first() {
                     body.first_line
                         .get_or_insert_with(|| first.iter().map(|s| s.text.as_str()).collect());
@@ -619,6 +619,69 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
         body.blocks.push(block);
     }
     body
+}
+
+/// A paragraph read: its parts, and the same as plain lines.
+type Read = (Vec<Part>, Vec<Vec<Segment>>);
+
+/// The paragraphs of `blocks` past which size they are read on two
+/// threads (below it a thread costs more than it saves).
+const SPLIT_BYTES: usize = 64 * 1024;
+
+/// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
+/// `None` for the other blocks), in order. Paragraphs are read each on
+/// its own (the reference definitions gathered before), so on long notes
+/// the two halves are read at once, one on a second thread: the Markdown
+/// of every paragraph is the costliest part of the context.
+fn paragraphs(
+    blocks: &[Block],
+    rules: &links::Rules,
+    refs: &markup::References,
+) -> Vec<Option<Read>> {
+    let read = |blocks: &[Block]| -> Vec<Option<Read>> {
+        blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph { lines, .. } => {
+                    let parts = markup::parts(lines, rules, refs);
+                    let plain = markup::plain_lines(&parts);
+                    Some((parts, plain))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let size = |b: &Block| match b {
+        Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+        _ => 0,
+    };
+    let total: usize = blocks.iter().map(size).sum();
+    if total < SPLIT_BYTES {
+        return read(blocks);
+    }
+    // The first block past half the paragraphs' bytes starts the second half.
+    let mut passed = 0;
+    let half = blocks
+        .iter()
+        .position(|b| {
+            passed += size(b);
+            2 * passed >= total
+        })
+        .map_or(blocks.len(), |i| i + 1);
+    let (first, second) = blocks.split_at(half);
+    std::thread::scope(|scope| {
+        // The main thread's stack size: a paragraph's lists nest.
+        let other = std::thread::Builder::new()
+            .stack_size(8 * 1024 * 1024)
+            .spawn_scoped(scope, || read(second));
+        let mut out = read(first);
+        match other {
+            Ok(h) => out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            // No thread to be had: read the rest here.
+            Err(_) => out.extend(read(second)),
+        }
+        out
+    })
 }
 
 /// The show's footer with its placeholders filled in, line by line; empty
