@@ -941,6 +941,36 @@ mod tests {
     }
 
     #[test]
+    fn long_notes_read_in_two_halves_read_as_in_one() {
+        let text = "Intro with [a ref][r] and https://a.org/x.\n\n- one **two** <https://b.org>\n- three\n  1. four\n\n[r]: https://r.org/?utm_source=x\n\n# Part\n\n".repeat(1500);
+        let n = notes(&text);
+        let rules = links::Rules::default();
+        let refs = markup::References::of(&n.source.text);
+        let total: usize = n
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+                _ => 0,
+            })
+            .sum();
+        assert!(total > 2 * SPLIT_BYTES, "{total}");
+        let got = paragraphs(&n.blocks, &rules, &refs);
+        assert_eq!(got.len(), n.blocks.len());
+        for (b, read) in n.blocks.iter().zip(got) {
+            let want = match b {
+                Block::Paragraph { lines, .. } => {
+                    let parts = markup::parts(lines, &rules, &refs);
+                    let plain = markup::plain_lines(&parts);
+                    Some((parts, plain))
+                }
+                _ => None,
+            };
+            assert_eq!(read, want);
+        }
+    }
+
+    #[test]
     fn the_footer_is_appended_once() {
         let mut config = Config::default();
         config.show.episode_url = Some("https://n.fm/#episode-{episode}".into());
