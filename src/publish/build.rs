@@ -160,15 +160,31 @@ pub fn build(
     let mut kept: Vec<(PlatformId, String)> = Vec::new();
     // The context as template values, made once for every platform.
     let shared = Shared::new(ctx);
+    let needed = |p: &dyn platform::Platform| wants(p.id()) || embedded_by_wanted(p.id());
+    // The platforms that embed no other output do not depend on each
+    // other: their renders start at once (the machine's cores share them)
+    // and are taken in build order below, so results, findings and the
+    // first error are those of rendering one after the other.
+    let mut started = Vec::new();
+    for p in platform::all().filter(|p| needed(*p) && p.embeds().is_empty()) {
+        started.push((p.id(), templates.start(p.id(), &shared, ctx.html.as_ref())?));
+    }
+    let mut started = started.into_iter();
     for p in platform::all() {
         let id = p.id();
         let embedded_here = embedded_by_wanted(id);
-        if !wants(id) && !embedded_here {
+        if !needed(p) {
             continue;
         }
         let html = (!p.embeds().is_empty()).then(|| embedded(p.embeds(), &kept));
-        let (text, replaced) =
-            templates.render_shared(id, &shared, html.as_ref().or(ctx.html.as_ref()))?;
+        let (text, replaced) = match &html {
+            Some(html) => templates.render_shared(id, &shared, Some(html))?,
+            None => {
+                let (started_id, pending) = started.next().expect("every render was started");
+                debug_assert_eq!(started_id, id);
+                pending.finish()?
+            }
+        };
         let mut diags = Vec::new();
         let text = p.finish(text, replaced, &mut diags);
         if let Some(tags) = p.allowed_tags() {

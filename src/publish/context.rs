@@ -457,8 +457,12 @@ impl Context {
             match b {
                 BlockCtx::Heading { text, .. } => c(text),
                 BlockCtx::Paragraph { lines, parts } => {
-                    segs(lines);
-                    clean_parts(parts);
+                    // `lines` are `parts`' texts with list markers: when
+                    // no text of `parts` has anything to clean, neither
+                    // has any of `lines`.
+                    if clean_parts(parts) {
+                        segs(lines);
+                    }
                 }
                 BlockCtx::Links { label, items } => {
                     c(label);
@@ -473,17 +477,34 @@ impl Context {
         for ch in &mut self.chapters {
             c(&mut ch.title);
         }
-        fn clean_parts(parts: &mut [Part]) {
+        /// Cleans `parts`; whether any text had a character to clean.
+        fn clean_parts(parts: &mut [Part]) -> bool {
+            let mut any = false;
             for p in parts {
                 match p {
-                    Part::Lines { lines } => segs(lines),
+                    Part::Lines { lines } => {
+                        for seg in lines.iter_mut().flatten() {
+                            if has_unclean(&seg.text) {
+                                any = true;
+                                c(&mut seg.text);
+                            }
+                        }
+                    }
                     Part::List { items, .. } => {
                         for i in items {
-                            clean_parts(i);
+                            any |= clean_parts(i);
                         }
                     }
                 }
             }
+            any
+        }
+        /// Whether `s` holds a character [`text::clean`] may change.
+        fn has_unclean(s: &str) -> bool {
+            let plain = s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t');
+            !plain
+                && s.chars()
+                    .any(|c| text::is_invisible(c) || text::is_breaking_control(c))
         }
         segs(&mut self.footer);
         if let Some(a) = &mut self.audio {
@@ -543,12 +564,13 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
         }
     }
     let refs = markup::References::of(&notes.source.text);
+    let read = paragraphs(&notes.blocks, rules, &refs);
     let mut body = Body {
         blocks: Vec::new(),
         first_line: None,
         note_lines: Vec::new(),
     };
-    for b in &notes.blocks {
+    for (b, read) in notes.blocks.iter().zip(read) {
         let block = match b {
             Block::Heading { level, text, .. } => {
                 let text = markup::plain(text);
@@ -559,8 +581,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                 }
             }
             Block::Paragraph { lines, .. } => {
-                let parts = markup::parts(lines, rules, &refs);
-                let lines_ctx = markup::plain_lines(&parts);
+                let (parts, lines_ctx) = read.expect("every paragraph was read");
                 if let Some(first) = lines_ctx.first() {
                     body.first_line
                         .get_or_insert_with(|| first.iter().map(|s| s.text.as_str()).collect());
@@ -598,6 +619,69 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
         body.blocks.push(block);
     }
     body
+}
+
+/// A paragraph read: its parts, and the same as plain lines.
+type Read = (Vec<Part>, Vec<Vec<Segment>>);
+
+/// The paragraphs of `blocks` past which size they are read on two
+/// threads (below it a thread costs more than it saves).
+const SPLIT_BYTES: usize = 64 * 1024;
+
+/// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
+/// `None` for the other blocks), in order. Paragraphs are read each on
+/// its own (the reference definitions gathered before), so on long notes
+/// the two halves are read at once, one on a second thread: the Markdown
+/// of every paragraph is the costliest part of the context.
+fn paragraphs(
+    blocks: &[Block],
+    rules: &links::Rules,
+    refs: &markup::References,
+) -> Vec<Option<Read>> {
+    let read = |blocks: &[Block]| -> Vec<Option<Read>> {
+        blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph { lines, .. } => {
+                    let parts = markup::parts(lines, rules, refs);
+                    let plain = markup::plain_lines(&parts);
+                    Some((parts, plain))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let size = |b: &Block| match b {
+        Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+        _ => 0,
+    };
+    let total: usize = blocks.iter().map(size).sum();
+    if total < SPLIT_BYTES {
+        return read(blocks);
+    }
+    // The first block past half the paragraphs' bytes starts the second half.
+    let mut passed = 0;
+    let half = blocks
+        .iter()
+        .position(|b| {
+            passed += size(b);
+            2 * passed >= total
+        })
+        .map_or(blocks.len(), |i| i + 1);
+    let (first, second) = blocks.split_at(half);
+    std::thread::scope(|scope| {
+        // The main thread's stack size: a paragraph's lists nest.
+        let other = std::thread::Builder::new()
+            .stack_size(8 * 1024 * 1024)
+            .spawn_scoped(scope, || read(second));
+        let mut out = read(first);
+        match other {
+            Ok(h) => out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            // No thread to be had: read the rest here.
+            Err(_) => out.extend(read(second)),
+        }
+        out
+    })
 }
 
 /// The show's footer with its placeholders filled in, line by line; empty
@@ -693,11 +777,58 @@ fn chapters(notes: &Notes) -> Vec<ChapterCtx> {
             start_ms: c.start.as_ms(),
             times: forms
                 .iter()
-                .map(|&(key, style)| (key, c.start.display(style).to_string()))
+                .map(|&(key, style)| (key, time_text(c.start.as_ms(), style)))
                 .collect(),
             title: c.title.clone(),
         })
         .collect()
+}
+
+/// `ms` as [`crate::timestamp::Timestamp::display`] shows it in `style`,
+/// written digit by digit: a long episode has thousands of chapters, each
+/// in every platform's form, and `fmt` spent more on them than the rest
+/// of the chapters' context.
+fn time_text(ms: u64, style: Style) -> String {
+    /// Writes `n` in decimal, zero-padded to `width` digits, ending
+    /// before `end` in `buf`; returns where it starts.
+    fn num(buf: &mut [u8], end: usize, n: u64, width: usize) -> usize {
+        let (mut i, mut n) = (end, n);
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 && end - i >= width {
+                return i;
+            }
+        }
+    }
+    let (secs, milli) = (ms / 1000, ms % 1000);
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    let hours = match style {
+        Style::Short | Style::TwoDigit => h > 0,
+        Style::Hms | Style::Precise => true,
+    };
+    let first = if style == Style::Short { 1 } else { 2 };
+    // Written from the end: `[h:]m:ss[.mmm]`; u64 hours have at most 20 digits.
+    let mut buf = [0u8; 40];
+    let mut at = buf.len();
+    if style == Style::Precise {
+        at = num(&mut buf, at, milli, 3) - 1;
+        buf[at] = b'.';
+    }
+    at = num(&mut buf, at, s, 2) - 1;
+    buf[at] = b':';
+    if hours {
+        at = num(&mut buf, at, m, 2) - 1;
+        buf[at] = b':';
+        at = num(&mut buf, at, h, first);
+    } else {
+        at = num(&mut buf, at, m, first);
+    }
+    // Only ASCII digits, `:` and `.` were written.
+    std::str::from_utf8(&buf[at..])
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The audio file, its URLs under `[show] media_base_url`.
@@ -770,6 +901,73 @@ mod tests {
                 ("hello@x.org", Some("mailto:hello@x.org")),
             ]
         );
+    }
+
+    #[test]
+    fn chapter_times_read_as_the_timestamp_display() {
+        use crate::timestamp::Timestamp;
+        let styles = [Style::Short, Style::TwoDigit, Style::Hms, Style::Precise];
+        let mut ms = 0u64;
+        while ms < 400 * 3_600_000 {
+            for style in styles {
+                let want = Timestamp::from_ms(ms).display(style).to_string();
+                assert_eq!(time_text(ms, style), want, "{ms}");
+            }
+            ms = ms * 3 / 2 + 7;
+        }
+        for ms in [59_999, 60_000, 3_599_999, 3_600_000, 36_000_000, u64::MAX] {
+            for style in styles {
+                let want = Timestamp::from_ms(ms).display(style).to_string();
+                assert_eq!(time_text(ms, style), want, "{ms}");
+            }
+        }
+    }
+
+    #[test]
+    fn paragraph_lines_are_cleaned_like_their_parts() {
+        for text in [
+            "Intro a\u{200B}b\n\n- one\u{202E}x\n- two \u{7}y\n  1. a\u{FEFF}\n",
+            "Plain words.\n\n- one\n- two\n",
+        ] {
+            let c = context(&notes(text), &Config::default(), None);
+            for b in &c.blocks {
+                if let BlockCtx::Paragraph { lines, .. } = b {
+                    for s in lines.iter().flatten() {
+                        assert_eq!(text::clean(&s.text), s.text.as_str(), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_notes_read_in_two_halves_read_as_in_one() {
+        let text = "Intro with [a ref][r] and https://a.org/x.\n\n- one **two** <https://b.org>\n- three\n  1. four\n\n[r]: https://r.org/?utm_source=x\n\n# Part\n\n".repeat(1500);
+        let n = notes(&text);
+        let rules = links::Rules::default();
+        let refs = markup::References::of(&n.source.text);
+        let total: usize = n
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+                _ => 0,
+            })
+            .sum();
+        assert!(total > 2 * SPLIT_BYTES, "{total}");
+        let got = paragraphs(&n.blocks, &rules, &refs);
+        assert_eq!(got.len(), n.blocks.len());
+        for (b, read) in n.blocks.iter().zip(got) {
+            let want = match b {
+                Block::Paragraph { lines, .. } => {
+                    let parts = markup::parts(lines, &rules, &refs);
+                    let plain = markup::plain_lines(&parts);
+                    Some((parts, plain))
+                }
+                _ => None,
+            };
+            assert_eq!(read, want);
+        }
     }
 
     #[test]

@@ -203,6 +203,26 @@ pub fn run<T: Send + 'static>(
     limits: Limits,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Stopped> {
+    spawn(limits, work)?.wait()
+}
+
+/// A render started by [`spawn`], running on its own thread.
+pub struct Running<T> {
+    limits: Limits,
+    budget: Arc<Budget>,
+    rx: mpsc::Receiver<T>,
+    handle: Option<std::thread::JoinHandle<()>>,
+    start: Instant,
+}
+
+/// Starts `work` as [`run`] does, without waiting for it: renders that do
+/// not depend on each other run at once (one thread each, each with its
+/// own heap budget, its time counted from here), and the caller waits for
+/// each with [`Running::wait`].
+pub fn spawn<T: Send + 'static>(
+    limits: Limits,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<Running<T>, Stopped> {
     let budget = Arc::new(Budget {
         live: AtomicIsize::new(0),
         limit: isize::try_from(limits.memory_bytes).unwrap_or(isize::MAX),
@@ -224,23 +244,47 @@ pub fn run<T: Send + 'static>(
             drop(mine);
         })
         .map_err(|_| Stopped::Lost)?;
-    let start = Instant::now();
-    loop {
-        match rx.recv_timeout(POLL) {
-            Ok(out) => {
-                let _ = handle.join();
-                return Ok(out);
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Stopped::Lost),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if budget.tripped.load(Ordering::Acquire) {
-                    return Err(Stopped::Memory(limits.memory_bytes));
+    Ok(Running {
+        limits,
+        budget,
+        rx,
+        handle: Some(handle),
+        start: Instant::now(),
+    })
+}
+
+impl<T> Running<T> {
+    /// Waits for the render's result, or until it passes a limit (the
+    /// render is then abandoned: its thread parks at its next allocation).
+    pub fn wait(mut self) -> Result<T, Stopped> {
+        loop {
+            match self.rx.recv_timeout(POLL) {
+                Ok(out) => {
+                    if let Some(h) = self.handle.take() {
+                        let _ = h.join();
+                    }
+                    return Ok(out);
                 }
-                if start.elapsed() >= limits.time {
-                    budget.cancelled.store(true, Ordering::Relaxed);
-                    return Err(Stopped::Time(limits.time));
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Stopped::Lost),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.budget.tripped.load(Ordering::Acquire) {
+                        return Err(Stopped::Memory(self.limits.memory_bytes));
+                    }
+                    if self.start.elapsed() >= self.limits.time {
+                        return Err(Stopped::Time(self.limits.time));
+                    }
                 }
             }
+        }
+    }
+}
+
+impl<T> Drop for Running<T> {
+    /// A render given up on (past a limit, or no longer wanted because an
+    /// earlier one failed) stops at its next allocation.
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            self.budget.cancelled.store(true, Ordering::Relaxed);
         }
     }
 }

@@ -5,9 +5,8 @@
 //! built-in templates use.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -15,7 +14,9 @@ use serde::Serialize;
 
 use super::context::{AudioCtx, BlockCtx, ChannelCtx, Context, EpisodeCtx, HtmlCtx, ShowCtx};
 use super::escape::{cdata, escape_xml, escape_xml_cow, youtube_text, youtube_text_cow};
+use super::markup::Part;
 use super::platform::{self, spotify, Escape, Platform, PlatformId};
+use super::segments::Segment;
 use super::{limits, xml};
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::Source;
@@ -38,7 +39,18 @@ pub struct Templates {
     env: Environment<'static>,
     /// Where each template came from (for errors): `(name, path, source)`.
     origins: Vec<(&'static str, String, String)>,
-    replaced: Arc<AtomicUsize>,
+}
+
+thread_local! {
+    /// The `<` and `>` the YouTube escaper replaced in the render on this
+    /// thread (each render has a thread of its own, [`limits::spawn`], so
+    /// renders running at once keep their own counts).
+    static REPLACED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts `n` more `<`/`>` replaced by the render on this thread.
+fn count_replaced(n: usize) {
+    REPLACED.with(|r| r.set(r.get().saturating_add(n)));
 }
 
 /// Fuel (minijinja instructions) a template may spend: a base plus a share
@@ -58,9 +70,9 @@ fn fuel_for(ctx: &Context) -> u64 {
 }
 
 /// The environment without templates: syntax, limits, escaping by the
-/// template's extension, and the filters. `replaced` counts the `<` and
-/// `>` the YouTube escaper replaces.
-fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
+/// template's extension, and the filters. The `<` and `>` the YouTube
+/// escaper replaces are counted per thread ([`count_replaced`]).
+fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Spans and the undefined name in errors (the `debug` feature).
@@ -80,7 +92,6 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
         Some(e) => AutoEscape::Custom(e.tag().into()),
         None => AutoEscape::None,
     });
-    let counter = Arc::clone(replaced);
     env.set_formatter(move |out, state, value| {
         if value.is_none() {
             return Ok(());
@@ -102,7 +113,7 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
                 AutoEscape::Custom(tag) if tag == "html" || tag == "xml" => escape_xml_cow(&s),
                 AutoEscape::Custom(tag) if tag == "youtube" => {
                     let (t, n) = youtube_text_cow(&s);
-                    counter.fetch_add(n, Ordering::Relaxed);
+                    count_replaced(n);
                     t
                 }
                 _ => Cow::Borrowed(&*s),
@@ -115,13 +126,24 @@ fn environment(replaced: &Arc<AtomicUsize>) -> Result<Environment<'static>> {
     env.add_filter("html", |s: String| Value::from_safe_string(escape_xml(&s)));
     env.add_filter("xml", |s: String| Value::from_safe_string(escape_xml(&s)));
     env.add_filter("cdata", |s: String| Value::from_safe_string(cdata(&s)));
-    let counter = Arc::clone(replaced);
     env.add_filter("youtube_text", move |s: String| {
         let (t, n) = youtube_text(&s);
-        counter.fetch_add(n, Ordering::Relaxed);
+        count_replaced(n);
         Value::from_safe_string(t)
     });
-    env.add_filter("spotify_title", |s: String| spotify::plain_title(&s));
+    env.add_filter(
+        "spotify_title",
+        |v: Value| -> Result<Value, minijinja::Error> {
+            // A title that stays as it is, is passed on as it is (no copy).
+            if let Some(s) = v.as_str() {
+                if !v.is_safe() && spotify::is_plain_title(s) {
+                    return Ok(v);
+                }
+            }
+            let s = <String as minijinja::value::ArgType>::from_value(Some(&v))?;
+            Ok(Value::from(spotify::plain_title(&s)))
+        },
+    );
     Ok(env)
 }
 
@@ -182,8 +204,7 @@ pub fn render_feed<T: Serialize>(
         include_str!("../../templates/feed.xml.j2"),
         overrides,
     )?;
-    let replaced = Arc::new(AtomicUsize::new(0));
-    let mut env = environment(&replaced)?;
+    let mut env = environment()?;
     env.add_template_owned(FEED_TEMPLATE, source.clone())
         .map_err(|e| template_error(&e, &path, &source, None))?;
     env.set_fuel(Some(200_000 + 2_000 * items as u64));
@@ -207,8 +228,7 @@ impl Templates {
     /// Loads the built-in templates, replaced by any file of the same name
     /// in `overrides`.
     pub fn new(overrides: Option<&Path>) -> Result<Templates> {
-        let replaced = Arc::new(AtomicUsize::new(0));
-        let mut env = environment(&replaced)?;
+        let mut env = environment()?;
         let mut origins = Vec::new();
         for p in platform::all() {
             let name = p.template_name();
@@ -217,11 +237,7 @@ impl Templates {
                 .map_err(|e| template_error(&e, &path, &source, None))?;
             origins.push((name, path, source));
         }
-        Ok(Templates {
-            env,
-            origins,
-            replaced,
-        })
+        Ok(Templates { env, origins })
     }
 
     /// Renders one platform's template; returns the output and how many
@@ -240,6 +256,18 @@ impl Templates {
         shared: &Shared<'_>,
         html: Option<&HtmlCtx>,
     ) -> Result<(String, usize)> {
+        self.start(id, shared, html)?.finish()
+    }
+
+    /// Starts [`Templates::render_shared`] on a thread of its own
+    /// ([`limits::spawn`]); [`Pending::finish`] waits for it. Renders that
+    /// do not depend on each other run at once.
+    pub(crate) fn start<'a>(
+        &'a self,
+        id: PlatformId,
+        shared: &'a Shared<'a>,
+        html: Option<&'a HtmlCtx>,
+    ) -> Result<Pending<'a>> {
         let name = platform::get(id).template_name();
         let (_, path, source) = self
             .origins
@@ -248,18 +276,56 @@ impl Templates {
             .expect("every platform's template is loaded");
         let mut env = self.env.clone();
         env.set_fuel(Some(shared.fuel));
-        self.replaced.store(0, Ordering::Relaxed);
-        let limits = limits::Limits::for_context_bytes(shared.json_len(html));
+        let limits = limits::Limits::for_context_bytes(shared.bytes(html));
         let value = shared.value(html);
-        let rendered = limits::run(limits, move || {
-            env.get_template(name).and_then(|t| t.render(value))
-        });
-        let out = match rendered {
-            Ok(r) => r.map_err(|e| {
-                // The context as JSON, for the error's `did you mean`.
-                let ctx = serde_json::to_value(shared.view(html)).ok();
-                template_error(&e, path, source, ctx.as_ref())
-            })?,
+        let running = limits::spawn(limits, move || {
+            REPLACED.with(|r| r.set(0));
+            let out = env.get_template(name).and_then(|t| t.render(value));
+            (out, REPLACED.with(Cell::get))
+        })
+        .map_err(|stopped| stopped_error(&stopped, path))?;
+        Ok(Pending {
+            name,
+            path,
+            source,
+            shared,
+            html,
+            running,
+        })
+    }
+}
+
+/// A render started by [`Templates::start`].
+pub(crate) struct Pending<'a> {
+    name: &'static str,
+    path: &'a str,
+    source: &'a str,
+    shared: &'a Shared<'a>,
+    html: Option<&'a HtmlCtx>,
+    running: limits::Running<(std::result::Result<String, minijinja::Error>, usize)>,
+}
+
+impl Pending<'_> {
+    /// Waits for the render: the output and how many `<`/`>` the YouTube
+    /// escaper replaced, or the template's error.
+    pub(crate) fn finish(self) -> Result<(String, usize)> {
+        let Pending {
+            name,
+            path,
+            source,
+            shared,
+            html,
+            running,
+        } = self;
+        let (out, replaced) = match running.wait() {
+            Ok((r, replaced)) => {
+                let out = r.map_err(|e| {
+                    // The context as JSON, for the error's `did you mean`.
+                    let ctx = serde_json::to_value(shared.view(html)).ok();
+                    template_error(&e, path, source, ctx.as_ref())
+                })?;
+                (out, replaced)
+            }
             Err(stopped) => return Err(stopped_error(&stopped, path)),
         };
         if Escape::for_template(name) == Some(Escape::Xml) {
@@ -267,7 +333,7 @@ impl Templates {
                 return Err(xml_error(&e, &out, path));
             }
         }
-        Ok((out, self.replaced.load(Ordering::Relaxed)))
+        Ok((out, replaced))
     }
 }
 
@@ -366,15 +432,15 @@ fn stopped_error(stopped: &limits::Stopped, path: &str) -> Error {
 /// A [`Context`] made into template values once for every platform it is
 /// rendered for: the body, chapters and footer (nearly all of it) are
 /// converted once and shared by each platform's value, instead of a copy
-/// of the context converted, and then freed, per platform. Its size as
-/// JSON (for [`limits::Limits`]) and its fuel are counted once too.
+/// of the context converted, and then freed, per platform. Its size (for
+/// [`limits::Limits`]) and its fuel are counted once too.
 pub(crate) struct Shared<'a> {
     ctx: &'a Context,
     blocks: Value,
     chapters: Value,
     footer: Value,
-    /// The JSON size of `ctx` with `html: null`.
-    json_len: usize,
+    /// [`context_bytes`] of `ctx` with `html: null`.
+    bytes: usize,
     fuel: u64,
 }
 
@@ -398,31 +464,22 @@ impl<'a> Shared<'a> {
     pub(crate) fn new(ctx: &'a Context) -> Shared<'a> {
         Shared {
             ctx,
-            blocks: Value::from(minijinja::value::Serde(&ctx.blocks)),
+            blocks: blocks_value(&ctx.blocks),
             chapters: Value::from(minijinja::value::Serde(&ctx.chapters)),
             footer: Value::from(minijinja::value::Serde(&ctx.footer)),
-            json_len: json_len(&View {
-                show: &ctx.show,
-                channel: &ctx.channel,
-                episode: &ctx.episode,
-                extra: &ctx.extra,
-                blocks: &ctx.blocks,
-                chapters: &ctx.chapters,
-                footer: &ctx.footer,
-                audio: &ctx.audio,
-                html: None,
-            }),
+            bytes: context_bytes(ctx),
             fuel: fuel_for(ctx),
         }
     }
 
-    /// The JSON size of the context with `html`.
-    fn json_len(&self, html: Option<&HtmlCtx>) -> usize {
-        match html {
-            // `"html":null` becomes `"html":{...}`.
-            Some(h) => self.json_len - "null".len() + json_len(h),
-            None => self.json_len,
-        }
+    /// The size of the context with `html` ([`context_bytes`]).
+    fn bytes(&self, html: Option<&HtmlCtx>) -> usize {
+        let html = html.map_or(0, |h| {
+            h.0.iter()
+                .map(|(_, s)| s.len() + VALUE_BYTES)
+                .sum::<usize>()
+        });
+        self.bytes.saturating_add(html)
     }
 
     /// The context with `html`, as the JSON `shownotes context` prints.
@@ -454,6 +511,249 @@ impl<'a> Shared<'a> {
             html,
         }))
     }
+}
+
+/// The template value of `blocks`: what `Value::from(Serde(blocks))`
+/// makes, but a paragraph's `lines` share with its `parts` the segment
+/// values (and whole lines) they hold alike — most of them: `lines` are
+/// `parts` flattened ([`super::markup::plain_lines`]). Template values
+/// cannot change, so a shared value reads as a copy would; the body's
+/// values take about half the memory, and half the time to make and free.
+fn blocks_value(blocks: &[BlockCtx]) -> Value {
+    Value::from_object(
+        blocks
+            .iter()
+            .map(|b| match b {
+                BlockCtx::Paragraph { lines, parts } => {
+                    let mut made = Vec::new();
+                    let parts = parts_value(parts, &mut made);
+                    let lines = shared_lines(lines, &made);
+                    Value::from(minijinja::value::Serde(&Tagged3 {
+                        kind: "paragraph",
+                        lines: &lines,
+                        parts: &parts,
+                    }))
+                }
+                b => Value::from(minijinja::value::Serde(b)),
+            })
+            .collect::<Vec<Value>>(),
+    )
+}
+
+/// A paragraph as the `BlockCtx` derive serializes it: tag, then fields.
+#[derive(Serialize)]
+struct Tagged3<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    lines: &'a Value,
+    parts: &'a Value,
+}
+
+/// `Part::Lines` as its derive serializes it.
+#[derive(Serialize)]
+struct LinesPart<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    lines: &'a Value,
+}
+
+/// `Part::List` as its derive serializes it.
+#[derive(Serialize)]
+struct ListPart<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    ordered: bool,
+    start: u64,
+    items: &'a Value,
+}
+
+/// A line made into a value: its segments, each's value, and the line's.
+struct MadeLine<'a> {
+    segments: &'a [Segment],
+    values: Vec<Value>,
+    line: Value,
+}
+
+/// The value of a segment.
+fn segment_value(s: &Segment) -> Value {
+    Value::from(minijinja::value::Serde(s))
+}
+
+/// The value of `parts`, each line it holds recorded in `made` in order.
+fn parts_value<'a>(parts: &'a [Part], made: &mut Vec<MadeLine<'a>>) -> Value {
+    let values = parts
+        .iter()
+        .map(|p| match p {
+            Part::Lines { lines } => {
+                let lines = Value::from_object(
+                    lines
+                        .iter()
+                        .map(|l| {
+                            let values: Vec<Value> = l.iter().map(segment_value).collect();
+                            let line = Value::from_object(values.clone());
+                            made.push(MadeLine {
+                                segments: l,
+                                values,
+                                line: line.clone(),
+                            });
+                            line
+                        })
+                        .collect::<Vec<Value>>(),
+                );
+                Value::from(minijinja::value::Serde(&LinesPart {
+                    kind: "lines",
+                    lines: &lines,
+                }))
+            }
+            Part::List {
+                ordered,
+                start,
+                items,
+            } => {
+                let items = Value::from_object(
+                    items
+                        .iter()
+                        .map(|i| parts_value(i, made))
+                        .collect::<Vec<Value>>(),
+                );
+                Value::from(minijinja::value::Serde(&ListPart {
+                    kind: "list",
+                    ordered: *ordered,
+                    start: *start,
+                    items: &items,
+                }))
+            }
+        })
+        .collect::<Vec<Value>>();
+    Value::from_object(values)
+}
+
+/// The value of a paragraph's `lines`, reusing the values of `made` (its
+/// `parts`' lines, in order) where a line or a segment is the same. Each
+/// value reused is of an equal line or segment, so this is exact however
+/// the walk pairs them; the walk pairs each line with the one of `parts`
+/// it was flattened from (the same, or with a list marker or indent in
+/// front).
+fn shared_lines(lines: &[Vec<Segment>], made: &[MadeLine<'_>]) -> Value {
+    let mut next = 0;
+    let values = lines
+        .iter()
+        .map(|line| {
+            let from = made.get(next);
+            if let Some(m) = from.filter(|m| m.segments == line.as_slice()) {
+                next += 1;
+                return m.line.clone();
+            }
+            let mut at = 0;
+            let values = line
+                .iter()
+                .map(|s| {
+                    let same = from.and_then(|m| m.segments.get(at).map(|t| (t, &m.values[at])));
+                    match same {
+                        Some((t, v)) if t == s => {
+                            at += 1;
+                            v.clone()
+                        }
+                        Some((t, _)) => {
+                            // A marker or indent in front of the line's first text.
+                            if t.url.is_none() && s.url.is_none() && s.text.ends_with(&t.text) {
+                                at += 1;
+                            }
+                            segment_value(s)
+                        }
+                        None => segment_value(s),
+                    }
+                })
+                .collect::<Vec<Value>>();
+            if from.is_some_and(|m| at == m.segments.len()) {
+                next += 1;
+            }
+            Value::from_object(values)
+        })
+        .collect::<Vec<Value>>();
+    Value::from_object(values)
+}
+
+/// What [`context_bytes`] counts for each value besides its text: about
+/// what its keys and punctuation take as JSON (`{"text":"","url":null,
+/// "bare":false}` is 35 bytes).
+const VALUE_BYTES: usize = 48;
+
+/// The size of `ctx` (`html` apart) for [`limits::Limits`]: the JSON size
+/// of its small fields, and for the body, chapters and footer their
+/// texts' bytes plus [`VALUE_BYTES`] a value — close to (and mostly over)
+/// their JSON size, which the limits need only to grow with. Counted
+/// without serializing the whole context (that cost as much as
+/// converting it into template values).
+fn context_bytes(ctx: &Context) -> usize {
+    fn lines(ls: &[Vec<Segment>]) -> usize {
+        ls.iter()
+            .flatten()
+            .map(|s| s.text.len() + s.url.as_ref().map_or(0, String::len) + VALUE_BYTES)
+            .sum::<usize>()
+            + ls.len() * VALUE_BYTES
+    }
+    fn parts(ps: &[Part]) -> usize {
+        ps.iter()
+            .map(|p| match p {
+                Part::Lines { lines: ls } => lines(ls) + VALUE_BYTES,
+                Part::List { items, .. } => {
+                    items.iter().map(|i| parts(i)).sum::<usize>() + VALUE_BYTES
+                }
+            })
+            .sum()
+    }
+    let small = json_len(&View {
+        show: &ctx.show,
+        channel: &ctx.channel,
+        episode: &ctx.episode,
+        extra: &ctx.extra,
+        blocks: &[0u8; 0],
+        chapters: &[0u8; 0],
+        footer: &[0u8; 0],
+        audio: &ctx.audio,
+        html: None,
+    });
+    let blocks: usize = ctx
+        .blocks
+        .iter()
+        .map(|b| {
+            VALUE_BYTES
+                + match b {
+                    BlockCtx::Heading { text, .. } => text.len(),
+                    BlockCtx::Paragraph {
+                        lines: ls,
+                        parts: ps,
+                    } => lines(ls) + parts(ps),
+                    BlockCtx::Links { label, items } => {
+                        label.len()
+                            + items
+                                .iter()
+                                .map(|i| {
+                                    i.url.len()
+                                        + i.text.as_ref().map_or(0, String::len)
+                                        + i.display.len()
+                                        + VALUE_BYTES
+                                })
+                                .sum::<usize>()
+                    }
+                    BlockCtx::Chapters { label } => label.len(),
+                }
+        })
+        .sum();
+    let chapters: usize = ctx
+        .chapters
+        .iter()
+        .map(|c| {
+            c.title.len()
+                + c.times
+                    .iter()
+                    .map(|(k, t)| k.len() + t.len() + 8)
+                    .sum::<usize>()
+                + VALUE_BYTES
+        })
+        .sum();
+    small + blocks + chapters + lines(&ctx.footer)
 }
 
 /// The size of `value` as JSON, without making the JSON.
@@ -641,6 +941,37 @@ mod tests {
             "{out}"
         );
         assert_eq!(replaced, 2);
+    }
+
+    #[test]
+    fn the_context_size_grows_with_its_json() {
+        for text in [
+            "Summary.\n".to_string(),
+            std::fs::read_to_string("fixtures/netstack/episode-11.md").unwrap(),
+            "Topics:\n\n- one **bold** https://a.org/x\n- two\n  1. a\n  2. \"b\"\n\nChapters\n00:00 Intro\n05:00 More\n10:00 End\n".repeat(50),
+        ] {
+            let c = context(&notes(&text), &Config::default(), None);
+            let json = serde_json::to_string(&c).unwrap().len();
+            let bytes = context_bytes(&c);
+            assert!(json <= bytes && bytes <= 2 * json, "{json} {bytes}");
+        }
+    }
+
+    #[test]
+    fn body_values_read_as_the_body_serialized() {
+        for text in [
+            "Summary with https://a.org/x and [b](https://b.org).\n\nTopics:\n\n- one **bold** https://c.org\n- [two](https://d.org) x\n  1. a\n  2. b\n\n3. three\n4. <https://e.org>\n- \n-   - nested first\n\n# Heading\n\nLinks:\n- https://f.org — F\n".to_string(),
+            std::fs::read_to_string("fixtures/netstack/episode-11.md").unwrap(),
+        ] {
+            let c = context(&notes(&text), &Config::default(), None);
+            let want = Value::from(minijinja::value::Serde(&c.blocks));
+            let got = blocks_value(&c.blocks);
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            assert_eq!(got, want);
+            let json = |v: &Value| serde_json::to_string(v).unwrap();
+            assert_eq!(json(&got), serde_json::to_string(&c.blocks).unwrap());
+            assert_eq!(json(&got), json(&want));
+        }
     }
 
     #[test]

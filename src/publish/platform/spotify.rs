@@ -59,6 +59,28 @@ pub fn plain_title(title: &str) -> String {
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether [`plain_title`] leaves `title` as it is: no emoji, and its
+/// white space single ASCII spaces between words. Most titles are, and
+/// are answered with one pass and no copy.
+pub fn is_plain_title(title: &str) -> bool {
+    // A space at the start is dropped, as is one after another.
+    let mut after_space = true;
+    for c in title.chars() {
+        if is_emoji(c) {
+            return false;
+        }
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || title.is_empty()
+}
+
 /// Emoji and their joiners and modifiers, by code point block.
 fn is_emoji(c: char) -> bool {
     matches!(c as u32,
@@ -81,5 +103,27 @@ mod tests {
             "Launch <b>day</b> !"
         );
         assert_eq!(super::plain_title("Café: مرحبا"), "Café: مرحبا");
+    }
+
+    #[test]
+    fn a_plain_title_is_one_plain_title_leaves_alone() {
+        for t in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{a0}b",
+            "🚀",
+            "x 🚀 y",
+            "Café: مرحبا",
+            "a\u{200D}b",
+            "Launch <b>day</b> !",
+        ] {
+            assert_eq!(super::is_plain_title(t), super::plain_title(t) == t, "{t:?}");
+        }
     }
 }

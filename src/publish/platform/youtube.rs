@@ -26,11 +26,16 @@ pub struct Youtube;
 /// replacement `formats::youtube::write` makes in chapter titles — and
 /// counts them.
 pub(crate) fn replace_angles(s: &str) -> (String, usize) {
-    let n = s.matches(['<', '>']).count();
+    let n = count_angles(s);
     if n == 0 {
         return (s.to_string(), 0);
     }
     (s.replace('<', "‹").replace('>', "›"), n)
+}
+
+/// How many `<` and `>` `s` holds (ASCII: a byte count finds them).
+fn count_angles(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b'<' || b == b'>').count()
 }
 
 impl Platform for Youtube {
@@ -56,7 +61,11 @@ impl Platform for Youtube {
     /// `<` and `>` never reach YouTube: values were escaped on the way in;
     /// a template's own text is fixed here. Either way it is a warning.
     fn finish(&self, output: String, replaced: usize, diags: &mut Vec<Diagnostic>) -> String {
-        let (out, more) = replace_angles(&output);
+        // Nearly every output has none left: it is kept, not copied.
+        let (out, more) = match count_angles(&output) {
+            0 => (output, 0),
+            _ => replace_angles(&output),
+        };
         let n = replaced + more;
         if n > 0 {
             diags.push(
