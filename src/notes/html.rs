@@ -4,81 +4,193 @@
 //! `<a href>` is a link with its text, entities are decoded, and the
 //! `src` of `<img>`, `<iframe>` and `<script>` is markup, never a link.
 //! Each line carries the equivalent Markdown, for the platforms.
+//!
+//! The tokenizer is driven through its callback emitter: tokens are
+//! assembled here from its events, as its default emitter does, but
+//! borrowed from its buffers instead of allocated one by one (a string,
+//! a name and an attribute map per token), and with its parse errors
+//! (which no reader here looks at) never checked for.
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
+use html5gum::{Emitter, ForwardingEmitter, Tokenizer};
 
 use super::line::{trim, Builder, Line};
 use crate::source::Span;
 
-/// Tags that end a line.
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "center",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "thead",
-    "tr",
-    "ul",
-];
+/// What a tag does to the lines: bits of [`kind`].
+const BLOCK: u8 = 1;
+/// The tag also ends a paragraph (a blank line in Markdown).
+const PARAGRAPH: u8 = 2;
+/// The tag's content is not text a listener reads.
+const SKIPPED: u8 = 4;
 
-/// Tags that also end a paragraph (a blank line in Markdown).
-const PARAGRAPHS: &[&str] = &[
-    "p",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "table",
-    "blockquote",
-    "hr",
-    "section",
-    "article",
-    "pre",
-    "figure",
-    "header",
-    "footer",
-];
+/// What the tag `name` does: [`BLOCK`] (it ends a line), [`PARAGRAPH`],
+/// [`SKIPPED`]. One `match` instead of a search of name lists per tag.
+fn kind(name: &str) -> u8 {
+    match name {
+        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
+        | "blockquote" | "hr" | "section" | "article" | "pre" | "figure" | "header" | "footer" => {
+            BLOCK | PARAGRAPH
+        }
+        "address" | "aside" | "body" | "br" | "center" | "dd" | "details" | "dl" | "dt"
+        | "figcaption" | "html" | "li" | "main" | "nav" | "summary" | "tbody" | "thead" | "tr" => {
+            BLOCK
+        }
+        "script" | "style" | "iframe" | "template" | "noscript" | "head" | "title" | "object"
+        | "svg" | "video" | "audio" | "select" | "textarea" => SKIPPED,
+        _ => 0,
+    }
+}
 
-/// Tags whose content is not text a listener reads.
-const SKIPPED: &[&str] = &[
-    "script", "style", "iframe", "template", "noscript", "head", "title", "object", "svg", "video",
-    "audio", "select", "textarea",
-];
+/// An `<a>`'s `href` as the tokenizer gives it: the value, undecoded
+/// bytes, and a span from the attribute's name to just past its value.
+#[derive(Default)]
+struct Href {
+    value: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+/// A token, borrowed from the tokenizer's buffers; spans are offsets in
+/// the tokenized text.
+enum Tok<'a> {
+    /// A start tag: its name, whether it closes itself, where it starts,
+    /// and its first `href`.
+    Start {
+        name: &'a [u8],
+        self_closing: bool,
+        at: usize,
+        href: Option<&'a Href>,
+    },
+    /// An end tag.
+    End { name: &'a [u8] },
+    /// Text, decoded, and the span it was read from.
+    Text {
+        value: &'a [u8],
+        start: usize,
+        end: usize,
+    },
+    /// A comment or a doctype.
+    Other,
+}
+
+/// Assembles [`Tok`]s from the tokenizer's events, exactly as html5gum's
+/// `DefaultEmitter` assembles its tokens (the first of duplicate
+/// attributes kept), and hands each to `sink`; what `sink` returns is
+/// what the tokenizer yields.
+struct Tokens<F> {
+    sink: F,
+    /// The open start tag's name, and where it starts.
+    name: Vec<u8>,
+    at: usize,
+    /// The tag's `href`, and whether values read now belong to it.
+    href: Option<Href>,
+    in_href: bool,
+}
+
+impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
+    fn handle_event(&mut self, event: CallbackEvent<'_>, span: html5gum::Span<usize>) -> Option<T> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.name.clear();
+                self.name.extend_from_slice(name);
+                self.at = span.start;
+                None
+            }
+            CallbackEvent::AttributeName { name } => {
+                // A second `href` is ignored, as any duplicate attribute.
+                self.in_href = name == b"href" && self.href.is_none();
+                if self.in_href {
+                    self.href = Some(Href {
+                        value: Vec::new(),
+                        start: span.start,
+                        end: span.end,
+                    });
+                }
+                None
+            }
+            CallbackEvent::AttributeValue { value } => {
+                if let Some(href) = self.href.as_mut().filter(|_| self.in_href) {
+                    href.value.extend_from_slice(value);
+                    href.end = span.end + 1;
+                }
+                None
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                let href = self.href.take();
+                let out = (self.sink)(Tok::Start {
+                    name: &self.name,
+                    self_closing,
+                    at: self.at,
+                    href: href.as_ref(),
+                });
+                self.name.clear();
+                out
+            }
+            CallbackEvent::EndTag { name } => {
+                self.href = None;
+                (self.sink)(Tok::End { name })
+            }
+            CallbackEvent::String { value } => (self.sink)(Tok::Text {
+                value,
+                start: span.start,
+                end: span.end,
+            }),
+            CallbackEvent::Comment { .. } | CallbackEvent::Doctype { .. } => {
+                (self.sink)(Tok::Other)
+            }
+            CallbackEvent::Error(_) => None,
+        }
+    }
+}
+
+/// The callback emitter with its parse errors turned off: no reader here
+/// looks at them, and checking every byte for them is a good part of the
+/// tokenizer's work.
+struct Quiet<T, F: FnMut(Tok<'_>) -> Option<T>>(CallbackEmitter<Tokens<F>, T, usize>);
+
+impl<T, F: FnMut(Tok<'_>) -> Option<T>> ForwardingEmitter for Quiet<T, F> {
+    type Token = T;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = T> {
+        &mut self.0
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+}
+
+/// A tokenizer of `html` whose tokens go to `sink`; with `naive`, the
+/// content of `<script>`, `<style>`, `<title>`… is read as raw text.
+fn tokenizer<T, F: FnMut(Tok<'_>) -> Option<T>>(
+    html: &str,
+    naive: bool,
+    sink: F,
+) -> Tokenizer<html5gum::StringReader<'_>, Quiet<T, F>> {
+    let mut emitter = CallbackEmitter::new(Tokens {
+        sink,
+        name: Vec::new(),
+        at: 0,
+        href: None,
+        in_href: false,
+    });
+    emitter.naively_switch_states(naive);
+    Tokenizer::new_with_emitter(html, Quiet(emitter))
+}
+
+/// A tag name as text: html5gum gives it in lowercase already.
+fn name_of(name: &[u8]) -> Cow<'_, str> {
+    let name = String::from_utf8_lossy(name);
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        name
+    }
+}
 
 /// A tag read on its own (inline HTML in Markdown).
 pub(crate) struct Tag {
@@ -93,45 +205,47 @@ pub(crate) struct Tag {
 
 /// The first tag of `h`, when `h` starts with one.
 pub(crate) fn tag_of(h: &str) -> Option<Tag> {
-    let tokenizer = Tokenizer::new_with_emitter(h, DefaultEmitter::<usize>::new_with_span());
-    for token in tokenizer {
-        match token.ok()? {
-            Token::StartTag(t) => {
-                let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                let href = t
-                    .attributes
-                    .get(b"href".as_slice())
-                    .map(|v| attr_value(h, 0, v));
-                return Some(Tag {
-                    name,
-                    end: false,
-                    href,
-                });
-            }
-            Token::EndTag(t) => {
-                return Some(Tag {
-                    name: String::from_utf8_lossy(&t.name).to_ascii_lowercase(),
-                    end: true,
-                    href: None,
-                })
-            }
-            Token::Error(_) => {}
-            _ => return None,
+    let mut tokens = tokenizer(h, false, |tok| {
+        Some(match tok {
+            Tok::Start { name, href, .. } => Some(Tag {
+                name: name_of(name).into_owned(),
+                end: false,
+                href: href.map(|v| attr_value(h, 0, v)),
+            }),
+            Tok::End { name } => Some(Tag {
+                name: name_of(name).into_owned(),
+                end: true,
+                href: None,
+            }),
+            Tok::Text { .. } | Tok::Other => None,
+        })
+    });
+    let Ok(tag) = tokens.next()?;
+    tag
+}
+
+/// The first place `needle` (not empty) is written in `hay`: `str::find`
+/// without its searcher's set-up, which costs more than the search on
+/// an attribute.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
+        if hay[from + i..].starts_with(needle) {
+            return Some(from + i);
         }
+        from += i + 1;
     }
     None
 }
 
 /// An attribute's value, decoded, and where it is written in `source`
 /// (the tokenizer's span covers the attribute; the value is found in it).
-fn attr_value(
-    source: &str,
-    offset: usize,
-    v: &html5gum::Spanned<html5gum::HtmlString, usize>,
-) -> (String, Span) {
+fn attr_value(source: &str, offset: usize, v: &Href) -> (String, Span) {
     let value = String::from_utf8_lossy(&v.value).into_owned();
-    let s = (v.span.start + offset).min(source.len());
-    let e = (v.span.end + offset).clamp(s, source.len());
+    let s = (v.start + offset).min(source.len());
+    let e = (v.end + offset).clamp(s, source.len());
     let floor = |mut i: usize| {
         while !source.is_char_boundary(i) {
             i -= 1;
@@ -140,7 +254,7 @@ fn attr_value(
     };
     let (s, e) = (floor(s), floor(e));
     let written = &source[s..e];
-    let span = match written.find(value.as_str()).filter(|_| !value.is_empty()) {
+    let span = match find(written, &value) {
         Some(i) => Span::new(s + i, s + i + value.len()),
         None => {
             // Entities in the value: from the `=` (and quote) to the end.
@@ -168,41 +282,88 @@ pub(crate) fn looks_like_html(body: &str) -> bool {
     while !body.is_char_boundary(end) {
         end -= 1;
     }
-    let tokenizer =
-        Tokenizer::new_with_emitter(&body[..end], DefaultEmitter::<usize>::new_with_span());
-    for token in tokenizer {
-        match token {
-            Ok(Token::StartTag(t)) => {
-                let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                return BLOCKS.contains(&name.as_str())
-                    || matches!(
-                        name.as_str(),
-                        "span" | "b" | "strong" | "a" | "img" | "iframe"
-                    );
+    let mut tokens = tokenizer(&body[..end], false, |tok| match tok {
+        Tok::Start { name, .. } => {
+            let name = name_of(name);
+            Some(
+                kind(&name) & BLOCK != 0
+                    || matches!(&*name, "span" | "b" | "strong" | "a" | "img" | "iframe"),
+            )
+        }
+        Tok::Other => None,
+        Tok::Text { value, .. } if value.iter().all(u8::is_ascii_whitespace) => None,
+        Tok::Text { .. } | Tok::End { .. } => Some(false),
+    });
+    matches!(tokens.next(), Some(Ok(true)))
+}
+
+/// The Markdown for a piece of text: characters with a meaning in
+/// Markdown escaped. Runs without one are copied whole (all of them are
+/// ASCII, so a byte never splits a character).
+fn escape(md: &mut String, text: &str) {
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if matches!(b, b'\\' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'`') {
+            md.push_str(&text[run..i]);
+            md.push('\\');
+            run = i;
+        }
+    }
+    md.push_str(&text[run..]);
+}
+
+/// A link's destination in Markdown: spaces written `%20`.
+fn push_dest(md: &mut String, dest: &str) {
+    let mut rest = dest;
+    while let Some(i) = rest.find(' ') {
+        md.push_str(&rest[..i]);
+        md.push_str("%20");
+        rest = &rest[i + 1..];
+    }
+    md.push_str(rest);
+}
+
+/// Whether HTML text reads differently from how it is written as to
+/// white space: a white space character other than a space, two spaces
+/// in a row, or a space where a line (or a word) starts.
+fn spaced(value: &str, starts_line: bool) -> bool {
+    if starts_line && value.starts_with(' ') {
+        return true;
+    }
+    let bytes = value.as_bytes();
+    let mut space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b' ' {
+            if space {
+                return true;
             }
-            Ok(Token::Doctype(_) | Token::Comment(_) | Token::Error(_)) => {}
-            Ok(Token::String(s)) if s.value.iter().all(u8::is_ascii_whitespace) => {}
-            _ => return false,
+            space = true;
+            continue;
+        }
+        space = false;
+        let white = if b.is_ascii() {
+            matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+        } else {
+            // Only these lead bytes start a white space character
+            // (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+            matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+                && value[i..].chars().next().is_some_and(char::is_whitespace)
+        };
+        if white {
+            return true;
         }
     }
     false
 }
 
-/// The Markdown for a piece of text: characters with a meaning in
-/// Markdown escaped.
-fn escape(md: &mut String, text: &str) {
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '`') {
-            md.push('\\');
-        }
-        md.push(c);
-    }
-}
-
 struct Reader<'s> {
     source: &'s str,
     out: Vec<Line>,
-    cur: Option<Builder>,
+    /// A line is being read (in `b`).
+    open: bool,
+    /// The line being read; between lines, empty but for the capacity of
+    /// its text, which the next line reuses.
+    b: Builder,
     md: String,
     /// Open `<a href>`s: (text start, Markdown start, destination, where written).
     links: Vec<(usize, usize, String, Span)>,
@@ -210,21 +371,22 @@ struct Reader<'s> {
     lists: Vec<(bool, u64)>,
     skip: Vec<String>,
     heading: Option<u8>,
-    item: Option<String>,
+    /// The next line starts a list item: its depth, and its number in an
+    /// ordered list.
+    item: Option<(usize, Option<u64>)>,
     paragraph: bool,
     cell: usize,
+    /// Text with its white space collapsed (a buffer kept for reuse).
+    collapsed: String,
 }
 
 /// Reads `source[start..end]` as HTML.
 pub(crate) fn read(source: &str, start: usize, end: usize) -> Vec<Line> {
-    let html = &source[start..end];
-    let mut emitter = DefaultEmitter::<usize>::new_with_span();
-    emitter.naively_switch_states(true);
-    let tokenizer = Tokenizer::new_with_emitter(html, emitter);
     let mut r = Reader {
         source,
         out: Vec::new(),
-        cur: None,
+        open: false,
+        b: Builder::default(),
         md: String::new(),
         links: Vec::new(),
         lists: Vec::new(),
@@ -233,62 +395,75 @@ pub(crate) fn read(source: &str, start: usize, end: usize) -> Vec<Line> {
         item: None,
         paragraph: true,
         cell: 0,
+        collapsed: String::new(),
     };
-    for token in tokenizer {
-        let Ok(token) = token;
-        match token {
-            Token::StartTag(t) => {
-                let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                if !r.skip.is_empty() {
-                    if !t.self_closing && name == r.skip[r.skip.len() - 1] {
-                        r.skip.push(name);
-                    }
-                    continue;
-                }
-                if SKIPPED.contains(&name.as_str()) {
-                    if !t.self_closing {
-                        r.skip.push(name);
-                    }
-                    continue;
-                }
-                r.start_tag(&name, &t, start);
-            }
-            Token::EndTag(t) => {
-                let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                if !r.skip.is_empty() {
-                    if name == r.skip[r.skip.len() - 1] {
-                        r.skip.pop();
-                    }
-                    continue;
-                }
-                r.end_tag(&name);
-            }
-            Token::String(s) => {
-                if !r.skip.is_empty() {
-                    continue;
-                }
-                let value = String::from_utf8_lossy(&s.value).into_owned();
-                let span = Span::new(
-                    (s.span.start + start).min(end),
-                    (s.span.end + start).min(end),
-                );
-                r.text(&value, span);
-            }
-            _ => {}
-        }
-    }
+    let tokens = tokenizer(&source[start..end], true, |tok| {
+        r.token(tok, start, end);
+        None::<Infallible>
+    });
+    let Ok(()) = tokens.finish();
     r.flush();
     r.out
 }
 
 impl Reader<'_> {
+    /// Reads a token of `source[start..end]`.
+    fn token(&mut self, tok: Tok<'_>, start: usize, end: usize) {
+        match tok {
+            Tok::Start {
+                name,
+                self_closing,
+                at,
+                href,
+            } => {
+                let name = name_of(name);
+                if let Some(top) = self.skip.last() {
+                    if !self_closing && *name == **top {
+                        self.skip.push(name.into_owned());
+                    }
+                    return;
+                }
+                if kind(&name) & SKIPPED != 0 {
+                    if !self_closing {
+                        self.skip.push(name.into_owned());
+                    }
+                    return;
+                }
+                self.start_tag(&name, at + start, href, start);
+            }
+            Tok::End { name } => {
+                let name = name_of(name);
+                if let Some(top) = self.skip.last() {
+                    if *name == **top {
+                        self.skip.pop();
+                    }
+                    return;
+                }
+                self.end_tag(&name);
+            }
+            Tok::Text {
+                value,
+                start: s,
+                end: e,
+            } => {
+                if !self.skip.is_empty() {
+                    return;
+                }
+                let span = Span::new((s + start).min(end), (e + start).min(end));
+                self.text(value, span);
+            }
+            Tok::Other => {}
+        }
+    }
+
     fn builder(&mut self) -> &mut Builder {
-        if self.cur.is_none() {
-            let mut b = Builder::default();
-            b.line.heading = self.heading;
-            b.line.blank_before = std::mem::take(&mut self.paragraph);
-            b.line.new_block = true;
-            b.line.depth = self.lists.len();
+        if !self.open {
+            self.open = true;
+            let line = &mut self.b.line;
+            line.heading = self.heading;
+            line.blank_before = std::mem::take(&mut self.paragraph);
+            line.new_block = true;
+            line.depth = self.lists.len();
             self.md.clear();
             if let Some(h) = self.heading {
                 for _ in 0..h {
@@ -296,25 +471,40 @@ impl Reader<'_> {
                 }
                 self.md.push(' ');
             }
-            if let Some(marker) = self.item.take() {
-                b.line.item = true;
-                self.md.push_str(&marker);
+            if let Some((depth, number)) = self.item.take() {
+                line.item = true;
+                for _ in 0..depth {
+                    self.md.push_str("  ");
+                }
+                match number {
+                    Some(n) => {
+                        use std::fmt::Write;
+                        let _ = write!(self.md, "{n}. ");
+                    }
+                    None => self.md.push_str("- "),
+                }
             }
-            self.cur = Some(b);
         }
-        self.cur.as_mut().unwrap()
+        &mut self.b
     }
 
     fn flush(&mut self) {
-        let Some(mut b) = self.cur.take() else {
+        if !std::mem::take(&mut self.open) {
             return;
-        };
-        while let Some((at, _, dest, written)) = self.links.pop() {
-            b.end_link(at, dest, written, false);
         }
-        b.line.links.sort_by_key(|l| l.start);
-        b.line.md = self.md.trim().to_string();
-        let mut line = trim(b.line);
+        while let Some((at, _, dest, written)) = self.links.pop() {
+            self.b.end_link(at, dest, written, false);
+        }
+        let mut line = std::mem::take(&mut self.b.line);
+        // The line keeps an exact copy of its text; the builder keeps the
+        // grown buffer for the next line (no regrowing it per line, no
+        // slack kept per line).
+        let text = line.text.as_str().to_owned();
+        self.b.line.text = std::mem::replace(&mut line.text, text);
+        self.b.line.text.clear();
+        line.links.sort_by_key(|l| l.start);
+        line.md = self.md.trim().to_string();
+        let mut line = trim(line);
         line.md_at = line.span().start;
         if line.text.is_empty() && line.links.is_empty() {
             // Nothing read: the paragraph break stays for the next line.
@@ -324,10 +514,13 @@ impl Reader<'_> {
         self.out.push(line);
     }
 
-    fn start_tag(&mut self, name: &str, t: &html5gum::StartTag<usize>, offset: usize) {
-        if BLOCKS.contains(&name) {
+    /// A start tag written at `at`; `offset` is where the HTML starts in
+    /// the source.
+    fn start_tag(&mut self, name: &str, at: usize, href: Option<&Href>, offset: usize) {
+        let kind = kind(name);
+        if kind & BLOCK != 0 {
             self.flush();
-            if PARAGRAPHS.contains(&name) {
+            if kind & PARAGRAPH != 0 {
                 self.paragraph = true;
             }
         }
@@ -338,14 +531,14 @@ impl Reader<'_> {
             "ul" | "ol" => self.lists.push((name == "ol", 1)),
             "li" => {
                 let depth = self.lists.len().saturating_sub(1);
-                let marker = match self.lists.last_mut() {
+                let number = match self.lists.last_mut() {
                     Some((true, n)) => {
                         *n += 1;
-                        format!("{}. ", *n - 1)
+                        Some(*n - 1)
                     }
-                    _ => "- ".to_string(),
+                    _ => None,
                 };
-                self.item = Some(format!("{}{marker}", "  ".repeat(depth)));
+                self.item = Some((depth, number));
             }
             "tr" => {
                 self.cell = 0;
@@ -353,9 +546,7 @@ impl Reader<'_> {
             "td" | "th" => {
                 let sep = if self.cell == 0 { "| " } else { " | " };
                 self.cell += 1;
-                let b = self.builder();
-                let at = t.span.start + offset;
-                b.stand(sep, Span::new(at, at));
+                self.builder().stand(sep, Span::new(at, at));
                 self.md.push_str(sep);
             }
             "b" | "strong" => {
@@ -367,7 +558,7 @@ impl Reader<'_> {
                 self.md.push('_');
             }
             "a" => {
-                if let Some(v) = t.attributes.get(b"href".as_slice()) {
+                if let Some(v) = href {
                     let (dest, written) = attr_value(self.source, offset, v);
                     let at = self.builder().line.text.len();
                     self.md.push('[');
@@ -384,11 +575,11 @@ impl Reader<'_> {
             "i" | "em" => self.md.push('_'),
             "a" => {
                 if let Some((at, _, dest, written)) = self.links.pop() {
-                    if let Some(b) = self.cur.as_mut() {
-                        b.end_link(at, dest.clone(), written, false);
+                    if self.open {
                         self.md.push_str("](");
-                        self.md.push_str(&dest.replace(' ', "%20"));
+                        push_dest(&mut self.md, &dest);
                         self.md.push(')');
+                        self.b.end_link(at, dest, written, false);
                     }
                 }
             }
@@ -397,7 +588,8 @@ impl Reader<'_> {
             }
             "td" | "th" => {}
             "tr" if self.cell > 0 => {
-                if let Some(b) = self.cur.as_mut() {
+                if self.open {
+                    let b = &mut self.b;
                     let at = b.line.map.end(b.line.text.len());
                     b.stand(" |", Span::new(at, at));
                     self.md.push_str(" |");
@@ -405,9 +597,10 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        if BLOCKS.contains(&name) {
+        let kind = kind(name);
+        if kind & BLOCK != 0 {
             self.flush();
-            if PARAGRAPHS.contains(&name) {
+            if kind & PARAGRAPH != 0 {
                 self.paragraph = true;
             }
             if name.starts_with('h') && name.len() == 2 {
@@ -416,30 +609,29 @@ impl Reader<'_> {
         }
     }
 
-    /// Text: white space runs read as one space (HTML renders them so).
-    fn text(&mut self, value: &str, span: Span) {
-        let starts_line = self
-            .cur
-            .as_ref()
-            .is_none_or(|b| b.line.text.is_empty() || b.line.text.ends_with(' '));
-        // Most text is written as it reads: no entity, no run of spaces.
-        let spaced = value.contains(|c: char| c.is_whitespace() && c != ' ')
-            || value.contains("  ")
-            || starts_line && value.starts_with(' ');
-        let plain = !spaced && self.source.get(span.start..span.end) == Some(value);
-        if plain {
+    /// Text (as the tokenizer gives it) read from `span`: white space runs
+    /// read as one space (HTML renders them so).
+    fn text(&mut self, value: &[u8], span: Span) {
+        let source = self.source;
+        let written = source.get(span.start..span.end);
+        // Most text is written as it reads: no entity, no run of spaces;
+        // then it is the source itself, never copied.
+        let value = match written {
+            Some(w) if w.as_bytes() == value => Cow::Borrowed(w),
+            _ => String::from_utf8_lossy(value),
+        };
+        let starts_line =
+            !self.open || self.b.line.text.is_empty() || self.b.line.text.ends_with(' ');
+        if !spaced(&value, starts_line) && written == Some(&*value) {
             if value.is_empty() {
                 return;
             }
-            self.builder().copy(value, span.start);
-            escape(&mut self.md, value);
+            self.builder().copy(&value, span.start);
+            escape(&mut self.md, &value);
             return;
         }
-        let mut collapsed = String::with_capacity(value.len());
-        let starts_line = self
-            .cur
-            .as_ref()
-            .is_none_or(|b| b.line.text.is_empty() || b.line.text.ends_with(' '));
+        let mut collapsed = std::mem::take(&mut self.collapsed);
+        collapsed.clear();
         let mut space = starts_line;
         for c in value.chars() {
             if c.is_whitespace() {
@@ -452,21 +644,20 @@ impl Reader<'_> {
                 space = false;
             }
         }
-        if collapsed.is_empty() {
-            return;
+        if !collapsed.is_empty() {
+            // The leading white space cut off: align from the first character.
+            let lead = value.len() - value.trim_start().len();
+            let written = written.unwrap_or("");
+            let src_start = if value.trim_start().len() < value.len() {
+                span.start + (written.len() - written.trim_start().len()).min(lead.max(1))
+            } else {
+                span.start
+            };
+            let src = Span::new(src_start.min(span.end), span.end);
+            self.builder().read(&collapsed, source, src);
+            escape(&mut self.md, &collapsed);
         }
-        // The leading white space cut off: align from the first character.
-        let lead = value.len() - value.trim_start().len();
-        let written = self.source.get(span.start..span.end).unwrap_or("");
-        let src_start = if value.trim_start().len() < value.len() {
-            span.start + (written.len() - written.trim_start().len()).min(lead.max(1))
-        } else {
-            span.start
-        };
-        let src = Span::new(src_start.min(span.end), span.end);
-        let source = self.source;
-        self.builder().read(&collapsed, source, src);
-        escape(&mut self.md, &collapsed);
+        self.collapsed = collapsed;
     }
 }
 
