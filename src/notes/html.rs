@@ -184,13 +184,44 @@ fn tokenizer<T, F: FnMut(Tok<'_>) -> Option<T>>(
 
 /// A tag name as text: html5gum gives it in lowercase already.
 fn name_of(name: &[u8]) -> Cow<'_, str> {
-    let name = String::from_utf8_lossy(name);
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(name.to_ascii_lowercase())
-    } else {
-        name
+    match std::str::from_utf8(name) {
+        Ok(s) if !name.iter().any(u8::is_ascii_uppercase) => Cow::Borrowed(s),
+        _ => Cow::Owned(String::from_utf8_lossy(name).to_ascii_lowercase()),
     }
 }
+
+/// A byte escaped in Markdown: a bit of [`BYTES`].
+const MARK: u8 = 1;
+/// A byte of white space other than a space.
+const WHITE: u8 = 2;
+/// A space.
+const SPACE: u8 = 4;
+/// A lead byte of a non-ASCII white space character (U+0085, U+00A0,
+/// U+1680, U+2000–U+205F, U+3000).
+const LEAD: u8 = 8;
+
+/// What each byte of text is, for the scans of every piece of text: one
+/// look-up per byte instead of a chain of comparisons.
+const BYTES: [u8; 256] = {
+    let mut t = [0; 256];
+    let marks = b"\\*_[]<>`";
+    let mut i = 0;
+    while i < marks.len() {
+        t[marks[i] as usize] = MARK;
+        i += 1;
+    }
+    t[b'\t' as usize] = WHITE;
+    t[b'\n' as usize] = WHITE;
+    t[0x0B] = WHITE;
+    t[0x0C] = WHITE;
+    t[b'\r' as usize] = WHITE;
+    t[b' ' as usize] = SPACE;
+    t[0xC2] = LEAD;
+    t[0xE1] = LEAD;
+    t[0xE2] = LEAD;
+    t[0xE3] = LEAD;
+    t
+};
 
 /// A tag read on its own (inline HTML in Markdown).
 pub(crate) struct Tag {
@@ -302,8 +333,8 @@ pub(crate) fn looks_like_html(body: &str) -> bool {
 /// ASCII, so a byte never splits a character).
 fn escape(md: &mut String, text: &str) {
     let mut run = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if matches!(b, b'\\' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'`') {
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if BYTES[b as usize] & MARK != 0 {
             md.push_str(&text[run..i]);
             md.push('\\');
             run = i;
@@ -330,10 +361,14 @@ fn spaced(value: &str, starts_line: bool) -> bool {
     if starts_line && value.starts_with(' ') {
         return true;
     }
-    let bytes = value.as_bytes();
     let mut space = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b' ' {
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        let what = BYTES[b as usize];
+        if what & (WHITE | SPACE | LEAD) == 0 {
+            space = false;
+            continue;
+        }
+        if what & SPACE != 0 {
             if space {
                 return true;
             }
@@ -341,15 +376,7 @@ fn spaced(value: &str, starts_line: bool) -> bool {
             continue;
         }
         space = false;
-        let white = if b.is_ascii() {
-            matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
-        } else {
-            // Only these lead bytes start a white space character
-            // (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
-            matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)
-                && value[i..].chars().next().is_some_and(char::is_whitespace)
-        };
-        if white {
+        if what & WHITE != 0 || value[i..].chars().next().is_some_and(char::is_whitespace) {
             return true;
         }
     }
@@ -493,15 +520,16 @@ impl Reader<'_> {
             return;
         }
         while let Some((at, _, dest, written)) = self.links.pop() {
-            self.b.end_link(at, dest, written, false);
+            self.end_link(at, dest, written);
         }
         let mut line = std::mem::take(&mut self.b.line);
-        // The line keeps an exact copy of its text; the builder keeps the
-        // grown buffer for the next line (no regrowing it per line, no
-        // slack kept per line).
+        // Lines live until the whole body is parsed: each keeps exact-size
+        // copies of its text and map, not buffers grown by doubling (the
+        // builder keeps its text buffer for the next line).
         let text = line.text.as_str().to_owned();
         self.b.line.text = std::mem::replace(&mut line.text, text);
         self.b.line.text.clear();
+        line.map = line.map.clone();
         line.links.sort_by_key(|l| l.start);
         line.md = self.md.trim().to_string();
         let mut line = trim(line);
@@ -512,6 +540,15 @@ impl Reader<'_> {
             return;
         }
         self.out.push(line);
+    }
+
+    /// Ends the link opened at `at` of the line's text. Most lines hold
+    /// one link at most: room for one, not the four a `Vec` starts with.
+    fn end_link(&mut self, at: usize, dest: String, written: Span) {
+        if self.b.line.links.capacity() == 0 {
+            self.b.line.links.reserve_exact(1);
+        }
+        self.b.end_link(at, dest, written, false);
     }
 
     /// A start tag written at `at`; `offset` is where the HTML starts in
@@ -579,7 +616,7 @@ impl Reader<'_> {
                         self.md.push_str("](");
                         push_dest(&mut self.md, &dest);
                         self.md.push(')');
-                        self.b.end_link(at, dest, written, false);
+                        self.end_link(at, dest, written);
                     }
                 }
             }
