@@ -29,18 +29,16 @@ const SKIPPED: u8 = 4;
 
 /// What the tag `name` does: [`BLOCK`] (it ends a line), [`PARAGRAPH`],
 /// [`SKIPPED`]. One `match` instead of a search of name lists per tag.
-fn kind(name: &str) -> u8 {
+fn kind(name: &[u8]) -> u8 {
     match name {
-        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
-        | "blockquote" | "hr" | "section" | "article" | "pre" | "figure" | "header" | "footer" => {
-            BLOCK | PARAGRAPH
-        }
-        "address" | "aside" | "body" | "br" | "center" | "dd" | "details" | "dl" | "dt"
-        | "figcaption" | "html" | "li" | "main" | "nav" | "summary" | "tbody" | "thead" | "tr" => {
-            BLOCK
-        }
-        "script" | "style" | "iframe" | "template" | "noscript" | "head" | "title" | "object"
-        | "svg" | "video" | "audio" | "select" | "textarea" => SKIPPED,
+        b"p" | b"div" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"ul" | b"ol"
+        | b"table" | b"blockquote" | b"hr" | b"section" | b"article" | b"pre" | b"figure"
+        | b"header" | b"footer" => BLOCK | PARAGRAPH,
+        b"address" | b"aside" | b"body" | b"br" | b"center" | b"dd" | b"details" | b"dl"
+        | b"dt" | b"figcaption" | b"html" | b"li" | b"main" | b"nav" | b"summary" | b"tbody"
+        | b"thead" | b"tr" => BLOCK,
+        b"script" | b"style" | b"iframe" | b"template" | b"noscript" | b"head" | b"title"
+        | b"object" | b"svg" | b"video" | b"audio" | b"select" | b"textarea" => SKIPPED,
         _ => 0,
     }
 }
@@ -182,7 +180,17 @@ fn tokenizer<T, F: FnMut(Tok<'_>) -> Option<T>>(
     Tokenizer::new_with_emitter(html, Quiet(emitter))
 }
 
-/// A tag name as text: html5gum gives it in lowercase already.
+/// A tag name in lowercase: html5gum gives it so already (it lowercases
+/// as it reads).
+fn lower(name: &[u8]) -> Cow<'_, [u8]> {
+    if name.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// A tag name as text, in lowercase.
 fn name_of(name: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(name) {
         Ok(s) if !name.iter().any(u8::is_ascii_uppercase) => Cow::Borrowed(s),
@@ -315,10 +323,13 @@ pub(crate) fn looks_like_html(body: &str) -> bool {
     }
     let mut tokens = tokenizer(&body[..end], false, |tok| match tok {
         Tok::Start { name, .. } => {
-            let name = name_of(name);
+            let name = lower(name);
             Some(
                 kind(&name) & BLOCK != 0
-                    || matches!(&*name, "span" | "b" | "strong" | "a" | "img" | "iframe"),
+                    || matches!(
+                        &*name,
+                        b"span" | b"b" | b"strong" | b"a" | b"img" | b"iframe"
+                    ),
             )
         }
         Tok::Other => None,
@@ -396,7 +407,7 @@ struct Reader<'s> {
     links: Vec<(usize, usize, String, Span)>,
     /// Open lists: ordered, and the next number.
     lists: Vec<(bool, u64)>,
-    skip: Vec<String>,
+    skip: Vec<Vec<u8>>,
     heading: Option<u8>,
     /// The next line starts a list item: its depth, and its number in an
     /// ordered list.
@@ -443,7 +454,7 @@ impl Reader<'_> {
                 at,
                 href,
             } => {
-                let name = name_of(name);
+                let name = lower(name);
                 if let Some(top) = self.skip.last() {
                     if !self_closing && *name == **top {
                         self.skip.push(name.into_owned());
@@ -459,7 +470,7 @@ impl Reader<'_> {
                 self.start_tag(&name, at + start, href, start);
             }
             Tok::End { name } => {
-                let name = name_of(name);
+                let name = lower(name);
                 if let Some(top) = self.skip.last() {
                     if *name == **top {
                         self.skip.pop();
@@ -553,7 +564,7 @@ impl Reader<'_> {
 
     /// A start tag written at `at`; `offset` is where the HTML starts in
     /// the source.
-    fn start_tag(&mut self, name: &str, at: usize, href: Option<&Href>, offset: usize) {
+    fn start_tag(&mut self, name: &[u8], at: usize, href: Option<&Href>, offset: usize) {
         let kind = kind(name);
         if kind & BLOCK != 0 {
             self.flush();
@@ -562,11 +573,11 @@ impl Reader<'_> {
             }
         }
         match name {
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                self.heading = name[1..].parse().ok();
+            b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => {
+                self.heading = Some(name[1] - b'0');
             }
-            "ul" | "ol" => self.lists.push((name == "ol", 1)),
-            "li" => {
+            b"ul" | b"ol" => self.lists.push((name == b"ol", 1)),
+            b"li" => {
                 let depth = self.lists.len().saturating_sub(1);
                 let number = match self.lists.last_mut() {
                     Some((true, n)) => {
@@ -577,24 +588,24 @@ impl Reader<'_> {
                 };
                 self.item = Some((depth, number));
             }
-            "tr" => {
+            b"tr" => {
                 self.cell = 0;
             }
-            "td" | "th" => {
+            b"td" | b"th" => {
                 let sep = if self.cell == 0 { "| " } else { " | " };
                 self.cell += 1;
                 self.builder().stand(sep, Span::new(at, at));
                 self.md.push_str(sep);
             }
-            "b" | "strong" => {
+            b"b" | b"strong" => {
                 self.builder();
                 self.md.push_str("**");
             }
-            "i" | "em" => {
+            b"i" | b"em" => {
                 self.builder();
                 self.md.push('_');
             }
-            "a" => {
+            b"a" => {
                 if let Some(v) = href {
                     let (dest, written) = attr_value(self.source, offset, v);
                     let at = self.builder().line.text.len();
@@ -606,11 +617,11 @@ impl Reader<'_> {
         }
     }
 
-    fn end_tag(&mut self, name: &str) {
+    fn end_tag(&mut self, name: &[u8]) {
         match name {
-            "b" | "strong" => self.md.push_str("**"),
-            "i" | "em" => self.md.push('_'),
-            "a" => {
+            b"b" | b"strong" => self.md.push_str("**"),
+            b"i" | b"em" => self.md.push('_'),
+            b"a" => {
                 if let Some((at, _, dest, written)) = self.links.pop() {
                     if self.open {
                         self.md.push_str("](");
@@ -620,11 +631,11 @@ impl Reader<'_> {
                     }
                 }
             }
-            "ul" | "ol" => {
+            b"ul" | b"ol" => {
                 self.lists.pop();
             }
-            "td" | "th" => {}
-            "tr" if self.cell > 0 => {
+            b"td" | b"th" => {}
+            b"tr" if self.cell > 0 => {
                 if self.open {
                     let b = &mut self.b;
                     let at = b.line.map.end(b.line.text.len());
@@ -640,7 +651,7 @@ impl Reader<'_> {
             if kind & PARAGRAPH != 0 {
                 self.paragraph = true;
             }
-            if name.starts_with('h') && name.len() == 2 {
+            if name.starts_with(b"h") && name.len() == 2 {
                 self.heading = None;
             }
         }
@@ -653,13 +664,17 @@ impl Reader<'_> {
         let written = source.get(span.start..span.end);
         // Most text is written as it reads: no entity, no run of spaces;
         // then it is the source itself, never copied.
-        let value = match written {
-            Some(w) if w.as_bytes() == value => Cow::Borrowed(w),
-            _ => String::from_utf8_lossy(value),
+        let (value, copy) = match written {
+            Some(w) if w.as_bytes() == value => (Cow::Borrowed(w), true),
+            _ => {
+                let value = String::from_utf8_lossy(value);
+                let copy = written == Some(&*value);
+                (value, copy)
+            }
         };
         let starts_line =
             !self.open || self.b.line.text.is_empty() || self.b.line.text.ends_with(' ');
-        if !spaced(&value, starts_line) && written == Some(&*value) {
+        if copy && !spaced(&value, starts_line) {
             if value.is_empty() {
                 return;
             }
