@@ -56,12 +56,13 @@ struct Href {
 /// the tokenized text.
 enum Tok<'a> {
     /// A start tag: its name, whether it closes itself, where it starts,
-    /// and its first `href`.
+    /// and its first `href` (handed over: its value becomes a link's
+    /// destination without a copy).
     Start {
         name: &'a [u8],
         self_closing: bool,
         at: usize,
-        href: Option<&'a Href>,
+        href: Option<Href>,
     },
     /// An end tag.
     End { name: &'a [u8] },
@@ -123,7 +124,7 @@ impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
                     name: &self.name,
                     self_closing,
                     at: self.at,
-                    href: href.as_ref(),
+                    href,
                 });
                 self.name.clear();
                 out
@@ -281,8 +282,9 @@ fn find(hay: &str, needle: &str) -> Option<usize> {
 
 /// An attribute's value, decoded, and where it is written in `source`
 /// (the tokenizer's span covers the attribute; the value is found in it).
-fn attr_value(source: &str, offset: usize, v: &Href) -> (String, Span) {
-    let value = String::from_utf8_lossy(&v.value).into_owned();
+fn attr_value(source: &str, offset: usize, v: Href) -> (String, Span) {
+    let value = String::from_utf8(v.value)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let s = (v.start + offset).min(source.len());
     let e = (v.end + offset).clamp(s, source.len());
     let floor = |mut i: usize| {
@@ -564,7 +566,7 @@ impl Reader<'_> {
 
     /// A start tag written at `at`; `offset` is where the HTML starts in
     /// the source.
-    fn start_tag(&mut self, name: &[u8], at: usize, href: Option<&Href>, offset: usize) {
+    fn start_tag(&mut self, name: &[u8], at: usize, href: Option<Href>, offset: usize) {
         let kind = kind(name);
         if kind & BLOCK != 0 {
             self.flush();
@@ -635,13 +637,11 @@ impl Reader<'_> {
                 self.lists.pop();
             }
             b"td" | b"th" => {}
-            b"tr" if self.cell > 0 => {
-                if self.open {
-                    let b = &mut self.b;
-                    let at = b.line.map.end(b.line.text.len());
-                    b.stand(" |", Span::new(at, at));
-                    self.md.push_str(" |");
-                }
+            b"tr" if self.cell > 0 && self.open => {
+                let b = &mut self.b;
+                let at = b.line.map.end(b.line.text.len());
+                b.stand(" |", Span::new(at, at));
+                self.md.push_str(" |");
             }
             _ => {}
         }
