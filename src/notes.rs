@@ -41,6 +41,10 @@ pub struct Notes {
     pub flattened: Vec<Span>,
     /// What parsing found wrong (checks against rules come from [`Notes::check`]).
     pub diagnostics: Vec<Diagnostic>,
+    /// The Markdown reference definitions of the body (label as written,
+    /// destination), as the reader found them; `None` when the reader did
+    /// not read the body as Markdown, or the front matter may hold some.
+    pub(crate) references: Option<Vec<(String, String)>>,
 }
 
 /// A block of the body.
@@ -93,6 +97,7 @@ impl Notes {
             has_chapter_list: false,
             flattened: vec![],
             diagnostics: vec![],
+            references: None,
             source: Source::new("", ""),
         };
         let text = source.text.as_str();
@@ -114,7 +119,14 @@ impl Notes {
         let read = if is_html {
             html::read(text, fm.body_start, text.len())
         } else {
-            markdown::read(text, fm.body_start)
+            let mut defs = Vec::new();
+            let lines = markdown::read(text, fm.body_start, &mut defs);
+            // A reader of the whole text could take definitions from the
+            // front matter too: the publish side reads it again then.
+            if !text[..fm.body_start].contains("]:") {
+                notes.references = Some(defs);
+            }
+            lines
         };
         let lines = body::recover(text, read, &mut notes.flattened);
         body::Parser::new(&mut notes, &mut diags, link_rules, text).run(&lines);

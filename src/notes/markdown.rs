@@ -37,7 +37,9 @@ struct Reader<'s> {
 }
 
 /// Reads `source[start..]` as Markdown.
-pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
+/// Its reference definitions (label as written, destination) go to
+/// `defs`.
+pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>) -> Vec<Line> {
     let body = &source[start..];
     let parser = Parser::new_ext(body, Options::empty());
     // About one logical line per source line (a `<br>` may make more):
@@ -60,6 +62,11 @@ pub(crate) fn read(source: &str, start: usize) -> Vec<Line> {
     };
     let mut iter = parser.into_offset_iter();
     // Reference definitions: where each destination is written.
+    defs.extend(
+        iter.reference_definitions()
+            .iter()
+            .map(|(label, def)| (label.to_string(), def.dest.to_string())),
+    );
     let refs: HashMap<String, Span> = iter
         .reference_definitions()
         .iter()

@@ -563,7 +563,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
             lists.entry(index).or_default().push(l);
         }
     }
-    let refs = markup::References::of(&notes.source.text);
+    let refs = markup::References::of_notes(notes);
     let read = paragraphs(&notes.blocks, rules, &refs);
     let mut body = Body {
         blocks: Vec::new(),

@@ -52,6 +52,20 @@ fn label_key(label: &str) -> String {
 }
 
 impl References {
+    /// The reference definitions of the notes: those the Markdown reader
+    /// found, else (HTML notes, definitions possible in the front matter)
+    /// those of the whole text, parsed again.
+    pub(crate) fn of_notes(notes: &crate::notes::Notes) -> References {
+        match &notes.references {
+            Some(defs) => References(
+                defs.iter()
+                    .map(|(label, dest)| (label_key(label), dest.clone()))
+                    .collect(),
+            ),
+            None => References::of(&notes.source.text),
+        }
+    }
+
     /// The reference definitions of the whole notes text.
     pub(crate) fn of(text: &str) -> References {
         if !text.contains("]:") {
@@ -368,6 +382,24 @@ fn flatten(parts: &[Part], indent: &str, out: &mut Vec<Vec<Segment>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readers_definitions_are_those_of_the_whole_text() {
+        let read = |text: &str| {
+            let n = crate::notes::Notes::parse(
+                crate::source::Source::new("n.md", text),
+                &links::Rules::default(),
+            );
+            (References::of_notes(&n).0, References::of(text).0)
+        };
+        let text = "+++\ntitle = \"T\"\n+++\n\nSee [the site][Site  One] and [b].\n\n[site one]: https://a.org/?x=1\n[B]: <https://b.org> \"B\"\n[b]: https://second.org\n";
+        let (from_reader, from_text) = read(text);
+        assert_eq!(from_reader.len(), 2);
+        assert_eq!(from_reader, from_text);
+        // Definitions the front matter might hold: the whole text is read.
+        let (from_reader, from_text) = read("---\nx: \"[a]: https://c.org\"\n---\n\nText [a].\n");
+        assert_eq!(from_reader, from_text);
+    }
 
     fn p(md: &str) -> Vec<Part> {
         let lines: Vec<String> = md.lines().map(str::to_string).collect();
