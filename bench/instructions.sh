@@ -16,8 +16,9 @@ python3 bench/long_notes.py "$work"
 printf '%-28s %14s %12s %12s\n' input instructions "minor faults" "max RSS"
 for f in "$work/long.md" "$work/long.rich.md" "$work/long.html" "$work/long.flat.txt" \
   fixtures/netstack/episode-11.md; do
-  ir=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-    "$bin" check --quiet "$f" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+  # `check` exits 1 on these files (their descriptions are too long).
+  ir=$({ valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+    "$bin" check --quiet "$f" 2>&1 >/dev/null || true; } | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
   read -r flt rss < <(/usr/bin/time -f '%R %M' "$bin" check --quiet "$f" 2>&1 >/dev/null | tail -1)
   awk -v n="$(basename "$f")" -v ir="$ir" -v flt="$flt" -v rss="$rss" \
     'BEGIN { printf "%-28s %13.1fM %12d %9.1f MB\n", n, ir / 1e6, flt, rss / 1024 }'

@@ -147,14 +147,16 @@ fn check_one(
     } else {
         b""
     };
-    let mut bytes = before.clone();
+    // The text `--fix` made, once it made one (the file's own bytes are
+    // not copied for the first pass).
+    let mut fixed_bytes: Option<Vec<u8>> = None;
     let mut pass = 0;
     // The findings of the file as it is (`--diff` reports them).
     let mut first: Option<(Source, Vec<Diagnostic>)> = None;
     loop {
         let loaded = episode_from(
             input,
-            &bytes,
+            fixed_bytes.as_deref().unwrap_or(&before),
             config.clone(),
             config_path.clone(),
             Audio::Find(audio, mode),
@@ -180,13 +182,12 @@ fn check_one(
             .filter(|(_, n)| *n > 0);
         match next {
             Some((text, _)) => {
-                bytes = [bom, text.as_bytes()].concat();
+                fixed_bytes = Some([bom, text.as_bytes()].concat());
             }
             None => {
-                let fixed = (bytes != before).then_some(Fixed {
-                    before,
-                    after: bytes,
-                });
+                let fixed = fixed_bytes
+                    .filter(|after| *after != before)
+                    .map(|after| Fixed { before, after });
                 let (source, diags) = first.unwrap_or((ep.notes.source, ep.diagnostics));
                 return Ok(Checked::Done(source, diags, ep.config.path, fixed));
             }
