@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Ctx, Fatal, Outcome};
 use shownotes::config;
-use shownotes::publish::platform;
+use shownotes::publish::{self, platform};
 use shownotes::write::{write_atomic, write_new};
 
 /// Arguments of `init`.
@@ -45,6 +45,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<Outcome, Fatal> {
                 p.default_template(),
             ));
         }
+        // The whole feed's template (`shownotes feed`) is one too.
+        files.push((
+            dir.join("templates").join(publish::FEED_TEMPLATE),
+            publish::FEED_TEMPLATE_SOURCE,
+        ));
     }
     // A dangling symlink is a file too: writing would follow or replace it.
     let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();

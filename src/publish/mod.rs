@@ -23,4 +23,4 @@ pub use context::{
 pub use markup::Part;
 pub use rules::allowed_url;
 pub use segments::Segment;
-pub use templates::{override_paths, render_feed, Templates, FEED_TEMPLATE};
+pub use templates::{override_paths, render_feed, Templates, FEED_TEMPLATE, FEED_TEMPLATE_SOURCE};

@@ -191,6 +191,9 @@ pub fn override_paths(dir: &Path) -> Vec<std::path::PathBuf> {
 /// items, each rendered by the RSS item's template.
 pub const FEED_TEMPLATE: &str = "feed.xml.j2";
 
+/// The built-in [`FEED_TEMPLATE`].
+pub const FEED_TEMPLATE_SOURCE: &str = include_str!("../../templates/feed.xml.j2");
+
 /// Renders the feed's template (`feed.xml.j2` in `overrides`, else the
 /// built-in one) with `value` (the channel and the items), sandboxed and
 /// limited like every template; the output must be well-formed XML.
@@ -199,11 +202,7 @@ pub fn render_feed<T: Serialize>(
     value: &T,
     items: usize,
 ) -> Result<String> {
-    let (path, source) = load_named(
-        FEED_TEMPLATE,
-        include_str!("../../templates/feed.xml.j2"),
-        overrides,
-    )?;
+    let (path, source) = load_named(FEED_TEMPLATE, FEED_TEMPLATE_SOURCE, overrides)?;
     let mut env = environment()?;
     env.add_template_owned(FEED_TEMPLATE, source.clone())
         .map_err(|e| template_error(&e, &path, &source, None))?;

@@ -576,6 +576,7 @@ fn init_writes_only_the_config_and_refuses_only_to_overwrite() {
         "spotify.html.j2",
         "apple.html.j2",
         "rss-item.xml.j2",
+        "feed.xml.j2",
     ] {
         assert!(show.join("templates").join(t).is_file(), "{t}");
     }
