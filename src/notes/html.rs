@@ -63,6 +63,8 @@ enum Tok<'a> {
         self_closing: bool,
         at: usize,
         href: Option<Href>,
+        /// An `<ol>`'s `start` number.
+        list_start: Option<u64>,
     },
     /// An end tag.
     End { name: &'a [u8] },
@@ -88,6 +90,10 @@ struct Tokens<F> {
     /// The tag's `href`, and whether values read now belong to it.
     href: Option<Href>,
     in_href: bool,
+    /// The tag's `start` attribute (read on `<ol>` only), and whether
+    /// values read now belong to it.
+    list_start: Option<Vec<u8>>,
+    in_start: bool,
 }
 
 impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
@@ -102,6 +108,10 @@ impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
             CallbackEvent::AttributeName { name } => {
                 // A second `href` is ignored, as any duplicate attribute.
                 self.in_href = name == b"href" && self.href.is_none();
+                self.in_start = name == b"start" && self.name == b"ol" && self.list_start.is_none();
+                if self.in_start {
+                    self.list_start = Some(Vec::new());
+                }
                 if self.in_href {
                     self.href = Some(Href {
                         value: Vec::new(),
@@ -116,21 +126,33 @@ impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
                     href.value.extend_from_slice(value);
                     href.end = span.end + 1;
                 }
+                if let Some(start) = self.list_start.as_mut().filter(|_| self.in_start) {
+                    start.extend_from_slice(value);
+                }
                 None
             }
             CallbackEvent::CloseStartTag { self_closing } => {
                 let href = self.href.take();
+                // `<ol start="3">`: a number (HTML reads the digits after
+                // white space; anything else leaves the list at 1).
+                let list_start = self
+                    .list_start
+                    .take()
+                    .and_then(|v| std::str::from_utf8(&v).ok()?.trim().parse::<u64>().ok());
+                self.in_start = false;
                 let out = (self.sink)(Tok::Start {
                     name: &self.name,
                     self_closing,
                     at: self.at,
                     href,
+                    list_start,
                 });
                 self.name.clear();
                 out
             }
             CallbackEvent::EndTag { name } => {
                 self.href = None;
+                self.list_start = None;
                 (self.sink)(Tok::End { name })
             }
             CallbackEvent::String { value } => (self.sink)(Tok::Text {
@@ -176,6 +198,8 @@ fn tokenizer<T, F: FnMut(Tok<'_>) -> Option<T>>(
         at: 0,
         href: None,
         in_href: false,
+        list_start: None,
+        in_start: false,
     });
     emitter.naively_switch_states(naive);
     Tokenizer::new_with_emitter(html, Quiet(emitter))
@@ -455,6 +479,7 @@ impl Reader<'_> {
                 self_closing,
                 at,
                 href,
+                list_start,
             } => {
                 let name = lower(name);
                 if let Some(top) = self.skip.last() {
@@ -469,7 +494,7 @@ impl Reader<'_> {
                     }
                     return;
                 }
-                self.start_tag(&name, at + start, href, start);
+                self.start_tag(&name, at + start, href, list_start, start);
             }
             Tok::End { name } => {
                 let name = lower(name);
@@ -566,7 +591,14 @@ impl Reader<'_> {
 
     /// A start tag written at `at`; `offset` is where the HTML starts in
     /// the source.
-    fn start_tag(&mut self, name: &[u8], at: usize, href: Option<Href>, offset: usize) {
+    fn start_tag(
+        &mut self,
+        name: &[u8],
+        at: usize,
+        href: Option<Href>,
+        list_start: Option<u64>,
+        offset: usize,
+    ) {
         let kind = kind(name);
         if kind & BLOCK != 0 {
             self.flush();
@@ -578,7 +610,7 @@ impl Reader<'_> {
             b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => {
                 self.heading = Some(name[1] - b'0');
             }
-            b"ul" | b"ol" => self.lists.push((name == b"ol", 1)),
+            b"ul" | b"ol" => self.lists.push((name == b"ol", list_start.unwrap_or(1))),
             b"li" => {
                 let depth = self.lists.len().saturating_sub(1);
                 let number = match self.lists.last_mut() {
@@ -732,6 +764,16 @@ mod tests {
             ),
             ["Hello there & you", "Two", "Three", "A", "B"]
         );
+    }
+
+    #[test]
+    fn a_numbered_list_keeps_its_start() {
+        let html = "<ol start=\" 3\"><li>C</li><li>D</li></ol><ol start=\"x\"><li>A</li></ol><ul start=\"5\"><li>B</li></ul>";
+        let md: Vec<String> = read(html, 0, html.len())
+            .into_iter()
+            .map(|l| l.md)
+            .collect();
+        assert_eq!(md, ["3. C", "4. D", "1. A", "- B"]);
     }
 
     #[test]
