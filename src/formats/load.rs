@@ -82,6 +82,10 @@ pub struct Loaded {
     pub audio: Option<AudioInfo>,
     /// The chapter rules the chapters were checked by.
     pub rules: Rules,
+    /// For a notes file: the show config and the codes the file turns
+    /// off, to give findings made again ([`Loaded::shift`]) their `[rules]`
+    /// severity as the first ones got theirs.
+    pub(crate) rules_applied: Option<(Config, Vec<Code>)>,
 }
 
 impl Loaded {
@@ -107,10 +111,16 @@ impl Loaded {
     /// would start before zero; nothing is moved then.
     pub fn shift(&mut self, by: Shift) -> Result<()> {
         self.chapters = by.apply(&self.chapters)?;
-        let fresh = chapter::check(&self.chapters, &self.rules, self.audio_end());
+        let mut fresh: Vec<Diagnostic> =
+            chapter::check(&self.chapters, &self.rules, self.audio_end())
+                .into_iter()
+                .filter(|d| TIMED.contains(&d.code))
+                .collect();
+        if let Some((config, off)) = &self.rules_applied {
+            crate::pipeline::apply_rules(&mut fresh, config, off);
+        }
         self.diagnostics.retain(|d| !TIMED.contains(&d.code));
-        self.diagnostics
-            .extend(fresh.into_iter().filter(|d| TIMED.contains(&d.code)));
+        self.diagnostics.extend(fresh);
         crate::diagnostic::sort(&mut self.diagnostics);
         Ok(())
     }
@@ -201,6 +211,7 @@ fn bytes_named(
                 named_audio: None,
                 audio: None,
                 rules: options.config.chapter_rules(),
+                rules_applied: None,
             });
         }
     };
@@ -237,6 +248,7 @@ fn from_notes(input: NotesInput<'_>, options: &Options<'_>) -> Loaded {
                 named_audio: None,
                 audio: None,
                 rules,
+                rules_applied: None,
             };
         }
     };
@@ -258,6 +270,7 @@ fn from_notes(input: NotesInput<'_>, options: &Options<'_>) -> Loaded {
         .path
         .zip(episode.notes.front_matter.audio.as_ref())
         .map(|(p, a)| p.parent().unwrap_or(Path::new("")).join(a));
+    let (off, _) = crate::pipeline::disabled(&episode.notes);
     Loaded {
         source: episode.notes.source,
         format: notes::NOTES,
@@ -266,6 +279,7 @@ fn from_notes(input: NotesInput<'_>, options: &Options<'_>) -> Loaded {
         named_audio,
         audio: episode.audio,
         rules,
+        rules_applied: Some((episode.config, off)),
     }
 }
 
@@ -309,5 +323,6 @@ fn checked(
         named_audio: None,
         audio: info,
         rules,
+        rules_applied: None,
     }
 }

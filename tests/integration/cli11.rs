@@ -292,6 +292,42 @@ fn shift_moves_every_chapter_and_checks_the_result() {
 }
 
 #[test]
+fn shift_gives_its_findings_the_shows_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    notes(dir.path(), "ep.md", None, &["0:00", "0:10", "1:00"]);
+    let shifted = |dir: &Path| {
+        run(
+            dir,
+            &["chapters", "ep.md", "--shift", "+0:30", "--to", "json"],
+        )
+    };
+    // `[rules]` turns the finding off: the shifted list is written.
+    fs::write(
+        dir.path().join("shownotes.toml"),
+        "[rules]\nchapter-first-not-zero = \"off\"\n",
+    )
+    .unwrap();
+    let out = shifted(dir.path());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!has(&out, "chapter-first-not-zero"), "{}", stderr(&out));
+    // So does the file's own opt-out.
+    fs::remove_file(dir.path().join("shownotes.toml")).unwrap();
+    let text = fs::read_to_string(dir.path().join("ep.md")).unwrap();
+    fs::write(
+        dir.path().join("ep.md"),
+        format!("<!-- shownotes-disable chapter-first-not-zero -->\n{text}"),
+    )
+    .unwrap();
+    let out = shifted(dir.path());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Without either, it is said and the exit is 1.
+    notes(dir.path(), "ep.md", None, &["0:00", "0:10", "1:00"]);
+    let out = shifted(dir.path());
+    assert_eq!(code(&out), 1);
+    assert!(has(&out, "chapter-first-not-zero"), "{}", stderr(&out));
+}
+
+#[test]
 fn the_format_to_write_comes_from_the_output_name() {
     let dir = with_audio();
     notes(dir.path(), "ep.md", Some("ep.mp3"), FIT);
