@@ -276,16 +276,21 @@ mod tests {
     #[test]
     fn every_style_shows_as_padded_digits() {
         let show = |ms: u64, style: Style| Timestamp::from_ms(ms).display(style).to_string();
-        for ms in [
-            0,
+        // A geometric walk up to 400 hours, and the edges.
+        let walk = std::iter::successors(Some(0u64), |&ms| Some(ms * 3 / 2 + 7))
+            .take_while(|&ms| ms < 400 * 3_600_000);
+        let edges = [
             999,
             5_000,
+            59_999,
+            60_000,
             65_432,
             3_599_999,
             3_600_000,
             36_000_000 + 61_005,
             u64::MAX,
-        ] {
+        ];
+        for ms in walk.chain(edges) {
             let (h, m, s, f) = Timestamp::from_ms(ms).parts();
             let short = if h > 0 {
                 format!("{h}:{m:02}:{s:02}")

@@ -777,58 +777,11 @@ fn chapters(notes: &Notes) -> Vec<ChapterCtx> {
             start_ms: c.start.as_ms(),
             times: forms
                 .iter()
-                .map(|&(key, style)| (key, time_text(c.start.as_ms(), style)))
+                .map(|&(key, style)| (key, c.start.display(style).to_string()))
                 .collect(),
             title: c.title.clone(),
         })
         .collect()
-}
-
-/// `ms` as [`crate::timestamp::Timestamp::display`] shows it in `style`,
-/// written digit by digit: a long episode has thousands of chapters, each
-/// in every platform's form, and `fmt` spent more on them than the rest
-/// of the chapters' context.
-fn time_text(ms: u64, style: Style) -> String {
-    /// Writes `n` in decimal, zero-padded to `width` digits, ending
-    /// before `end` in `buf`; returns where it starts.
-    fn num(buf: &mut [u8], end: usize, n: u64, width: usize) -> usize {
-        let (mut i, mut n) = (end, n);
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 && end - i >= width {
-                return i;
-            }
-        }
-    }
-    let (secs, milli) = (ms / 1000, ms % 1000);
-    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    let hours = match style {
-        Style::Short | Style::TwoDigit => h > 0,
-        Style::Hms | Style::Precise => true,
-    };
-    let first = if style == Style::Short { 1 } else { 2 };
-    // Written from the end: `[h:]m:ss[.mmm]`; u64 hours have at most 20 digits.
-    let mut buf = [0u8; 40];
-    let mut at = buf.len();
-    if style == Style::Precise {
-        at = num(&mut buf, at, milli, 3) - 1;
-        buf[at] = b'.';
-    }
-    at = num(&mut buf, at, s, 2) - 1;
-    buf[at] = b':';
-    if hours {
-        at = num(&mut buf, at, m, 2) - 1;
-        buf[at] = b':';
-        at = num(&mut buf, at, h, first);
-    } else {
-        at = num(&mut buf, at, m, first);
-    }
-    // Only ASCII digits, `:` and `.` were written.
-    std::str::from_utf8(&buf[at..])
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The audio file, its URLs under `[show] media_base_url`.
@@ -901,26 +854,6 @@ mod tests {
                 ("hello@x.org", Some("mailto:hello@x.org")),
             ]
         );
-    }
-
-    #[test]
-    fn chapter_times_read_as_the_timestamp_display() {
-        use crate::timestamp::Timestamp;
-        let styles = [Style::Short, Style::TwoDigit, Style::Hms, Style::Precise];
-        let mut ms = 0u64;
-        while ms < 400 * 3_600_000 {
-            for style in styles {
-                let want = Timestamp::from_ms(ms).display(style).to_string();
-                assert_eq!(time_text(ms, style), want, "{ms}");
-            }
-            ms = ms * 3 / 2 + 7;
-        }
-        for ms in [59_999, 60_000, 3_599_999, 3_600_000, 36_000_000, u64::MAX] {
-            for style in styles {
-                let want = Timestamp::from_ms(ms).display(style).to_string();
-                assert_eq!(time_text(ms, style), want, "{ms}");
-            }
-        }
     }
 
     #[test]
