@@ -14,6 +14,7 @@ mod markdown;
 
 pub use bytes::{decode, Lossy};
 pub use front_matter::FrontMatter;
+pub(crate) use markdown::ref_key;
 
 use crate::chapter::{self as chapters, Chapter};
 use crate::diagnostic::{Code, Diagnostic};

@@ -258,8 +258,8 @@ fn written_dest(
 }
 
 /// A reference label as matched (CommonMark: case-folded, inner white
-/// space collapsed).
-fn ref_key(label: &str) -> String {
+/// space collapsed): the reader's key, and the publish side's.
+pub(crate) fn ref_key(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     for w in label.split_whitespace() {
         if !out.is_empty() {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::rules::allowed_url;
 use super::segments::{display, push_text, text_segments, Segment};
 use crate::links;
+use crate::notes::ref_key;
 
 /// A piece of a paragraph, as the templates receive it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -43,14 +44,6 @@ pub enum Part {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct References(HashMap<String, String>);
 
-fn label_key(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 impl References {
     /// The reference definitions of the notes: those the Markdown reader
     /// found, else (HTML notes, definitions possible in the front matter)
@@ -59,7 +52,7 @@ impl References {
         match &notes.references {
             Some(defs) => References(
                 defs.iter()
-                    .map(|(label, dest)| (label_key(label), dest.clone()))
+                    .map(|(label, dest)| (ref_key(label), dest.clone()))
                     .collect(),
             ),
             None => References::of(&notes.source.text),
@@ -76,7 +69,7 @@ impl References {
             parser
                 .reference_definitions()
                 .iter()
-                .map(|(label, def)| (label_key(label), def.dest.to_string()))
+                .map(|(label, def)| (ref_key(label), def.dest.to_string()))
                 .collect(),
         )
     }
@@ -219,7 +212,7 @@ pub(crate) fn parts(lines: &[String], rules: &links::Rules, refs: &References) -
     let text = lines.join("\n");
     let mut resolve = |broken: pulldown_cmark::BrokenLink<'_>| {
         refs.0
-            .get(&label_key(&broken.reference))
+            .get(&ref_key(&broken.reference))
             .map(|url| (url.clone().into(), "".into()))
     };
     let parser = Parser::new_with_broken_link_callback(&text, Options::empty(), Some(&mut resolve));
