@@ -31,7 +31,7 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Whether `s` may hold an invisible character ([`is_invisible`]): a
+/// Whether `s` holds an invisible character ([`is_invisible`]): an exact
 /// byte-level test for their UTF-8 forms (U+00AD `C2 AD`; U+200B–U+200F
 /// and U+202A–U+202E `E2 80 …`; U+2060 and U+2066–U+2069 `E2 81 …`;
 /// U+FEFF `EF BB BF`), so that ASCII text and text with other non-ASCII
@@ -120,8 +120,7 @@ fn hidden_chars(s: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
 
 /// `s` without its hidden characters ([`is_hidden`]). Borrowed when clean.
 pub fn strip_invisible(s: &str) -> Cow<'_, str> {
-    if !may_hold_invisible(s) || !s.chars().any(is_invisible) || !hidden_chars(s).any(|(_, _, h)| h)
-    {
+    if !may_hold_invisible(s) || !hidden_chars(s).any(|(_, _, h)| h) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
