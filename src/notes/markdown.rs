@@ -61,20 +61,14 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
         last_end: start,
     };
     let mut iter = parser.into_offset_iter();
-    // Reference definitions: where each destination is written.
-    defs.extend(
-        iter.reference_definitions()
-            .iter()
-            .map(|(label, def)| (label.to_string(), def.dest.to_string())),
-    );
-    let refs: HashMap<String, Span> = iter
-        .reference_definitions()
-        .iter()
-        .map(|(label, def)| {
-            let span = Span::new(def.span.start + start, def.span.end + start);
-            (ref_key(label), span)
-        })
-        .collect();
+    // Reference definitions: where each destination is written (for
+    // spans), and what it is (for the publish side).
+    let mut refs: HashMap<String, Span> = HashMap::new();
+    for (label, def) in iter.reference_definitions().iter() {
+        let span = Span::new(def.span.start + start, def.span.end + start);
+        refs.insert(ref_key(label), span);
+        defs.push((label.to_string(), def.dest.to_string()));
+    }
     let mut html_block: Option<Span> = None;
     for (event, range) in iter.by_ref() {
         let range = Span::new(range.start + start, range.end + start);
