@@ -42,11 +42,22 @@ impl Input {
         }
     }
 
-    /// The file's bytes, at most [`regular::TEXT_CAP`] of them.
+    /// The file's bytes, at most [`regular::TEXT_CAP`] of them. Its size
+    /// goes to [`heap::input_size`](super::heap::input_size) first (for
+    /// stdin: once read).
     pub fn read(&self) -> Result<Vec<u8>, Fatal> {
         match self {
-            Input::Stdin => Ok(regular::read_stdin(std::io::stdin().lock())?),
-            Input::File(p) => read_file(p),
+            Input::Stdin => {
+                let bytes = regular::read_stdin(std::io::stdin().lock())?;
+                super::heap::input_size(bytes.len());
+                Ok(bytes)
+            }
+            Input::File(p) => {
+                if let Ok(meta) = std::fs::metadata(p) {
+                    super::heap::input_size(usize::try_from(meta.len()).unwrap_or(usize::MAX));
+                }
+                read_file(p)
+            }
         }
     }
 }

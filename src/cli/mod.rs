@@ -16,6 +16,7 @@ pub mod context;
 pub mod embed;
 pub mod examples;
 pub mod feed;
+pub mod heap;
 pub mod import;
 pub mod init;
 pub mod input;

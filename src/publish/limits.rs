@@ -20,7 +20,7 @@
 //!   running then is abandoned (its thread parks at its next allocation)
 //!   and fails with the limit named.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -113,11 +113,11 @@ thread_local! {
     static ACTIVE: RefCell<Option<Active>> = const { RefCell::new(None) };
 }
 
-/// The global allocator of the `shownotes` binary: the system allocator,
-/// plus a count of the live heap of each template render thread (see the
-/// module documentation). Threads that are not rendering pay one
-/// thread-local read per allocation.
-pub struct BudgetAlloc;
+/// The global allocator of the `shownotes` binary: an allocator `A` (the
+/// binary's choice), plus a count of the live heap of each template render
+/// thread (see the module documentation). Threads that are not rendering
+/// pay one thread-local read per allocation.
+pub struct BudgetAlloc<A>(pub A);
 
 /// Counts `n` more bytes on this thread's budget, if it has one; past the
 /// budget (or once the render was abandoned) the thread parks for good.
@@ -160,21 +160,21 @@ fn credit(n: usize) {
     }
 }
 
-// SAFETY: every call is forwarded to `System` with the same arguments;
-// the budget only counts, or parks the thread before the call.
-unsafe impl GlobalAlloc for BudgetAlloc {
+// SAFETY: every call is forwarded to `A` with the same arguments; the
+// budget only counts, or parks the thread before the call.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for BudgetAlloc<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         charge(layout.size());
-        System.alloc(layout)
+        self.0.alloc(layout)
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         charge(layout.size());
-        System.alloc_zeroed(layout)
+        self.0.alloc_zeroed(layout)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout);
+        self.0.dealloc(ptr, layout);
         credit(layout.size());
     }
 
@@ -182,7 +182,7 @@ unsafe impl GlobalAlloc for BudgetAlloc {
         if new_size > layout.size() {
             charge(new_size - layout.size());
         }
-        let p = System.realloc(ptr, layout, new_size);
+        let p = self.0.realloc(ptr, layout, new_size);
         if new_size < layout.size() && !p.is_null() {
             credit(layout.size() - new_size);
         }
