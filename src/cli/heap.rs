@@ -9,8 +9,9 @@
 //! uses little of each (about 1 ms of a 5 ms run, measured with
 //! `bench/check.sh`).
 //!
-//! So the process starts with huge pages off ([`start`]), and turns them on
-//! once it knows an input is large ([`input_size`]). The switch is Linux's
+//! So the process starts with huge pages off ([`start`]), unless one of its
+//! arguments is a large file, and turns them on once it knows an input is
+//! large ([`input_size`]). The switch is Linux's
 //! `PR_SET_THP_DISABLE`, which the kernel checks at each page fault, so
 //! memory touched after the switch gets huge pages. Elsewhere both calls
 //! do nothing.
@@ -18,10 +19,16 @@
 /// From this input size on, huge pages pay for themselves.
 const LARGE_INPUT: usize = 256 * 1024;
 
-/// Turns huge pages off for this process, until [`input_size`] sees a
-/// large input. Call it first thing in `main`.
+/// Turns huge pages off for this process, unless an argument names a
+/// large file: then they stay on from the start, so that no memory touched
+/// before the file is read (the heap's first 2 MiB) is split into small
+/// pages. Call it first thing in `main`, before the arguments are parsed.
+/// Otherwise [`input_size`] turns them on when it sees a large input.
 pub fn start() {
-    set_huge_pages(false);
+    let large_arg = std::env::args_os().skip(1).any(|arg| {
+        std::fs::metadata(&arg).is_ok_and(|m| m.is_file() && m.len() >= LARGE_INPUT as u64)
+    });
+    set_huge_pages(large_arg);
 }
 
 /// Tells the heap the size of an input about to be read: a large one turns
