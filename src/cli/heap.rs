@@ -25,10 +25,15 @@ const LARGE_INPUT: usize = 256 * 1024;
 /// pages. Call it first thing in `main`, before the arguments are parsed.
 /// Otherwise [`input_size`] turns them on when it sees a large input.
 pub fn start() {
-    let large_arg = std::env::args_os().skip(1).any(|arg| {
+    set_huge_pages(names_large_file(std::env::args_os().skip(1)));
+}
+
+/// Whether one of `args` is the path of a regular file of at least
+/// [`LARGE_INPUT`] bytes (a `stat` each; nothing is opened).
+fn names_large_file(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter().any(|arg| {
         std::fs::metadata(&arg).is_ok_and(|m| m.is_file() && m.len() >= LARGE_INPUT as u64)
-    });
-    set_huge_pages(large_arg);
+    })
 }
 
 /// Tells the heap the size of an input about to be read: a large one turns
@@ -51,3 +56,45 @@ fn set_huge_pages(on: bool) {
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn set_huge_pages(_on: bool) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_large_regular_file_counts_as_a_large_argument() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.md");
+        let large = dir.path().join("large.md");
+        std::fs::write(&small, vec![b'a'; LARGE_INPUT - 1]).unwrap();
+        std::fs::write(&large, vec![b'a'; LARGE_INPUT]).unwrap();
+        let args = |a: &[&std::path::Path]| {
+            a.iter()
+                .map(|p| p.as_os_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert!(!names_large_file(args(&[
+            std::path::Path::new("check"),
+            &small
+        ])));
+        assert!(!names_large_file(args(&[dir.path()])));
+        assert!(!names_large_file(args(&[&dir.path().join("missing.md")])));
+        assert!(names_large_file(args(&[
+            std::path::Path::new("--quiet"),
+            &large
+        ])));
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_large_input_turns_huge_pages_on() {
+        // SAFETY: reads this process's flag; no arguments are pointers.
+        let on = || unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) } == 0;
+        set_huge_pages(false);
+        assert!(!on());
+        input_size(LARGE_INPUT - 1);
+        assert!(!on());
+        input_size(LARGE_INPUT);
+        assert!(on());
+    }
+}
