@@ -21,6 +21,12 @@ pub(crate) enum Label {
 /// text that was not read as Markdown.
 static BULLET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[-*+•▪►◦‣·][ \t]+|[0-9]{1,3}[.)][ \t]+)").unwrap());
+
+/// The length of the bullet (and the blanks after it) that `text` starts
+/// with, 0 for none.
+pub(crate) fn bullet_len(text: &str) -> usize {
+    BULLET.find(text).map_or(0, |m| m.end())
+}
 /// A chapter line, stamp first: optional bullet, optional bracket, a
 /// stamp-like token, the closing bracket, a separator or space, the title.
 static STAMP_FIRST: LazyLock<Regex> = LazyLock::new(|| {
@@ -75,7 +81,7 @@ pub(crate) fn parse(line: &Line) -> Option<Result<Cand, BadStamp>> {
     let bullet = if text.starts_with(|c: char| c.is_ascii_digit() && c != '0')
         || text.starts_with(['-', '*', '+', '•', '▪', '►', '◦', '‣', '·'])
     {
-        BULLET.find(text).map_or(0, |m| m.end())
+        bullet_len(text)
     } else {
         0
     };
