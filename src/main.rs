@@ -21,7 +21,7 @@ mod cli;
 /// tens of microseconds) and its arenas' locks make the render threads
 /// wait for each other. mimalloc reserves its heap in one region the
 /// kernel may back with 2 MiB pages (`MADV_HUGEPAGE`), keeps a heap per
-/// thread, and allocates with fewer instructions: about 450 faults, and a
+/// thread, and allocates with fewer instructions: about 500 faults, and a
 /// third less wall time on 1 MB of HTML notes (`bench/README.md`). Huge
 /// pages are used only for large inputs (`cli::heap`).
 #[global_allocator]
