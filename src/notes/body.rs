@@ -112,11 +112,9 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
         !(k > 0 && reach[k - 1] > i)
     };
     // Two `memchr` scans (a set of characters would be read one by one).
-    let may_link = line.text.match_indices('@').any(|(i, _)| outside(i))
-        || line
-            .text
-            .match_indices(':')
-            .any(|(i, _)| i > 0 && b[i - 1].is_ascii_alphabetic() && outside(i));
+    let may_link = memchr::memchr_iter(b'@', b).any(outside)
+        || memchr::memchr_iter(b':', b)
+            .any(|i| i > 0 && b[i - 1].is_ascii_alphabetic() && outside(i));
     let found = if may_link {
         links::find(&line.text)
     } else {

@@ -49,7 +49,7 @@ static STAMP_SITE: LazyLock<Regex> =
 pub(crate) fn is_flattened(line: &str) -> bool {
     // Every sign below holds a colon (`https:`, `00:34`, `Links:`): one
     // `memchr` pass clears most lines of prose.
-    if !line.contains(':') {
+    if memchr::memchr(b':', line.as_bytes()).is_none() {
         return false;
     }
     if glued_urls(line) >= 2 || glued_stamps(line) >= 2 {
@@ -69,7 +69,7 @@ fn link_labels(line: &str) -> Vec<(usize, usize)> {
     const WORDS: [&str; 4] = ["learn more", "links", "resources", "further reading"];
     let b = line.as_bytes();
     let mut out = Vec::new();
-    for (colon, _) in line.match_indices(':') {
+    for colon in memchr::memchr_iter(b':', b) {
         let mut end = colon;
         while end > 0 && matches!(b[end - 1], b' ' | b'\t') {
             end -= 1;
@@ -144,8 +144,8 @@ fn glued_urls(line: &str) -> usize {
     let b = line.as_bytes();
     // Found from their colons (a `memchr` pass), not by searching for
     // `http` (a substring search set up anew for every line).
-    line.match_indices(':')
-        .filter_map(|(c, _)| {
+    memchr::memchr_iter(b':', b)
+        .filter_map(|c| {
             if !b[c + 1..].starts_with(b"//") {
                 return None;
             }
@@ -167,7 +167,7 @@ fn glued_urls(line: &str) -> usize {
 fn glued_stamps(line: &str) -> usize {
     let b = line.as_bytes();
     let mut n = 0;
-    for (i, _) in line.match_indices(':') {
+    for i in memchr::memchr_iter(b':', b) {
         let after = &b[i + 1..];
         if after.len() < 2 || !after[0].is_ascii_digit() || !after[1].is_ascii_digit() {
             continue;

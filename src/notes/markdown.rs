@@ -221,10 +221,12 @@ fn written_dest(
 ) -> Span {
     let find_in = |span: Span, from_end: bool| -> Option<Span> {
         let s = source.get(span.start..span.end)?;
+        // A substring search without setting up `str::find`'s searcher
+        // anew for every link.
         let i = if from_end {
-            s.rfind(&**dest)?
+            memchr::memmem::rfind(s.as_bytes(), dest.as_bytes())?
         } else {
-            s.find(&**dest)?
+            memchr::memmem::find(s.as_bytes(), dest.as_bytes())?
         };
         (!dest.is_empty()).then(|| Span::new(span.start + i, span.start + i + dest.len()))
     };

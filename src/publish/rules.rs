@@ -143,7 +143,7 @@ fn simple_tag(html: &str, at: usize) -> Option<Tag<'_>> {
 /// The next tag [`TAG`] finds at or after byte `from`, the first `<` at
 /// or after `from` being at `lt`.
 fn next_tag(html: &str, from: usize) -> Option<Tag<'_>> {
-    let lt = from + html[from..].find('<')?;
+    let lt = from + memchr::memchr(b'<', &html.as_bytes()[from..])?;
     if let Some(t) = simple_tag(html, lt) {
         return Some(t);
     }
