@@ -36,8 +36,8 @@ fn names_large_file(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool 
     })
 }
 
-/// Tells the heap the size of an input about to be read: a large one turns
-/// huge pages on for the rest of the run.
+/// Tells the heap the size of an input just read: a large one turns huge
+/// pages on for the rest of the run.
 pub fn input_size(bytes: usize) {
     if bytes >= LARGE_INPUT {
         set_huge_pages(true);

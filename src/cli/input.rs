@@ -42,23 +42,16 @@ impl Input {
         }
     }
 
-    /// The file's bytes, at most [`regular::TEXT_CAP`] of them. Its size
-    /// goes to [`heap::input_size`](super::heap::input_size) first (for
-    /// stdin: once read).
+    /// The file's bytes, at most [`regular::TEXT_CAP`] of them. Their
+    /// size goes to [`heap::input_size`](super::heap::input_size) (a file
+    /// named on the command line was already seen by `heap::start`).
     pub fn read(&self) -> Result<Vec<u8>, Fatal> {
-        match self {
-            Input::Stdin => {
-                let bytes = regular::read_stdin(std::io::stdin().lock())?;
-                super::heap::input_size(bytes.len());
-                Ok(bytes)
-            }
-            Input::File(p) => {
-                if let Ok(meta) = std::fs::metadata(p) {
-                    super::heap::input_size(usize::try_from(meta.len()).unwrap_or(usize::MAX));
-                }
-                read_file(p)
-            }
-        }
+        let bytes = match self {
+            Input::Stdin => regular::read_stdin(std::io::stdin().lock())?,
+            Input::File(p) => read_file(p)?,
+        };
+        super::heap::input_size(bytes.len());
+        Ok(bytes)
     }
 }
 
