@@ -8,7 +8,7 @@ mod chapter_line;
 pub mod date;
 pub mod flattened;
 pub mod front_matter;
-mod html;
+pub(crate) mod html;
 mod line;
 mod markdown;
 

@@ -168,15 +168,15 @@ impl<T, F: FnMut(Tok<'_>) -> Option<T>> Callback<T, usize> for Tokens<F> {
     }
 }
 
-/// The callback emitter with its parse errors turned off: no reader here
-/// looks at them, and checking every byte for them is a good part of the
-/// tokenizer's work.
-struct Quiet<T, F: FnMut(Tok<'_>) -> Option<T>>(CallbackEmitter<Tokens<F>, T, usize>);
+/// An emitter with its parse errors turned off: no reader here, and not
+/// the output checks ([`crate::publish`]), looks at them, and checking
+/// every byte for them is a good part of the tokenizer's work.
+pub(crate) struct Quiet<E>(pub(crate) E);
 
-impl<T, F: FnMut(Tok<'_>) -> Option<T>> ForwardingEmitter for Quiet<T, F> {
-    type Token = T;
+impl<E: Emitter> ForwardingEmitter for Quiet<E> {
+    type Token = E::Token;
 
-    fn inner(&mut self) -> &mut impl Emitter<Token = T> {
+    fn inner(&mut self) -> &mut impl Emitter<Token = E::Token> {
         &mut self.0
     }
 
@@ -191,7 +191,7 @@ fn tokenizer<T, F: FnMut(Tok<'_>) -> Option<T>>(
     html: &str,
     naive: bool,
     sink: F,
-) -> Tokenizer<html5gum::StringReader<'_>, Quiet<T, F>> {
+) -> Tokenizer<html5gum::StringReader<'_>, Quiet<CallbackEmitter<Tokens<F>, T, usize>>> {
     let mut emitter = CallbackEmitter::new(Tokens {
         sink,
         name: Vec::new(),
