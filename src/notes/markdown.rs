@@ -4,8 +4,10 @@
 //! spans. HTML blocks go to the HTML reader; images are markup.
 
 use std::collections::HashMap;
+use std::sync::mpsc;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use unicase::UniCase;
 
 use super::html;
 use super::line::{trim, Builder, Line};
@@ -34,18 +36,305 @@ struct Reader<'s> {
     verbatim: bool,
     /// Where the last line ended in the source.
     last_end: usize,
+    /// Where the first line's blank line before it was looked for (see
+    /// [`Reader::blank_since`]).
+    first_at: Option<usize>,
+}
+
+/// The lines of a text, and what the lines after it need.
+struct Read {
+    lines: Vec<Line>,
+    /// Where the last line ended.
+    last_end: usize,
+    /// Where the first line's blank line before it was looked for.
+    first_at: Option<usize>,
+}
+
+/// Bodies from this size on are read in two halves at once, when a
+/// point where the two halves read as the whole does can be found
+/// ([`split_point`]). Below it a second thread costs more than it saves.
+const HALVES_FROM: usize = 64 * 1024;
+
+/// A reference definition, owned: its label (as pulldown-cmark keys
+/// it), destination, title, and where it is written in the source.
+type Definition = (String, String, String, std::ops::Range<usize>);
+
+/// The reference definitions a reader hands on: label as written,
+/// destination.
+type Defs = Vec<(String, String)>;
+
+/// One of [`halves`], read.
+struct Half {
+    read: Read,
+    /// Its reference definitions.
+    defs: Defs,
+    /// The furthest any block but a list reached.
+    reached: usize,
+    /// The furthest a code or HTML block reached.
+    held: usize,
 }
 
 /// Reads `source[start..]` as Markdown.
 /// Its reference definitions (label as written, destination) go to
 /// `defs`.
 pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>) -> Vec<Line> {
-    let body = &source[start..];
-    let parser = Parser::new_ext(body, Options::empty());
+    read_from(source, start, defs, HALVES_FROM)
+}
+
+/// [`read`], in two halves at once when the body has `halves_from` bytes
+/// or more.
+fn read_from(source: &str, start: usize, defs: &mut Defs, halves_from: usize) -> Vec<Line> {
+    if source.len() - start >= halves_from {
+        if let Some(split) = split_point(source, start) {
+            if let Some((lines, found)) = halves(source, start, split) {
+                defs.extend(found);
+                return lines;
+            }
+        }
+    }
+    let mut iter = Parser::new_ext(&source[start..], Options::empty()).into_offset_iter();
+    let found = definitions(iter.reference_definitions(), start);
+    let refs = found
+        .iter()
+        .map(|(label, _, _, span)| (ref_key(label), Span::new(span.start, span.end)))
+        .collect();
+    defs.extend(found.into_iter().map(|(label, dest, _, _)| (label, dest)));
+    lines(source, start, source.len(), start, &refs, iter.by_ref()).lines
+}
+
+/// The reference definitions pulldown-cmark found in a text read at
+/// `at` in the source, owned.
+fn definitions(refs: &pulldown_cmark::RefDefs<'_>, at: usize) -> Vec<Definition> {
+    refs.iter()
+        .map(|(label, def)| {
+            (
+                label.to_string(),
+                def.dest.to_string(),
+                def.title.as_deref().unwrap_or_default().to_string(),
+                def.span.start + at..def.span.end + at,
+            )
+        })
+        .collect()
+}
+
+/// A cut of the body in two halves ([`split_point`]).
+#[derive(Clone, Copy, Debug)]
+struct Cut {
+    /// Where the first half's text ends: the line break of its last
+    /// line that is not blank.
+    end: usize,
+    /// Where the second half starts (a line start).
+    next: usize,
+    /// A blank line stands between them.
+    blank: bool,
+}
+
+/// Where the body at `start` may be cut in two halves that, read each on
+/// its own, read as the whole: the line start nearest the middle where a
+/// new top-level block starts whatever came before. That is a line at
+/// the margin after a blank line (a list, a quote or a paragraph ends
+/// there; the next item of a loose list starts a list that reads the
+/// same), or a bullet item at the margin (`- x`, `* x`, `+ x`: it ends a
+/// paragraph, and starts the next item or a new list).
+///
+/// What such a line does not end (a fenced code block, an HTML block)
+/// is found after reading the first half ([`halves`]).
+fn split_point(source: &str, start: usize) -> Option<Cut> {
+    let b = source.as_bytes();
+    let middle = start + (b.len() - start) / 2;
+    // The cut at the line that starts at `at`, if it is one.
+    let cut_at = |at: usize| -> Option<Cut> {
+        let first = *b.get(at)?;
+        if first.is_ascii_whitespace() || at <= start {
+            return None;
+        }
+        // The line before, and the one before it.
+        let mut end = at - 1;
+        let line_start = |e: usize| {
+            b[start..e]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map(|i| start + i + 1)
+        };
+        let before = line_start(end).unwrap_or(start);
+        let blank = b[before..end].iter().all(|c| c.is_ascii_whitespace());
+        if blank {
+            // The text before ends at the line break before the blank line.
+            end = before.checked_sub(1)?;
+            if end < start {
+                return None;
+            }
+        } else {
+            let bullet = matches!(first, b'-' | b'*' | b'+')
+                && matches!(b.get(at + 1), Some(b' ' | b'\t'))
+                && b.get(at + 2..)
+                    .and_then(|rest| {
+                        rest.iter()
+                            .position(|&c| c == b'\n' || !c.is_ascii_whitespace())
+                    })
+                    .is_some_and(|i| b[at + 2 + i] != b'\n');
+            if !bullet {
+                return None;
+            }
+        }
+        Some(Cut {
+            end,
+            next: at,
+            blank,
+        })
+    };
+    let after = memchr::memchr_iter(b'\n', &b[middle..]).find_map(|i| cut_at(middle + i + 1));
+    let before = memchr::memrchr_iter(b'\n', &b[start..middle]).find_map(|i| cut_at(start + i + 1));
+    match (before, after) {
+        (Some(x), Some(y)) => Some(if middle - x.next <= y.next - middle {
+            x
+        } else {
+            y
+        }),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Reads the body at `start` as two halves cut at `split` (see
+/// [`split_point`]), the second on a thread of its own, and returns the
+/// lines and definitions; `None` when the halves would not read as the
+/// whole (the caller then reads it whole): a label both define (the
+/// first definition wins, which the second half cannot see), a block of
+/// the first half that goes on past the blank line, or no thread.
+///
+/// A reference link in one half to a definition in the other is given
+/// its destination by pulldown-cmark's broken-link callback, with the
+/// labels matched as pulldown-cmark matches them (Unicode case folding).
+fn halves(source: &str, start: usize, Cut { end, next, blank }: Cut) -> Option<(Vec<Line>, Defs)> {
+    let (to_second, from_first) = mpsc::sync_channel(1);
+    let (to_first, from_second) = mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("shownotes-markdown".into())
+            .stack_size(8 * 1024 * 1024)
+            .spawn_scoped(scope, move || {
+                half(source, next, source.len(), end, &to_first, &from_first)
+            })
+            .ok();
+        let first = second
+            .is_some()
+            .then(|| half(source, start, next, start, &to_second, &from_second))
+            .flatten();
+        let second = second?
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let first = first?;
+        let mut more = second?;
+        // A block of the first half that reached past its last line
+        // (into the blank line) was left open: the whole would read on.
+        // Without a blank line, a code or HTML block that reached the cut
+        // may go on too (the item would be its text).
+        if first.reached > end + 1 || !blank && first.held >= next {
+            return None;
+        }
+        // The second half's first line was read as if the first half's
+        // last line ended at the cut; it ended where it did.
+        if let (Some(at), Some(line)) = (more.read.first_at, more.read.lines.first_mut()) {
+            line.blank_before |= blank_between(source, first.read.last_end, at);
+        }
+        let mut lines = first.read.lines;
+        lines.extend(more.read.lines);
+        let mut defs = first.defs;
+        defs.extend(more.defs);
+        Some((lines, defs))
+    })
+}
+
+/// One of [`halves`]: the text `from..to` read with the other half's
+/// definitions (exchanged through `send` and `receive` once both are
+/// known), its lines as read after a line that ended at `last_end`.
+fn half(
+    source: &str,
+    from: usize,
+    to: usize,
+    last_end: usize,
+    send: &mpsc::SyncSender<Vec<Definition>>,
+    receive: &mpsc::Receiver<Vec<Definition>>,
+) -> Option<Half> {
+    let theirs: std::cell::OnceCell<HashMap<UniCase<String>, (String, String)>> =
+        std::cell::OnceCell::new();
+    let callback = |link: BrokenLink<'_>| {
+        let (dest, title) = theirs
+            .get()?
+            .get(&UniCase::new(link.reference.to_string()))?;
+        Some((CowStr::from(dest.clone()), CowStr::from(title.clone())))
+    };
+    let mut iter =
+        Parser::new_with_broken_link_callback(&source[from..to], Options::empty(), Some(callback))
+            .into_offset_iter();
+    let mine = definitions(iter.reference_definitions(), from);
+    send.send(mine.clone()).ok()?;
+    let other = receive.recv().ok()?;
+    if other
+        .iter()
+        .any(|(label, ..)| iter.reference_definitions().get(label).is_some())
+    {
+        return None;
+    }
+    let mut refs: HashMap<String, Span> = HashMap::new();
+    for (label, _, _, span) in other.iter().chain(&mine) {
+        refs.insert(ref_key(label), Span::new(span.start, span.end));
+    }
+    let _ = theirs.set(
+        other
+            .into_iter()
+            .map(|(label, dest, title, _)| (UniCase::new(label), (dest, title)))
+            .collect(),
+    );
+    let mut reached = from;
+    let mut held = from;
+    let events = iter.by_ref().inspect(|(event, range)| {
+        if matches!(
+            event,
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock)
+                | Event::End(TagEnd::CodeBlock | TagEnd::HtmlBlock)
+        ) {
+            held = held.max(from + range.end);
+        }
+        // A list's range takes in the blank lines after it; a list ends
+        // at the cut all the same (the next line is not indented).
+        if !matches!(
+            event,
+            Event::Start(Tag::List(_) | Tag::Item) | Event::End(TagEnd::List(_) | TagEnd::Item)
+        ) {
+            reached = reached.max(from + range.end);
+        }
+    });
+    let read = lines(source, from, to, last_end, &refs, events);
+    let found = mine
+        .into_iter()
+        .map(|(label, dest, _, _)| (label, dest))
+        .collect();
+    Some(Half {
+        read,
+        defs: found,
+        reached,
+        held,
+    })
+}
+
+/// The lines of `source[from..to]` read as `events` (offsets from
+/// `from`), the line before them having ended at `last_end`; `refs`:
+/// where each reference definition's destination is written.
+fn lines<'s>(
+    source: &'s str,
+    from: usize,
+    to: usize,
+    last_end: usize,
+    refs: &HashMap<String, Span>,
+    events: impl Iterator<Item = (Event<'s>, std::ops::Range<usize>)>,
+) -> Read {
+    let start = from;
+    let body = &source[from..to];
     // About one logical line per source line (a `<br>` may make more):
     // reserved at once, the list seldom moves, and the pages past the
     // lines made are never touched.
-    let most = body.matches('\n').count() + 1;
+    let most = memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1;
     let mut r = Reader {
         source,
         out: Vec::with_capacity(most),
@@ -58,19 +347,11 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
         item: false,
         new_block: true,
         verbatim: false,
-        last_end: start,
+        last_end,
+        first_at: None,
     };
-    let mut iter = parser.into_offset_iter();
-    // Reference definitions: where each destination is written (for
-    // spans), and what it is (for the publish side).
-    let mut refs: HashMap<String, Span> = HashMap::new();
-    for (label, def) in iter.reference_definitions().iter() {
-        let span = Span::new(def.span.start + start, def.span.end + start);
-        refs.insert(ref_key(label), span);
-        defs.push((label.to_string(), def.dest.to_string()));
-    }
     let mut html_block: Option<Span> = None;
-    for (event, range) in iter.by_ref() {
+    for (event, range) in events {
         let range = Span::new(range.start + start, range.end + start);
         match event {
             Event::Start(tag) => match tag {
@@ -102,7 +383,7 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
                     id,
                     ..
                 } => {
-                    let written = written_dest(source, range, &dest_url, link_type, &id, &refs);
+                    let written = written_dest(source, range, &dest_url, link_type, &id, refs);
                     let auto = matches!(link_type, LinkType::Autolink | LinkType::Email);
                     let at = r.builder().line.text.len();
                     r.links.push((at, dest_url.to_string(), written, auto));
@@ -129,6 +410,11 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
                     r.flush();
                     r.heading = None;
                     r.new_block = true;
+                    // An item without a line of text (`-` alone, or only a
+                    // code block) does not make the next line an item.
+                    if matches!(tag, TagEnd::Item) {
+                        r.item = false;
+                    }
                 }
                 TagEnd::List(_) => {
                     r.flush();
@@ -147,6 +433,9 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
                         if let Some(first) = lines.first_mut() {
                             first.new_block = true;
                             first.blank_before |= r.blank_since(b.start);
+                            if r.out.is_empty() {
+                                r.first_at = Some(b.start);
+                            }
                         }
                         if let Some(last) = lines.last() {
                             r.last_end = last.span().end;
@@ -205,7 +494,11 @@ pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>)
         }
     }
     r.flush();
-    r.out
+    Read {
+        lines: r.out,
+        last_end: r.last_end,
+        first_at: r.first_at,
+    }
 }
 
 /// Where a link's destination is written: inside the link for an inline
@@ -287,19 +580,7 @@ impl Reader<'_> {
 
     /// Whether a blank line stands between the last line and `at`.
     fn blank_since(&self, at: usize) -> bool {
-        let between = self.source.get(self.last_end..at).unwrap_or("");
-        // The whole lines between: those after the first line break and
-        // before the last.
-        let mut lines = between.split('\n');
-        lines.next();
-        let mut prev: Option<&str> = None;
-        for l in lines {
-            if prev.is_some_and(|p| p.trim().is_empty()) {
-                return true;
-            }
-            prev = Some(l);
-        }
-        false
+        blank_between(self.source, self.last_end, at)
     }
 
     /// Ends the current line.
@@ -318,6 +599,9 @@ impl Reader<'_> {
         }
         let span = line.span();
         line.blank_before = self.blank_since(span.start);
+        if self.out.is_empty() {
+            self.first_at = Some(span.start);
+        }
         let md = physical(self.source, span);
         (line.md, line.md_src, line.md_at) = (String::new(), Some(md), md.start);
         self.last_end = span.end;
@@ -377,6 +661,24 @@ impl Reader<'_> {
     }
 }
 
+/// Whether a blank line stands between `from` (where a line ended) and
+/// `at`.
+fn blank_between(source: &str, from: usize, at: usize) -> bool {
+    let between = source.get(from..at).unwrap_or("");
+    // The whole lines between: those after the first line break and
+    // before the last.
+    let mut lines = between.split('\n');
+    lines.next();
+    let mut prev: Option<&str> = None;
+    for l in lines {
+        if prev.is_some_and(|p| p.trim().is_empty()) {
+            return true;
+        }
+        prev = Some(l);
+    }
+    false
+}
+
 /// The physical source lines holding `span`, trimmed: where a line's
 /// Markdown is written (its list marker, heading marks and inline markup
 /// included).
@@ -401,4 +703,113 @@ fn physical(source: &str, span: Span) -> Span {
     }
     let lead = source[at..end].len() - source[at..end].trim_start().len();
     Span::new(at + lead, at + lead + s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines and definitions of `text` read whole, and read in two
+    /// halves at once where it can be.
+    fn whole_and_halves(text: &str) -> (String, String) {
+        let read = |halves_from| {
+            let mut defs = Vec::new();
+            let lines = read_from(text, 0, &mut defs, halves_from);
+            defs.sort();
+            format!("{lines:#?}\n{defs:?}")
+        };
+        (read(usize::MAX), read(0))
+    }
+
+    /// Whether `text` is read in halves (not whole again).
+    fn read_in_halves(text: &str) -> bool {
+        split_point(text, 0).is_some_and(|split| halves(text, 0, split).is_some())
+    }
+
+    #[test]
+    fn halves_read_as_the_whole_with_links_to_either_half() {
+        let text = "# Notes\n\nSee [the guide][Guide] and [docs].\n\n- one\n- two\n\n\
+                    [docs]: https://docs.example/ \"Docs\"\n\nMore text, [back][docs].\n\n\
+                    [guide]: https://guide.example/\n\n00:00 Intro\n";
+        assert!(read_in_halves(text));
+        let (whole, halves) = whole_and_halves(text);
+        assert_eq!(whole, halves);
+        assert!(halves.contains("https://guide.example/"), "{halves}");
+    }
+
+    #[test]
+    fn halves_are_not_used_where_they_would_read_otherwise() {
+        // A fence left open over the cut: the whole reads it as code.
+        let open_fence = "Intro\n\n```\ncode\n\nmore code\n\nand more\n\nstill code\n";
+        assert!(!read_in_halves(open_fence));
+        // The same label defined in both halves: the first one wins.
+        let twice = "[a]: https://one.example/\n\nSee [a].\n\nText\n\nText\n\n[A]: https://two.example/\n\nSee [a] again.\n";
+        assert!(!read_in_halves(twice));
+        for text in [open_fence, twice] {
+            let (whole, halves) = whole_and_halves(text);
+            assert_eq!(whole, halves);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Any body read in halves (where a cut is found and allowed)
+        /// reads as it does whole: blocks left open over the cut, links
+        /// to definitions in the other half, labels defined twice.
+        #[test]
+        fn halves_always_read_as_the_whole(
+            pieces in proptest::collection::vec(0usize..PIECES.len(), 2..40)
+        ) {
+            let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let (whole, halves) = whole_and_halves(&text);
+            proptest::prop_assert_eq!(whole, halves, "{:?}", text);
+        }
+    }
+
+    /// What the generated bodies are made of.
+    const PIECES: &[&str] = &[
+        "\n",
+        "\n",
+        "\n",
+        "A paragraph with [a ref][a], [b] and *emphasis*.\n",
+        "Another with [Straße] and [x](https://x.example/a \"t\") <https://auto.example>.\n",
+        "[a]: https://a.example/1 \"A\"\n",
+        "[B]: https://b.example/2\n",
+        "[STRASSE]: https://sz.example/\n",
+        "[a]: https://again.example/\n",
+        "```\n",
+        "~~~\n",
+        "<pre>\n",
+        "</pre>\n",
+        "<!-- open\n",
+        "-->\n",
+        "<div>\n",
+        "</div>\n",
+        "- item\n",
+        "  continued\n",
+        "* star\n",
+        "1. numbered\n",
+        "> quote\n",
+        "    indented code\n",
+        "# Heading\n",
+        "Setext\n===\n",
+        "---\n",
+        "00:00 Intro\n",
+        "12:30 Next [link](https://y.example/b)\n",
+        "Text <a href=\"https://h.example\">x</a> and<br>break\n",
+        "`code span` and **bold**\n",
+        "plain text line\n",
+        "+ plus item\n",
+        "-\n",
+        "- - -\n",
+        "2. second\n",
+        "[a]:\n",
+        "<span>\n",
+        "<script>\n",
+        "</script>\n",
+        "  - nested item\n",
+        "- ```\n",
+        "> lazy\n",
+        "- item with [a ref][a] and [x](https://x.example/a)\n",
+    ];
 }
