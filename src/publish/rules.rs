@@ -64,26 +64,23 @@ fn scan(html: &str, mut sink: impl FnMut(Markup<'_>)) {
     use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
     use html5gum::Tokenizer;
 
-    /// The attribute being read: its name and its value so far (a value
-    /// may come in pieces).
-    #[derive(Default)]
-    struct Open {
-        name: Vec<u8>,
-        value: Vec<u8>,
-    }
     fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(b)
     }
-    let mut attr: Option<Open> = None;
+    // The attribute being read: its name and its value so far (a value
+    // may come in pieces), in buffers kept from tag to tag.
+    let (mut name, mut value) = (Vec::new(), Vec::new());
+    let mut open = false;
     let mut in_tag = false;
-    let end_attr = |attr: &mut Option<Open>, sink: &mut dyn FnMut(Markup<'_>)| {
-        if let Some(a) = attr.take() {
-            sink(Markup::Attribute {
-                name: &text(&a.name),
-                value: &text(&a.value),
-            });
-        }
-    };
+    let end_attr =
+        |open: &mut bool, name: &[u8], value: &[u8], sink: &mut dyn FnMut(Markup<'_>)| {
+            if std::mem::take(open) {
+                sink(Markup::Attribute {
+                    name: &text(name),
+                    value: &text(value),
+                });
+            }
+        };
     let emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: html5gum::Span<usize>| {
         match event {
             CallbackEvent::OpenStartTag { name } => {
@@ -93,20 +90,16 @@ fn scan(html: &str, mut sink: impl FnMut(Markup<'_>)) {
                     end: false,
                 });
             }
-            CallbackEvent::AttributeName { name } => {
-                end_attr(&mut attr, &mut sink);
-                attr = Some(Open {
-                    name: name.to_vec(),
-                    value: Vec::new(),
-                });
+            CallbackEvent::AttributeName { name: n } => {
+                end_attr(&mut open, &name, &value, &mut sink);
+                open = true;
+                name.clear();
+                name.extend_from_slice(n);
+                value.clear();
             }
-            CallbackEvent::AttributeValue { value } => {
-                if let Some(a) = attr.as_mut() {
-                    a.value.extend_from_slice(value);
-                }
-            }
+            CallbackEvent::AttributeValue { value: v } => value.extend_from_slice(v),
             CallbackEvent::CloseStartTag { .. } => {
-                end_attr(&mut attr, &mut sink);
+                end_attr(&mut open, &name, &value, &mut sink);
                 in_tag = false;
             }
             CallbackEvent::EndTag { name } => sink(Markup::Tag {
@@ -193,21 +186,18 @@ pub(crate) fn check_html(platform: PlatformId, html: &str, allowed: &[&str]) -> 
     let mut reported: Vec<String> = Vec::new();
     let mut stray = false;
     // The start tag read last, when its attributes are to be checked.
-    let mut checking: Option<String> = None;
+    let mut checking: Option<&str> = None;
     scan(html, |m| match m {
         Markup::Tag { name, end } => {
-            checking = None;
-            if !allowed.contains(&name) {
-                if !reported.iter().any(|r| r == name) {
-                    bad(format!("the output holds the tag `<{name}>`"));
-                    reported.push(name.to_string());
-                }
-            } else if !end {
-                checking = Some(name.to_string());
+            let known = allowed.iter().find(|t| **t == name);
+            checking = known.filter(|_| !end).copied();
+            if known.is_none() && !reported.iter().any(|r| r == name) {
+                bad(format!("the output holds the tag `<{name}>`"));
+                reported.push(name.to_string());
             }
         }
         Markup::Attribute { name, value } => {
-            if let Some(tag) = &checking {
+            if let Some(tag) = checking {
                 check_attr(tag, name, value, &mut bad);
             }
         }
