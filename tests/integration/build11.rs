@@ -492,6 +492,33 @@ fn markdown_is_carried_to_every_platform_in_its_own_markup() {
     assert_eq!(desc.text().unwrap(), read("apple.html"));
 }
 
+/// A numbered list that goes on from an earlier one (`3.`): Spotify and
+/// Apple take no `<ol start>`, so its items carry their own numbers.
+#[test]
+fn a_numbered_list_past_one_keeps_its_numbers_on_every_platform() {
+    let dir = show(&MARKDOWN.replace(
+        "1. First _point_\n2. Second point",
+        "3. First _point_\n4. Second point",
+    ));
+    let d = dir.path();
+    let o = run(d, &["build", "ep.md", "--out", "out"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let read = |f: &str| std::fs::read_to_string(d.join("out").join(f)).unwrap();
+    for f in ["spotify.html", "apple.html"] {
+        let html = read(f);
+        assert!(
+            html.contains("<ul>\n<li>3. First point</li>\n<li>4. Second point</li>\n</ul>"),
+            "{f}: {html}"
+        );
+        assert!(!html.contains("<ol>"), "{f}: {html}");
+    }
+    assert!(
+        read("youtube.txt").contains("3. First point\n4. Second point\n"),
+        "{}",
+        read("youtube.txt")
+    );
+}
+
 #[test]
 fn spotify_and_apple_render_chapters_footer_and_angles_alike() {
     let dir = show(
