@@ -610,8 +610,13 @@ impl<'n> Parser<'n> {
         let text = line.text.as_str();
         if let [f] = found {
             let desc = if f.start <= bullet {
-                let more = describe(&text[f.end..]);
+                let rest = &text[f.end..];
+                // `[Title](url), see the appendix`: the sentence goes on
+                // after the link, and reads as written.
+                let goes_on = rest.starts_with([',', ';', '.', ')']);
+                let more = describe(rest);
                 match (f.described.then(|| clean(&text[f.start..f.end])), more) {
+                    (Some(t), Some(m)) if !t.is_empty() && goes_on => Some(format!("{t}{m}")),
                     (Some(t), Some(m)) if !t.is_empty() => Some(format!("{t} — {m}")),
                     (Some(t), None) if !t.is_empty() => Some(t),
                     (_, m) => m,

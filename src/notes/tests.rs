@@ -364,6 +364,23 @@ fn link_lists_under_any_links_label() {
     }
 }
 
+/// A link item whose sentence goes on after the link keeps it as
+/// written; one with a separator is the link's text, a dash, the rest.
+#[test]
+fn a_link_item_that_goes_on_after_the_link_reads_as_written() {
+    let n = parse(
+        "Links:\n\n- [Night foraging](https://a.example/), see the appendix\n- [Sleep](https://b.example/) — a study\n",
+    );
+    let texts: Vec<_> = n.links.iter().map(|l| l.text.as_deref()).collect();
+    assert_eq!(
+        texts,
+        [
+            Some("Night foraging, see the appendix"),
+            Some("Sleep — a study")
+        ]
+    );
+}
+
 #[test]
 fn markdown_reads_as_markdown() {
     let text = "Intro with `https://code.example/` and ![logo](https://img.example/l.png).\n\
