@@ -197,7 +197,10 @@ fn bytes_named(
     }
     if format.capabilities().binary {
         let source = Source::new(name, "");
-        return Ok(checked(source, format, read(format, bytes), options));
+        return Ok(with_rules(
+            checked(source, format, read(format, bytes), options),
+            options,
+        ));
     }
     let source = match crate::notes::decode(name, bytes) {
         Ok(src) => src,
@@ -220,7 +223,16 @@ fn bytes_named(
     let mut loaded = checked(source, format, parsed, options);
     loaded.diagnostics.extend(invisible);
     crate::diagnostic::sort(&mut loaded.diagnostics);
-    Ok(loaded)
+    Ok(with_rules(loaded, options))
+}
+
+/// A chapter file's findings with the show's `[rules]` severities (or
+/// dropped where a rule is `off`), as a notes file's get theirs when its
+/// episode is loaded; kept so findings made again get them too.
+fn with_rules(mut loaded: Loaded, options: &Options<'_>) -> Loaded {
+    crate::pipeline::apply_rules(&mut loaded.diagnostics, options.config, &[]);
+    loaded.rules_applied = Some((options.config.clone(), vec![]));
+    loaded
 }
 
 /// The chapters of a notes file, loaded as every command loads an episode

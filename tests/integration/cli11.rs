@@ -291,6 +291,44 @@ fn shift_moves_every_chapter_and_checks_the_result() {
     assert!(stderr(&out).contains("+90s"), "{}", stderr(&out));
 }
 
+/// `[rules]` apply to a chapter file in any format, as to notes.
+#[test]
+fn a_chapter_file_gets_the_shows_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("ch.json"),
+        r#"{"version":"1.2.0","chapters":[{"startTime":10,"title":"A"},{"startTime":20,"title":"B"},{"startTime":30,"title":"C"}]}"#,
+    )
+    .unwrap();
+    let convert = |dir: &Path| run(dir, &["chapters", "ch.json", "--to", "psc"]);
+    let out = convert(dir.path());
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("error[chapter-first-not-zero]"),
+        "{}",
+        stderr(&out)
+    );
+    for (level, exit, shown) in [
+        ("warning", 0, "warning[chapter-first-not-zero]"),
+        ("off", 0, ""),
+    ] {
+        fs::write(
+            dir.path().join("shownotes.toml"),
+            format!("[rules]\nchapter-first-not-zero = \"{level}\"\n"),
+        )
+        .unwrap();
+        let out = convert(dir.path());
+        assert_eq!(code(&out), exit, "{level}: {}", stderr(&out));
+        assert_eq!(
+            has(&out, "chapter-first-not-zero"),
+            !shown.is_empty(),
+            "{level}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(shown), "{level}: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn shift_gives_its_findings_the_shows_rules() {
     let dir = tempfile::tempdir().unwrap();
