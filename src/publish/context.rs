@@ -624,21 +624,25 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
 /// A paragraph read: its parts, and the same as plain lines.
 type Read = (Vec<Part>, Vec<Vec<Segment>>);
 
-/// The paragraphs of `blocks` past which size they are read on two
-/// threads (below it a thread costs more than it saves).
+/// The paragraphs' bytes past which they are read on two threads (below
+/// it a thread costs more than it saves).
 const SPLIT_BYTES: usize = 64 * 1024;
 
 /// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
 /// `None` for the other blocks), in order. Paragraphs are read each on
 /// its own (the reference definitions gathered before), so on long notes
-/// the two halves are read at once, one on a second thread: the Markdown
-/// of every paragraph is the costliest part of the context.
+/// the two halves are read at once ([`in_halves`]): the Markdown of every
+/// paragraph is the costliest part of the context.
 fn paragraphs(
     blocks: &[Block],
     rules: &links::Rules,
     refs: &markup::References,
 ) -> Vec<Option<Read>> {
-    let read = |blocks: &[Block]| -> Vec<Option<Read>> {
+    let size = |b: &Block| match b {
+        Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+        _ => 0,
+    };
+    in_halves(blocks, size, SPLIT_BYTES, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -650,35 +654,42 @@ fn paragraphs(
                 _ => None,
             })
             .collect()
-    };
-    let size = |b: &Block| match b {
-        Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
-        _ => 0,
-    };
-    let total: usize = blocks.iter().map(size).sum();
-    if total < SPLIT_BYTES {
-        return read(blocks);
+    })
+}
+
+/// `work` over `items`, in order: when their `size`s add up to `from` or
+/// more, over the two halves at once (cut where half the size is
+/// passed), the second on a thread of its own.
+pub(crate) fn in_halves<T: Sync, R: Send>(
+    items: &[T],
+    size: impl Fn(&T) -> usize,
+    from: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let total: usize = items.iter().map(&size).sum();
+    if total < from {
+        return work(items);
     }
-    // The first block past half the paragraphs' bytes starts the second half.
+    // The first item past half the size starts the second half.
     let mut passed = 0;
-    let half = blocks
+    let half = items
         .iter()
         .position(|b| {
             passed += size(b);
             2 * passed >= total
         })
-        .map_or(blocks.len(), |i| i + 1);
-    let (first, second) = blocks.split_at(half);
+        .map_or(items.len(), |i| i + 1);
+    let (first, second) = items.split_at(half);
     std::thread::scope(|scope| {
         // The main thread's stack size: a paragraph's lists nest.
         let other = std::thread::Builder::new()
             .stack_size(8 * 1024 * 1024)
-            .spawn_scoped(scope, || read(second));
-        let mut out = read(first);
+            .spawn_scoped(scope, || work(second));
+        let mut out = work(first);
         match other {
             Ok(h) => out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            // No thread to be had: read the rest here.
-            Err(_) => out.extend(read(second)),
+            // No thread to be had: the rest here.
+            Err(_) => out.extend(work(second)),
         }
         out
     })

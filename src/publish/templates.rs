@@ -524,7 +524,18 @@ impl<'a> Shared<'a> {
 /// cannot change, so a shared value reads as a copy would; the body's
 /// values take about half the memory, and half the time to make and free.
 fn blocks_value(blocks: &[BlockCtx]) -> Value {
-    Value::from_object(
+    // The size of a block's value, about: its paragraph's bytes.
+    let size = |b: &BlockCtx| match b {
+        BlockCtx::Paragraph { lines, .. } => lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.text.len() + 8).sum::<usize>() + 1)
+            .sum(),
+        BlockCtx::Links { items, .. } => 64 * items.len(),
+        _ => 16,
+    };
+    // Made on two threads on long notes (values are shared, not copied,
+    // between threads).
+    let values = super::context::in_halves(blocks, size, VALUES_IN_HALVES_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -540,9 +551,14 @@ fn blocks_value(blocks: &[BlockCtx]) -> Value {
                 }
                 b => Value::from(minijinja::value::Serde(b)),
             })
-            .collect::<Vec<Value>>(),
-    )
+            .collect::<Vec<Value>>()
+    });
+    Value::from_object(values)
 }
+
+/// The body's size (about, in bytes) past which its values are made on
+/// two threads.
+const VALUES_IN_HALVES_FROM: usize = 64 * 1024;
 
 /// A paragraph as the `BlockCtx` derive serializes it: tag, then fields.
 #[derive(Serialize)]
