@@ -139,6 +139,10 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
 }
 
 /// A description after a link: the separator cut off.
+/// The lines' text size past which what each line is on its own is read
+/// on two threads ([`Parser::run`]).
+const LINES_IN_HALVES_FROM: usize = 64 * 1024;
+
 fn describe(rest: &str) -> Option<String> {
     let t = clean(after_separator(rest).trim());
     (!t.is_empty()).then_some(t)
@@ -227,16 +231,28 @@ impl<'n> Parser<'n> {
     }
 
     pub(crate) fn run(&mut self, lines: &[Line]) {
-        let cands: Vec<Option<Result<Cand, chapter_line::BadStamp>>> = lines
-            .iter()
-            .map(|l| {
-                if l.verbatim {
-                    None
-                } else {
-                    chapter_line::parse(l)
-                }
-            })
-            .collect();
+        // What each line is on its own (a chapter, a label), read before
+        // the lines are taken in order: on long notes, on two threads.
+        let (cands, labels): (Vec<_>, Vec<_>) = crate::parallel::in_halves(
+            lines,
+            |l| l.text.len() + 1,
+            LINES_IN_HALVES_FROM,
+            |lines| {
+                lines
+                    .iter()
+                    .map(|l| {
+                        let cand = if l.verbatim {
+                            None
+                        } else {
+                            chapter_line::parse(l)
+                        };
+                        (cand, chapter_line::label(l))
+                    })
+                    .collect()
+            },
+        )
+        .into_iter()
+        .unzip();
         let heading_chapters = heading_chapters(lines, &cands);
         let mut section = Section::Prose;
         let mut i = 0;
@@ -253,7 +269,7 @@ impl<'n> Parser<'n> {
             if line.blank_before || (line.new_block && !continues_list) {
                 self.end_paragraph();
             }
-            if let Some((label, rest_at, name)) = chapter_line::label(line) {
+            if let Some((label, rest_at, name)) = labels[i].clone() {
                 let rest = line.text[rest_at..].trim();
                 let next = lines.get(i + 1);
                 let opens = classic(&name)

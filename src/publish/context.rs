@@ -631,7 +631,7 @@ const SPLIT_BYTES: usize = 64 * 1024;
 /// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
 /// `None` for the other blocks), in order. Paragraphs are read each on
 /// its own (the reference definitions gathered before), so on long notes
-/// the two halves are read at once ([`in_halves`]): the Markdown of every
+/// the two halves are read at once ([`crate::parallel::in_halves`]): the Markdown of every
 /// paragraph is the costliest part of the context.
 fn paragraphs(
     blocks: &[Block],
@@ -642,7 +642,7 @@ fn paragraphs(
         Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
         _ => 0,
     };
-    in_halves(blocks, size, SPLIT_BYTES, |blocks| {
+    crate::parallel::in_halves(blocks, size, SPLIT_BYTES, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -654,44 +654,6 @@ fn paragraphs(
                 _ => None,
             })
             .collect()
-    })
-}
-
-/// `work` over `items`, in order: when their `size`s add up to `from` or
-/// more, over the two halves at once (cut where half the size is
-/// passed), the second on a thread of its own.
-pub(crate) fn in_halves<T: Sync, R: Send>(
-    items: &[T],
-    size: impl Fn(&T) -> usize,
-    from: usize,
-    work: impl Fn(&[T]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    let total: usize = items.iter().map(&size).sum();
-    if total < from {
-        return work(items);
-    }
-    // The first item past half the size starts the second half.
-    let mut passed = 0;
-    let half = items
-        .iter()
-        .position(|b| {
-            passed += size(b);
-            2 * passed >= total
-        })
-        .map_or(items.len(), |i| i + 1);
-    let (first, second) = items.split_at(half);
-    std::thread::scope(|scope| {
-        // The main thread's stack size: a paragraph's lists nest.
-        let other = std::thread::Builder::new()
-            .stack_size(8 * 1024 * 1024)
-            .spawn_scoped(scope, || work(second));
-        let mut out = work(first);
-        match other {
-            Ok(h) => out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            // No thread to be had: the rest here.
-            Err(_) => out.extend(work(second)),
-        }
-        out
     })
 }
 

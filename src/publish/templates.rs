@@ -543,7 +543,7 @@ fn blocks_value(blocks: &[BlockCtx]) -> Value {
     };
     // Made on two threads on long notes (values are shared, not copied,
     // between threads).
-    let values = super::context::in_halves(blocks, size, VALUES_IN_HALVES_FROM, |blocks| {
+    let values = crate::parallel::in_halves(blocks, size, VALUES_IN_HALVES_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
