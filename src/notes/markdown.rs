@@ -50,9 +50,9 @@ struct Read {
     first_at: Option<usize>,
 }
 
-/// Bodies from this size on are read in two halves at once, when a
-/// point where the two halves read as the whole does can be found
-/// ([`split_point`]). Below it a second thread costs more than it saves.
+/// Bodies from this size on are read in two halves at once, when they
+/// can be cut where the halves read as the whole does ([`split_point`]).
+/// Below it a second thread costs more than it saves.
 const HALVES_FROM: usize = 64 * 1024;
 
 /// A reference definition, owned: its label (as pulldown-cmark keys
