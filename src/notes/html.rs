@@ -729,11 +729,14 @@ impl Reader<'_> {
             }
         }
         if !collapsed.is_empty() {
-            // The leading white space cut off: align from the first character.
-            let lead = value.len() - value.trim_start().len();
+            // The leading white space cut off: align from the first
+            // character as written. That is the written white space's
+            // length, not the decoded one's (a CR LF reads as one LF),
+            // and always a character boundary; an entity that reads as
+            // white space (`&nbsp;`) is written text, and stays.
             let written = written.unwrap_or("");
             let src_start = if value.trim_start().len() < value.len() {
-                span.start + (written.len() - written.trim_start().len()).min(lead.max(1))
+                span.start + (written.len() - written.trim_start().len())
             } else {
                 span.start
             };
@@ -754,6 +757,27 @@ mod tests {
             .into_iter()
             .map(|l| l.text)
             .collect()
+    }
+
+    /// A text that starts with CR LF and a wide space (U+2000): the CR LF
+    /// reads as one LF, so the decoded white space is shorter than the
+    /// written; the line still starts at its first character as written.
+    #[test]
+    fn a_line_after_cr_lf_and_wide_spaces_starts_where_it_is_written() {
+        for html in [
+            "<p>\r\n\u{2000}\u{10740}",
+            "<p>\r\n \u{a0}\r\n\u{2003}x &amp; y</p>\r\n<p>\r\n\t\u{3000}z</p>",
+        ] {
+            for line in read(html, 0, html.len()) {
+                let span = line.span();
+                assert!(
+                    html.is_char_boundary(span.start) && html.is_char_boundary(line.md_at),
+                    "{html:?}: {line:?}"
+                );
+                let first = line.text.chars().next().unwrap();
+                assert!(html[span.start..].starts_with(first), "{html:?}: {line:?}");
+            }
+        }
     }
 
     #[test]
