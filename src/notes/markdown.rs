@@ -811,5 +811,8 @@ mod tests {
         "- ```\n",
         "> lazy\n",
         "- item with [a ref][a] and [x](https://x.example/a)\n",
+        "\r\n",
+        "windows line\r\n",
+        "- windows item\r\n",
     ];
 }
