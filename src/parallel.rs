@@ -2,6 +2,11 @@
 //! shownotes runs on have few cores, and a long episode's notes are read
 //! and published in steps that each leave one idle.
 
+/// The size of a piece of work (bytes of notes text, about) from which it
+/// is split over two threads: below it, a second thread costs more than
+/// it saves.
+pub(crate) const HALVES_FROM: usize = 64 * 1024;
+
 /// `work` over `items`, in order: when their `size`s add up to `from` or
 /// more, over the two halves at once (cut where half the size is
 /// passed), the second on a thread of its own; else on this thread.

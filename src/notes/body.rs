@@ -139,10 +139,6 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
 }
 
 /// A description after a link: the separator cut off.
-/// The lines' text size past which what each line is on its own is read
-/// on two threads ([`Parser::run`]).
-const LINES_IN_HALVES_FROM: usize = 64 * 1024;
-
 fn describe(rest: &str) -> Option<String> {
     let t = clean(after_separator(rest).trim());
     (!t.is_empty()).then_some(t)
@@ -236,17 +232,16 @@ impl<'n> Parser<'n> {
         let (cands, labels): (Vec<_>, Vec<_>) = crate::parallel::in_halves(
             lines,
             |l| l.text.len() + 1,
-            LINES_IN_HALVES_FROM,
+            crate::parallel::HALVES_FROM,
             |lines| {
                 lines
                     .iter()
                     .map(|l| {
-                        let cand = if l.verbatim {
-                            None
+                        if l.verbatim {
+                            (None, None)
                         } else {
-                            chapter_line::parse(l)
-                        };
-                        (cand, chapter_line::label(l))
+                            (chapter_line::parse(l), chapter_line::label(l))
+                        }
                     })
                     .collect()
             },

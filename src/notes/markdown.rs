@@ -50,11 +50,6 @@ struct Read {
     first_at: Option<usize>,
 }
 
-/// Bodies from this size on are read in two halves at once, when they
-/// can be cut where the halves read as the whole does ([`split_point`]).
-/// Below it a second thread costs more than it saves.
-const HALVES_FROM: usize = 64 * 1024;
-
 /// A reference definition, owned: its label (as pulldown-cmark keys
 /// it), destination, title, and where it is written in the source.
 type Definition = (String, String, String, std::ops::Range<usize>);
@@ -78,11 +73,12 @@ struct Half {
 /// Its reference definitions (label as written, destination) go to
 /// `defs`.
 pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>) -> Vec<Line> {
-    read_from(source, start, defs, HALVES_FROM)
+    read_from(source, start, defs, crate::parallel::HALVES_FROM)
 }
 
 /// [`read`], in two halves at once when the body has `halves_from` bytes
-/// or more.
+/// or more ([`crate::parallel::HALVES_FROM`]) and can be cut where the
+/// halves read as the whole does ([`split_point`]).
 fn read_from(source: &str, start: usize, defs: &mut Defs, halves_from: usize) -> Vec<Line> {
     if source.len() - start >= halves_from {
         if let Some(split) = split_point(source, start) {
@@ -94,12 +90,28 @@ fn read_from(source: &str, start: usize, defs: &mut Defs, halves_from: usize) ->
     }
     let mut iter = Parser::new_ext(&source[start..], Options::empty()).into_offset_iter();
     let found = definitions(iter.reference_definitions(), start);
-    let refs = found
-        .iter()
-        .map(|(label, _, _, span)| (ref_key(label), Span::new(span.start, span.end)))
-        .collect();
-    defs.extend(found.into_iter().map(|(label, dest, _, _)| (label, dest)));
+    let refs = written_at(&found);
+    defs.extend(handed_on(found));
     lines(source, start, source.len(), start, &refs, iter.by_ref()).lines
+}
+
+/// Where each definition's destination is written, by matching key
+/// ([`ref_key`]); the first of two with one key wins.
+fn written_at<'a>(found: impl IntoIterator<Item = &'a Definition>) -> HashMap<String, Span> {
+    let mut refs = HashMap::new();
+    for (label, _, _, span) in found {
+        refs.entry(ref_key(label))
+            .or_insert(Span::new(span.start, span.end));
+    }
+    refs
+}
+
+/// The definitions as the reader hands them on: label, destination.
+fn handed_on(found: Vec<Definition>) -> Defs {
+    found
+        .into_iter()
+        .map(|(label, dest, _, _)| (label, dest))
+        .collect()
 }
 
 /// The reference definitions pulldown-cmark found in a text read at
@@ -276,10 +288,7 @@ fn half(
     {
         return None;
     }
-    let mut refs: HashMap<String, Span> = HashMap::new();
-    for (label, _, _, span) in other.iter().chain(&mine) {
-        refs.insert(ref_key(label), Span::new(span.start, span.end));
-    }
+    let refs = written_at(mine.iter().chain(&other));
     let _ = theirs.set(
         other
             .into_iter()
@@ -306,13 +315,9 @@ fn half(
         }
     });
     let read = lines(source, from, to, last_end, &refs, events);
-    let found = mine
-        .into_iter()
-        .map(|(label, dest, _, _)| (label, dest))
-        .collect();
     Some(Half {
         read,
-        defs: found,
+        defs: handed_on(mine),
         reached,
         held,
     })
@@ -329,7 +334,6 @@ fn lines<'s>(
     refs: &HashMap<String, Span>,
     events: impl Iterator<Item = (Event<'s>, std::ops::Range<usize>)>,
 ) -> Read {
-    let start = from;
     let body = &source[from..to];
     // About one logical line per source line (a `<br>` may make more):
     // reserved at once, the list seldom moves, and the pages past the
@@ -352,7 +356,7 @@ fn lines<'s>(
     };
     let mut html_block: Option<Span> = None;
     for (event, range) in events {
-        let range = Span::new(range.start + start, range.end + start);
+        let range = Span::new(range.start + from, range.end + from);
         match event {
             Event::Start(tag) => match tag {
                 Tag::Paragraph => r.block(),

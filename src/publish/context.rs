@@ -624,10 +624,6 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
 /// A paragraph read: its parts, and the same as plain lines.
 type Read = (Vec<Part>, Vec<Vec<Segment>>);
 
-/// The paragraphs' bytes past which they are read on two threads (below
-/// it a thread costs more than it saves).
-const SPLIT_BYTES: usize = 64 * 1024;
-
 /// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
 /// `None` for the other blocks), in order. Paragraphs are read each on
 /// its own (the reference definitions gathered before), so on long notes
@@ -642,7 +638,7 @@ fn paragraphs(
         Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
         _ => 0,
     };
-    crate::parallel::in_halves(blocks, size, SPLIT_BYTES, |blocks| {
+    crate::parallel::in_halves(blocks, size, crate::parallel::HALVES_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -860,7 +856,7 @@ mod tests {
                 _ => 0,
             })
             .sum();
-        assert!(total > 2 * SPLIT_BYTES, "{total}");
+        assert!(total > 2 * crate::parallel::HALVES_FROM, "{total}");
         let got = paragraphs(&n.blocks, &rules, &refs);
         assert_eq!(got.len(), n.blocks.len());
         for (b, read) in n.blocks.iter().zip(got) {

@@ -166,7 +166,7 @@ fn load_named(
         .map(|d| d.join(name))
         .filter(|f| std::fs::symlink_metadata(f).is_ok());
     let Some(f) = custom else {
-        return Ok((format!("<built-in {name}>"), default.to_string()));
+        return Ok((format!("{BUILT_IN}{name}>"), default.to_string()));
     };
     let path = f.display().to_string();
     let unreadable = |reason: String| error(&path, format!("cannot read the template: {reason}"));
@@ -190,6 +190,14 @@ pub fn override_paths(dir: &Path) -> Vec<std::path::PathBuf> {
 /// The whole feed's template (`shownotes feed`): the channel around the
 /// items, each rendered by the RSS item's template.
 pub const FEED_TEMPLATE: &str = "feed.xml.j2";
+
+/// How a built-in template's path starts (`<built-in NAME>`).
+const BUILT_IN: &str = "<built-in ";
+
+/// Whether a template's path (see [`load_named`]) is a built-in one's.
+fn built_in(path: &str) -> bool {
+    path.starts_with(BUILT_IN)
+}
 
 /// The built-in [`FEED_TEMPLATE`].
 pub const FEED_TEMPLATE_SOURCE: &str = include_str!("../../templates/feed.xml.j2");
@@ -267,19 +275,14 @@ impl Templates {
         shared: &'a Shared<'a>,
         html: Option<&'a HtmlCtx>,
     ) -> Result<Pending<'a>> {
-        let name = platform::get(id).template_name();
-        let (_, path, source) = self
-            .origins
-            .iter()
-            .find(|o| o.0 == name)
-            .expect("every platform's template is loaded");
+        let (name, path, source) = self.origin(id);
+        let name: &'static str = name;
         let mut env = self.env.clone();
         // Fuel stops a runaway user template. A built-in one loops only
         // over the context, and stays under the time and memory limits
         // like any other; counting its instructions cost a render about
         // 6 % of its own on long notes.
-        let built_in = path.starts_with("<built-in");
-        env.set_fuel((!built_in).then_some(shared.fuel));
+        env.set_fuel((!built_in(path)).then_some(shared.fuel));
         let limits = limits::Limits::for_context_bytes(shared.bytes(html));
         let value = shared.value(html);
         let running = limits::spawn(limits, move || {
@@ -342,21 +345,27 @@ impl Pending<'_> {
 }
 
 impl Templates {
-    /// When `id`'s template is a show's override whose own text writes
-    /// the tag `<tag` (outside `{{ }}`, `{% %}` and `{# #}`), the error
-    /// saying so at that place: the platform allows only `allowed`.
-    /// Whether `id`'s template is the built-in one (no file replaces it).
-    pub(crate) fn is_built_in(&self, id: PlatformId) -> bool {
+    /// `id`'s template: its name, its path (`<built-in NAME>` when no
+    /// file replaces it) and its text.
+    fn origin(&self, id: PlatformId) -> &(&'static str, String, String) {
         let name = platform::get(id).template_name();
         self.origins
             .iter()
-            .any(|(n, path, _)| *n == name && path.starts_with("<built-in"))
+            .find(|o| o.0 == name)
+            .expect("every platform's template is loaded")
     }
 
+    /// Whether `id`'s template is the built-in one (no file replaces it).
+    pub(crate) fn is_built_in(&self, id: PlatformId) -> bool {
+        built_in(&self.origin(id).1)
+    }
+
+    /// When `id`'s template is a show's override whose own text writes
+    /// the tag `<tag` (outside `{{ }}`, `{% %}` and `{# #}`), the error
+    /// saying so at that place: the platform allows only `allowed`.
     pub(crate) fn writes_tag(&self, id: PlatformId, tag: &str, allowed: &[&str]) -> Option<Error> {
-        let name = platform::get(id).template_name();
-        let (_, path, source) = self.origins.iter().find(|o| o.0 == name)?;
-        if path.starts_with("<built-in") {
+        let (_, path, source) = self.origin(id);
+        if built_in(path) {
             return None;
         }
         let at = literal_tag(source, tag)?;
@@ -543,7 +552,7 @@ fn blocks_value(blocks: &[BlockCtx]) -> Value {
     };
     // Made on two threads on long notes (values are shared, not copied,
     // between threads).
-    let values = crate::parallel::in_halves(blocks, size, VALUES_IN_HALVES_FROM, |blocks| {
+    let values = crate::parallel::in_halves(blocks, size, crate::parallel::HALVES_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -563,10 +572,6 @@ fn blocks_value(blocks: &[BlockCtx]) -> Value {
     });
     Value::from_object(values)
 }
-
-/// The body's size (about, in bytes) past which its values are made on
-/// two threads.
-const VALUES_IN_HALVES_FROM: usize = 64 * 1024;
 
 /// A paragraph as the `BlockCtx` derive serializes it: tag, then fields.
 #[derive(Serialize)]
