@@ -229,10 +229,10 @@ impl<'n> Parser<'n> {
     pub(crate) fn run(&mut self, lines: &[Line]) {
         // What each line is on its own (a chapter, a label), read before
         // the lines are taken in order: on long notes, on two threads.
-        let (cands, labels): (Vec<_>, Vec<_>) = crate::parallel::in_halves(
+        let (cands, labels): (Vec<_>, Vec<_>) = crate::parallel::shared(
             lines,
             |l| l.text.len() + 1,
-            crate::parallel::HALVES_FROM,
+            crate::parallel::SHARED_FROM,
             |lines| {
                 lines
                     .iter()

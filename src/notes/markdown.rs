@@ -73,11 +73,11 @@ struct Half {
 /// Its reference definitions (label as written, destination) go to
 /// `defs`.
 pub(crate) fn read(source: &str, start: usize, defs: &mut Vec<(String, String)>) -> Vec<Line> {
-    read_from(source, start, defs, crate::parallel::HALVES_FROM)
+    read_from(source, start, defs, crate::parallel::SHARED_FROM)
 }
 
 /// [`read`], in two halves at once when the body has `halves_from` bytes
-/// or more ([`crate::parallel::HALVES_FROM`]) and can be cut where the
+/// or more ([`crate::parallel::SHARED_FROM`]) and can be cut where the
 /// halves read as the whole does ([`split_point`]).
 fn read_from(source: &str, start: usize, defs: &mut Defs, halves_from: usize) -> Vec<Line> {
     if source.len() - start >= halves_from {

@@ -627,8 +627,8 @@ type Read = (Vec<Part>, Vec<Vec<Segment>>);
 /// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
 /// `None` for the other blocks), in order. Paragraphs are read each on
 /// its own (the reference definitions gathered before), so on long notes
-/// the two halves are read at once ([`crate::parallel::in_halves`]): the Markdown of every
-/// paragraph is the costliest part of the context.
+/// two threads share them ([`crate::parallel::shared`]): the Markdown of
+/// every paragraph is the costliest part of the context.
 fn paragraphs(
     blocks: &[Block],
     rules: &links::Rules,
@@ -638,7 +638,7 @@ fn paragraphs(
         Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
         _ => 0,
     };
-    crate::parallel::in_halves(blocks, size, crate::parallel::HALVES_FROM, |blocks| {
+    crate::parallel::shared(blocks, size, crate::parallel::SHARED_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
@@ -843,7 +843,7 @@ mod tests {
     }
 
     #[test]
-    fn long_notes_read_in_two_halves_read_as_in_one() {
+    fn long_notes_read_on_two_threads_read_as_on_one() {
         let text = "Intro with [a ref][r] and https://a.org/x.\n\n- one **two** <https://b.org>\n- three\n  1. four\n\n[r]: https://r.org/?utm_source=x\n\n# Part\n\n".repeat(1500);
         let n = notes(&text);
         let rules = links::Rules::default();
@@ -856,7 +856,7 @@ mod tests {
                 _ => 0,
             })
             .sum();
-        assert!(total > 2 * crate::parallel::HALVES_FROM, "{total}");
+        assert!(total > 2 * crate::parallel::SHARED_FROM, "{total}");
         let got = paragraphs(&n.blocks, &rules, &refs);
         assert_eq!(got.len(), n.blocks.len());
         for (b, read) in n.blocks.iter().zip(got) {

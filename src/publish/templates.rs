@@ -552,7 +552,7 @@ fn blocks_value(blocks: &[BlockCtx]) -> Value {
     };
     // Made on two threads on long notes (values are shared, not copied,
     // between threads).
-    let values = crate::parallel::in_halves(blocks, size, crate::parallel::HALVES_FROM, |blocks| {
+    let values = crate::parallel::shared(blocks, size, crate::parallel::SHARED_FROM, |blocks| {
         blocks
             .iter()
             .map(|b| match b {
