@@ -37,8 +37,9 @@ pub mod mp3;
 pub mod notes;
 /// Online link checks (`--online`): fetching each link once, the cache, the findings.
 pub mod online;
-/// Work over a long list split between two threads.
-mod parallel;
+/// Two cores at work: long work shared between two threads, threads
+/// started beside the caller, large values freed aside.
+pub mod parallel;
 /// The one pipeline `check` and `build` share: notes, audio, platforms, rules.
 pub mod pipeline;
 /// Publishing: the template context, the templates, and each platform's

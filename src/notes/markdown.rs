@@ -221,13 +221,13 @@ fn halves(source: &str, start: usize, Cut { end, next, blank }: Cut) -> Option<(
     let (to_second, from_first) = mpsc::sync_channel(1);
     let (to_first, from_second) = mpsc::sync_channel(1);
     std::thread::scope(|scope| {
-        let second = std::thread::Builder::new()
+        let builder = std::thread::Builder::new()
             .name("shownotes-markdown".into())
-            .stack_size(8 * 1024 * 1024)
-            .spawn_scoped(scope, move || {
-                half(source, next, source.len(), end, &to_first, &from_first)
-            })
-            .ok();
+            .stack_size(8 * 1024 * 1024);
+        let second = crate::parallel::spawn_scoped_beside(scope, builder, move || {
+            half(source, next, source.len(), end, &to_first, &from_first)
+        })
+        .ok();
         let first = second
             .is_some()
             .then(|| half(source, start, next, start, &to_second, &from_second))

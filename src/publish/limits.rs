@@ -107,6 +107,11 @@ struct Active {
 }
 
 thread_local! {
+    /// How many renders this thread started (each goes to the next core).
+    static STARTED: Cell<usize> = const { Cell::new(0) };
+}
+
+thread_local! {
     // Both are const-initialized and have no destructor, so the allocator
     // can read them without allocating or registering anything.
     static BUDGET: Cell<*const Budget> = const { Cell::new(std::ptr::null()) };
@@ -231,10 +236,17 @@ pub fn spawn<T: Send + 'static>(
     });
     let (tx, rx) = mpsc::sync_channel(1);
     let mine = Arc::clone(&budget);
+    // Renders started one after another go round the cores: the caller
+    // waits for them, so they need not be made to start before it waits
+    // (the first to run moves off its core, the next takes that core).
+    let place = crate::parallel::Placement::nth(STARTED.with(|n| n.replace(n.get() + 1)));
     let handle = std::thread::Builder::new()
         .name("shownotes-template".into())
         .stack_size(STACK)
         .spawn(move || {
+            if let Some(p) = place {
+                p.take();
+            }
             ACTIVE.with(|a| *a.borrow_mut() = Some(Active { limits, written: 0 }));
             BUDGET.with(|b| b.set(Arc::as_ptr(&mine)));
             let out = work();
