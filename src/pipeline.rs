@@ -51,6 +51,8 @@ pub fn run(episode: &mut Episode, templates: &Templates, asked: &[PlatformId]) -
         &episode.config,
         &wanted,
     )?;
+    let large = episode.notes.source.text.len() >= crate::parallel::SHARED_FROM;
+    crate::parallel::drop_aside(context, large);
     // The episode's own findings had `[rules]` applied when it was loaded.
     let mut found = std::mem::take(&mut outputs.diagnostics);
     let (off, _) = disabled(&episode.notes);

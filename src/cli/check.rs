@@ -188,8 +188,19 @@ fn check_one(
                 let fixed = fixed_bytes
                     .filter(|after| *after != before)
                     .map(|after| Fixed { before, after });
-                let (source, diags) = first.unwrap_or((ep.notes.source, ep.diagnostics));
-                return Ok(Checked::Done(source, diags, ep.config.path, fixed));
+                let config_path = ep.config.path.take();
+                let (source, diags) = match first {
+                    Some(first) => first,
+                    None => (
+                        std::mem::replace(&mut ep.notes.source, Source::new("", "")),
+                        std::mem::take(&mut ep.diagnostics),
+                    ),
+                };
+                // The rest of the episode (its notes read, its links) is
+                // freed on a thread of its own when long.
+                let large = source.text.len() >= shownotes::parallel::SHARED_FROM;
+                shownotes::parallel::drop_aside(ep, large);
+                return Ok(Checked::Done(source, diags, config_path, fixed));
             }
         }
     }

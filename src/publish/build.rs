@@ -242,6 +242,7 @@ pub fn build(
             out.files.push((id, text));
         }
     }
+    shared.free();
     Ok(out)
 }
 

@@ -493,6 +493,13 @@ impl<'a> Shared<'a> {
         }
     }
 
+    /// Frees the template values, on a thread of their own for long notes
+    /// ([`crate::parallel::drop_aside`]).
+    pub(crate) fn free(self) {
+        let large = self.bytes >= crate::parallel::SHARED_FROM;
+        crate::parallel::drop_aside((self.blocks, self.chapters, self.footer), large);
+    }
+
     /// The size of the context with `html` ([`context_bytes`]).
     fn bytes(&self, html: Option<&HtmlCtx>) -> usize {
         let html = html.map_or(0, |h| {
