@@ -46,6 +46,9 @@ pub struct Notes {
     /// destination), as the reader found them; `None` when the reader did
     /// not read the body as Markdown, or the front matter may hold some.
     pub(crate) references: Option<Vec<(String, String)>>,
+    /// The URLs of the body, normalized ahead of need (with the link rules
+    /// the notes were parsed with).
+    pub(crate) normalized: links::Memo,
 }
 
 /// A block of the body.
@@ -99,6 +102,7 @@ impl Notes {
             flattened: vec![],
             diagnostics: vec![],
             references: None,
+            normalized: links::Memo::default(),
             source: Source::new("", ""),
         };
         let text = source.text.as_str();
@@ -131,7 +135,7 @@ impl Notes {
         };
         let lines = body::recover(text, read, &mut notes.flattened);
         body::Parser::new(&mut notes, &mut diags, link_rules, text).run(&lines);
-        links::check_duplicates(&notes.links, &mut diags);
+        links::check_duplicates(&notes.links, &notes.normalized, &mut diags);
         notes.diagnostics = diags;
         notes.source = source;
         notes

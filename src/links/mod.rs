@@ -8,8 +8,10 @@ use serde::Serialize;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 pub use find::{find, Found};
+pub(crate) use memo::{Answer, Answers, Memo};
 
 mod find;
+mod memo;
 
 /// Where a link was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -50,7 +52,7 @@ const TRACKING_PARAMS: &[&str] = &[
 const SI_HOSTS: &[&str] = &["youtube.com", "youtu.be", "spotify.com", "spotify.link"];
 
 /// The link rules that a show's `shownotes.toml` may extend.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Rules {
     /// Extra tracking parameters to remove (`[links] strip_params`).
     pub strip_params: Vec<String>,
@@ -399,11 +401,17 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         // gate about it again (see `passes_gate`).
         remember_passed(original);
     }
+    Ok(strip(gated, &parsed, rules))
+}
+
+/// A URL that passed the gate (`gated`, as `parsed`) with its tracking
+/// parameters removed from the text as written.
+fn strip(gated: String, parsed: &url::Url, rules: &Rules) -> Normalized {
     if gated.len() >= 7 && gated[..7].eq_ignore_ascii_case("mailto:") {
-        return Ok(Normalized {
+        return Normalized {
             url: gated,
             removed: vec![],
-        });
+        };
     }
     let original = gated.as_str();
     let (before_frag, frag) = match original.find('#') {
@@ -411,10 +419,10 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         None => (original, ""),
     };
     let Some(q) = before_frag.find('?') else {
-        return Ok(Normalized {
-            url: original.to_string(),
+        return Normalized {
+            url: gated,
             removed: vec![],
-        });
+        };
     };
     let (base, query) = (&before_frag[..q], &before_frag[q + 1..]);
     // The host, for host-specific rules, as the gate parsed it.
@@ -431,13 +439,16 @@ pub fn normalize(original: &str, rules: &Rules) -> Result<Normalized, Problem> {
         }
     }
     let url = if removed.is_empty() {
-        original.to_string()
+        return Normalized {
+            url: gated,
+            removed,
+        };
     } else if kept.iter().all(|p| p.is_empty()) {
         format!("{base}{frag}")
     } else {
         format!("{base}?{}{frag}", kept.join("&"))
     };
-    Ok(Normalized { url, removed })
+    Normalized { url, removed }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -482,6 +493,17 @@ pub fn make_decoded(
     rules: &Rules,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Link> {
+    let written = written_form(dest);
+    let normalized = normalize(&written, rules);
+    make_from(
+        original, &written, normalized, text, kind, span, list, diags,
+    )
+}
+
+/// The URL a link to `dest` (as a reader decoded it) is normalized from:
+/// `dest` without invisible characters, `mailto:` before an e-mail
+/// address.
+pub(crate) fn written_form(dest: &str) -> String {
     let is_email = !dest.contains(':') && dest.contains('@');
     // Invisible characters (a zero-width space pasted with a URL) never end
     // up in a URL: they are warned about where they stand
@@ -493,12 +515,27 @@ pub fn make_decoded(
     } else {
         dest.to_string()
     };
-    let written = if is_email {
+    if is_email {
         format!("mailto:{bare}")
     } else {
         bare
-    };
-    match normalize(&written, rules) {
+    }
+}
+
+/// [`make_decoded`] for a destination whose [`written_form`] is `written`
+/// and was normalized already (`normalized`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make_from(
+    original: &str,
+    written: &str,
+    normalized: Result<Normalized, Problem>,
+    text: Option<String>,
+    kind: Kind,
+    span: Span,
+    list: Option<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Link> {
+    match normalized {
         Ok(n) => {
             if n.url.starts_with("http://") {
                 diags.push(
@@ -559,11 +596,12 @@ pub fn make_decoded(
 }
 
 /// Reports links that appear twice in one link list (`link-duplicate`).
-pub(crate) fn check_duplicates(links: &[Link], diags: &mut Vec<Diagnostic>) {
+/// `memo` knows the keys of the URLs it normalized.
+pub(crate) fn check_duplicates(links: &[Link], memo: &Memo, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<(usize, String), &Link> = HashMap::new();
     for link in links {
         let Some(list) = link.list else { continue };
-        match seen.entry((list, dedup_key(&link.url))) {
+        match seen.entry((list, memo.dedup_key(&link.url))) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 let first = first.get();
                 diags.push(

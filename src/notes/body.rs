@@ -204,6 +204,34 @@ pub(crate) struct Parser<'n> {
     heading_list: bool,
     /// The list depth of the last line of a link list.
     last_depth: usize,
+    /// What the pre-pass found on each line read (see [`Parser::run`]).
+    pre: Pre,
+    /// The index of the line being read.
+    at: usize,
+}
+
+/// What [`Parser::run`]'s pre-pass found on the lines it was given: each
+/// line's links, and their URLs normalized. A line is known by where it
+/// is stored (a line cut out of one is not among them).
+#[derive(Default)]
+struct Pre {
+    /// Where the lines are stored: the address of the first, and past the
+    /// last.
+    lines: std::ops::Range<usize>,
+    /// Each line's [`line_links`].
+    found: Vec<Vec<Found>>,
+    /// Each line's links' URLs as written, normalized.
+    answers: std::sync::Arc<links::Answers>,
+}
+
+impl Pre {
+    /// The index of `line` among the lines read, if it is one of them.
+    fn index(&self, line: &Line) -> Option<usize> {
+        let at = line as *const Line as usize;
+        self.lines
+            .contains(&at)
+            .then(|| (at - self.lines.start) / std::mem::size_of::<Line>())
+    }
 }
 
 impl<'n> Parser<'n> {
@@ -223,13 +251,17 @@ impl<'n> Parser<'n> {
             para_list: false,
             heading_list: false,
             last_depth: 0,
+            pre: Pre::default(),
+            at: 0,
         }
     }
 
     pub(crate) fn run(&mut self, lines: &[Line]) {
-        // What each line is on its own (a chapter, a label), read before
-        // the lines are taken in order: on long notes, on two threads.
-        let (cands, labels): (Vec<_>, Vec<_>) = crate::parallel::shared(
+        // What each line is on its own (a chapter, a label, its links and
+        // their URLs normalized), read before the lines are taken in
+        // order: on long notes, on two threads.
+        let rules = self.rules;
+        let read = crate::parallel::shared(
             lines,
             |l| l.text.len() + 1,
             crate::parallel::SHARED_FROM,
@@ -238,20 +270,60 @@ impl<'n> Parser<'n> {
                     .iter()
                     .map(|l| {
                         if l.verbatim {
-                            (None, None)
-                        } else {
-                            (chapter_line::parse(l), chapter_line::label(l))
+                            return (None, None, Vec::new(), Vec::new());
                         }
+                        let found = line_links(l, None);
+                        let answers = found
+                            .iter()
+                            .map(|f| {
+                                let written = links::written_form(&f.dest);
+                                let answer = links::Answer::of(&written, rules);
+                                (written, answer)
+                            })
+                            .collect();
+                        (
+                            chapter_line::parse(l),
+                            chapter_line::label(l),
+                            found,
+                            answers,
+                        )
                     })
                     .collect()
             },
-        )
-        .into_iter()
-        .unzip();
+        );
+        let mut cands = Vec::with_capacity(lines.len());
+        let mut labels = Vec::with_capacity(lines.len());
+        let mut found = Vec::with_capacity(lines.len());
+        let mut answers = Vec::with_capacity(lines.len());
+        for (c, l, f, a) in read {
+            cands.push(c);
+            labels.push(l);
+            found.push(f);
+            answers.push(a);
+        }
+        let range = lines.as_ptr_range();
+        self.pre = Pre {
+            lines: range.start as usize..range.end as usize,
+            found,
+            answers: std::sync::Arc::new(answers),
+        };
+        // The platforms' context asks about the same URLs: they are
+        // indexed for it ([`links::Memo`]) on another thread meanwhile.
+        let large = lines.len() > 1 && self.source.len() >= crate::parallel::SHARED_FROM;
+        let to_index = std::sync::Arc::clone(&self.pre.answers);
+        let rules_owned = rules.clone();
+        let index = move || links::Memo::new(&rules_owned, to_index);
+        let indexing = if large {
+            let builder = std::thread::Builder::new().name("shownotes-links".into());
+            crate::parallel::spawn_beside(builder, index).map_err(|_| ())
+        } else {
+            Err(())
+        };
         let heading_chapters = heading_chapters(lines, &cands);
         let mut section = Section::Prose;
         let mut i = 0;
         while i < lines.len() {
+            self.at = i;
             let line = &lines[i];
             if line.verbatim {
                 self.prose(line, false);
@@ -275,7 +347,7 @@ impl<'n> Parser<'n> {
                             matches!(cands[i + 1], Some(Ok(_)))
                                 || !chapter_line::sites(n).is_empty()
                         }),
-                        Label::Links => links_follow(&lines[i + 1..]),
+                        Label::Links => self.links_follow(&lines[i + 1..]),
                     };
                 if opens {
                     self.open(&mut section, label, name, line, rest_at);
@@ -314,7 +386,7 @@ impl<'n> Parser<'n> {
                     text,
                     span: line.span(),
                 });
-                for f in line_links(line, None) {
+                for f in self.links_of(line) {
                     self.link(line, &f, Kind::Text, None, None);
                 }
                 section = Section::Prose;
@@ -354,6 +426,49 @@ impl<'n> Parser<'n> {
             i += 1;
         }
         self.end_paragraph();
+        self.notes.normalized = match indexing {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(()) => links::Memo::new(self.rules, std::sync::Arc::clone(&self.pre.answers)),
+        };
+    }
+
+    /// [`line_links`]`(line, None)`, as the pre-pass found them when `line`
+    /// is one of the lines read.
+    fn links_of(&self, line: &Line) -> Vec<Found> {
+        match self.pre.index(line) {
+            Some(i) => self.pre.found[i].clone(),
+            None => line_links(line, None),
+        }
+    }
+
+    /// Whether `line` holds a link ([`line_links`]).
+    fn has_links(&self, line: &Line) -> bool {
+        match self.pre.index(line) {
+            Some(i) => !self.pre.found[i].is_empty(),
+            None => !line_links(line, None).is_empty(),
+        }
+    }
+
+    /// Whether one of the next three lines holds a link, with no heading
+    /// or paragraph break before it after the first line.
+    fn links_follow(&self, next: &[Line]) -> bool {
+        next.iter()
+            .take(3)
+            .enumerate()
+            .take_while(|(k, n)| n.heading.is_none() && (*k == 0 || !n.blank_before))
+            .any(|(_, n)| self.has_links(n))
+    }
+
+    /// `written` normalized by the pre-pass, on `line` or the line being
+    /// read (which a piece of a line was cut from).
+    fn answer(&self, line: &Line, written: &str) -> Option<links::Answer> {
+        [self.pre.index(line), Some(self.at)]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.pre.answers.get(i))
+            .flat_map(|a| a.iter())
+            .find(|(w, _)| w == written)
+            .map(|(_, a)| a.clone())
     }
 
     /// Opens the section a label names; content on the label's line
@@ -428,7 +543,7 @@ impl<'n> Parser<'n> {
                     *section = Section::Chapters(Some(index), line.depth);
                     return 0;
                 }
-                let found = line_links(line, None);
+                let found = self.links_of(line);
                 if found.is_empty() {
                     // A list item without a link (a guest's name over
                     // their links) stays in the list; so does a line that
@@ -441,7 +556,7 @@ impl<'n> Parser<'n> {
                                     .iter()
                                     .take(2)
                                     .take_while(|n| !n.blank_before && n.heading.is_none())
-                                    .any(|n| !line_links(n, None).is_empty()));
+                                    .any(|n| self.has_links(n)));
                     if keeps {
                         self.prose(line, false);
                         self.last_depth = line.depth;
@@ -509,7 +624,7 @@ impl<'n> Parser<'n> {
                     }
                     None if line.depth > depth => {
                         // Under a chapter's item: its links.
-                        let found = line_links(line, None);
+                        let found = self.links_of(line);
                         self.prose(line, in_links.is_none());
                         if let Some(index) = in_links {
                             if !found.is_empty() {
@@ -680,7 +795,6 @@ impl<'n> Parser<'n> {
         list: Option<usize>,
         desc: Option<Option<String>>,
     ) -> Option<String> {
-        let _ = line;
         let original = self
             .source
             .get(f.written.start..f.written.end)
@@ -692,8 +806,13 @@ impl<'n> Parser<'n> {
                 .then(|| clean(&line.text[f.start..f.end]))
                 .filter(|t| !t.is_empty()),
         };
-        let link = links::make_decoded(
-            original, &f.dest, text, kind, f.written, list, self.rules, self.diags,
+        let written = links::written_form(&f.dest);
+        let normalized = match self.answer(line, &written) {
+            Some(a) => a.normalized().clone(),
+            None => links::normalize(&written, self.rules),
+        };
+        let link = links::make_from(
+            original, &written, normalized, text, kind, f.written, list, self.diags,
         )?;
         let url = link.url.clone();
         self.notes.links.push(link);
@@ -717,7 +836,7 @@ impl<'n> Parser<'n> {
         }
         self.para_list = line.depth > 0;
         if scan {
-            for f in line_links(line, None) {
+            for f in self.links_of(line) {
                 self.link(line, &f, Kind::Text, None, None);
             }
         }
@@ -728,16 +847,6 @@ impl<'n> Parser<'n> {
             self.notes.blocks.push(Block::Paragraph { lines, span });
         }
     }
-}
-
-/// Whether one of the next three lines holds a link, with no heading or
-/// paragraph break before it after the first line.
-fn links_follow(next: &[Line]) -> bool {
-    next.iter()
-        .take(3)
-        .enumerate()
-        .take_while(|(k, n)| n.heading.is_none() && (*k == 0 || !n.blank_before))
-        .any(|(_, n)| !line_links(n, None).is_empty())
 }
 
 /// Headings that are chapters (`### 0:00 First`): at least two, in

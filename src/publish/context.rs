@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::markup::{self, Part};
 use super::platform::{self, rss::rfc2822, PlatformId};
-use super::rules::allowed_url;
 use super::segments::{display, text_segments, Segment};
 use crate::audio::AudioInfo;
 use crate::config::Config;
@@ -564,7 +563,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
         }
     }
     let refs = markup::References::of_notes(notes);
-    let read = paragraphs(&notes.blocks, rules, &refs);
+    let read = paragraphs(&notes.blocks, rules, &refs, &notes.normalized);
     let mut body = Body {
         blocks: Vec::new(),
         first_line: None,
@@ -600,7 +599,7 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                     .get(index)
                     .into_iter()
                     .flatten()
-                    .filter(|l| allowed_url(&l.url))
+                    .filter(|l| notes.normalized.passes_gate(&l.url))
                     .map(|l| LinkItem {
                         url: l.url.clone(),
                         text: l.text.as_deref().map(markup::plain),
@@ -633,6 +632,7 @@ fn paragraphs(
     blocks: &[Block],
     rules: &links::Rules,
     refs: &markup::References,
+    memo: &links::Memo,
 ) -> Vec<Option<Read>> {
     let size = |b: &Block| match b {
         Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
@@ -643,7 +643,7 @@ fn paragraphs(
             .iter()
             .map(|b| match b {
                 Block::Paragraph { lines, .. } => {
-                    let parts = markup::parts(lines, rules, refs);
+                    let parts = markup::parts(lines, rules, refs, memo);
                     let plain = markup::plain_lines(&parts);
                     Some((parts, plain))
                 }
@@ -697,7 +697,7 @@ fn footer(
     } else {
         footer_lines
             .iter()
-            .map(|l| text_segments(l, rules))
+            .map(|l| text_segments(l, rules, &notes.normalized))
             .collect()
     }
 }
@@ -857,12 +857,13 @@ mod tests {
             })
             .sum();
         assert!(total > 2 * crate::parallel::SHARED_FROM, "{total}");
-        let got = paragraphs(&n.blocks, &rules, &refs);
+        // With the URLs the parser normalized, as without them.
+        let got = paragraphs(&n.blocks, &rules, &refs, &n.normalized);
         assert_eq!(got.len(), n.blocks.len());
         for (b, read) in n.blocks.iter().zip(got) {
             let want = match b {
                 Block::Paragraph { lines, .. } => {
-                    let parts = markup::parts(lines, &rules, &refs);
+                    let parts = markup::parts(lines, &rules, &refs, &links::Memo::default());
                     let plain = markup::plain_lines(&parts);
                     Some((parts, plain))
                 }

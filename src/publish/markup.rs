@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use super::rules::allowed_url;
 use super::segments::{display, push_text, text_segments, Segment};
 use crate::links;
 use crate::notes::ref_key;
@@ -86,6 +85,7 @@ struct OpenList {
 /// being made and its text not yet split into segments.
 struct Builder<'r> {
     rules: &'r links::Rules,
+    memo: &'r links::Memo,
     root: Vec<Part>,
     lists: Vec<OpenList>,
     line: Vec<Segment>,
@@ -118,7 +118,7 @@ impl Builder<'_> {
             return;
         }
         let text = std::mem::take(&mut self.pending);
-        for seg in text_segments(&text, self.rules) {
+        for seg in text_segments(&text, self.rules, self.memo) {
             match seg.url {
                 Some(_) => self.line.push(seg),
                 None => push_text(&mut self.line, &seg.text),
@@ -159,10 +159,14 @@ impl Builder<'_> {
         let url = if dest.starts_with("mailto:") {
             Some(dest.clone())
         } else {
-            links::normalize(&dest, self.rules).ok().map(|n| n.url)
+            self.memo.normalize(&dest, self.rules).ok().map(|n| n.url)
         };
         let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
-        self.link = Some((url.filter(|u| allowed_url(u)), bare, String::new()));
+        self.link = Some((
+            url.filter(|u| self.memo.passes_gate(u)),
+            bare,
+            String::new(),
+        ));
     }
 
     fn end_link(&mut self) {
@@ -207,8 +211,14 @@ impl Builder<'_> {
 }
 
 /// `lines` (CommonMark source, as written) as the parts the templates
-/// render. `refs` resolves reference links defined elsewhere in the notes.
-pub(crate) fn parts(lines: &[String], rules: &links::Rules, refs: &References) -> Vec<Part> {
+/// render. `refs` resolves reference links defined elsewhere in the notes;
+/// `memo` holds the URLs the notes' parser normalized.
+pub(crate) fn parts(
+    lines: &[String],
+    rules: &links::Rules,
+    refs: &References,
+    memo: &links::Memo,
+) -> Vec<Part> {
     let text = lines.join("\n");
     let mut resolve = |broken: pulldown_cmark::BrokenLink<'_>| {
         refs.0
@@ -218,6 +228,7 @@ pub(crate) fn parts(lines: &[String], rules: &links::Rules, refs: &References) -
     let parser = Parser::new_with_broken_link_callback(&text, Options::empty(), Some(&mut resolve));
     let mut b = Builder {
         rules,
+        memo,
         root: Vec::new(),
         lists: Vec::new(),
         line: Vec::new(),
@@ -396,7 +407,12 @@ mod tests {
 
     fn p(md: &str) -> Vec<Part> {
         let lines: Vec<String> = md.lines().map(str::to_string).collect();
-        parts(&lines, &links::Rules::default(), &References::default())
+        parts(
+            &lines,
+            &links::Rules::default(),
+            &References::default(),
+            &links::Memo::default(),
+        )
     }
 
     fn texts(lines: &[Vec<Segment>]) -> Vec<String> {
@@ -495,6 +511,7 @@ mod tests {
             &["Visit [the site][site].".to_string()],
             &links::Rules::default(),
             &refs,
+            &links::Memo::default(),
         );
         let [Part::Lines { lines }] = got.as_slice() else {
             panic!("{got:?}")

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use super::rules::allowed_url;
 use crate::links;
 
 /// A piece of a line: text, or a link (`url` set) shown as `text`.
@@ -44,9 +43,10 @@ pub(crate) fn push_text(out: &mut Vec<Segment>, text: &str) {
     }
 }
 
-/// Segments for text that is not in the notes (the footer): links found
-/// with the same finder and normalized with the same rules.
-pub(crate) fn text_segments(line: &str, rules: &links::Rules) -> Vec<Segment> {
+/// Segments for a line of text: links found with the notes' finder and
+/// normalized with the same rules (looked up in `memo` when normalized
+/// there already).
+pub(crate) fn text_segments(line: &str, rules: &links::Rules, memo: &links::Memo) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut pos = 0;
     for f in links::find(line) {
@@ -57,9 +57,9 @@ pub(crate) fn text_segments(line: &str, rules: &links::Rules) -> Vec<Segment> {
         let url = if f.email {
             Some(format!("mailto:{raw}"))
         } else {
-            links::normalize(raw, rules).ok().map(|n| n.url)
+            memo.normalize(raw, rules).ok().map(|n| n.url)
         };
-        match url.filter(|u| allowed_url(u)) {
+        match url.filter(|u| memo.passes_gate(u)) {
             Some(url) => {
                 if f.start > pos {
                     push_text(&mut out, &line[pos..f.start]);
