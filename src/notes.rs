@@ -135,6 +135,8 @@ impl Notes {
         };
         let lines = body::recover(text, read, &mut notes.flattened);
         body::Parser::new(&mut notes, &mut diags, link_rules, text).run(&lines);
+        // The lines read (a long body's take a millisecond to free).
+        crate::parallel::drop_aside(lines, text.len() >= crate::parallel::SHARED_FROM);
         links::check_duplicates(&notes.links, &notes.normalized, &mut diags);
         notes.diagnostics = diags;
         notes.source = source;

@@ -102,10 +102,10 @@ impl Memo {
     }
 
     /// [`dedup_key`]`(url)`.
-    pub(crate) fn dedup_key(&self, url: &str) -> String {
-        match self.answer(url).and_then(|a| a.key.as_ref()) {
-            Some(key) => key.clone(),
-            None => dedup_key(url),
+    pub(crate) fn dedup_key(&self, url: &str) -> std::borrow::Cow<'_, str> {
+        match self.answer(url).and_then(|a| a.key.as_deref()) {
+            Some(key) => key.into(),
+            None => dedup_key(url).into(),
         }
     }
 }

@@ -598,7 +598,9 @@ pub(crate) fn make_from(
 /// Reports links that appear twice in one link list (`link-duplicate`).
 /// `memo` knows the keys of the URLs it normalized.
 pub(crate) fn check_duplicates(links: &[Link], memo: &Memo, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(usize, String), &Link> = HashMap::new();
+    let listed = links.iter().filter(|l| l.list.is_some()).count();
+    let mut seen: HashMap<(usize, std::borrow::Cow<'_, str>), &Link> =
+        HashMap::with_capacity(listed);
     for link in links {
         let Some(list) = link.list else { continue };
         match seen.entry((list, memo.dedup_key(&link.url))) {
