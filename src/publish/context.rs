@@ -515,7 +515,21 @@ impl Context {
 /// Builds the context the templates receive.
 pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Context {
     let rules = config.link_rules();
-    let body = body(notes, &rules);
+    // The chapters do not depend on the body: on long notes they are made
+    // on another thread meanwhile.
+    let (body, chapters) = std::thread::scope(|scope| {
+        let large = notes.source.text.len() >= crate::parallel::SHARED_FROM;
+        let builder = std::thread::Builder::new().name("shownotes-chapters".into());
+        let aside = large
+            .then(|| crate::parallel::spawn_scoped_beside(scope, builder, || chapters(notes)).ok())
+            .flatten();
+        let body = body(notes, &rules);
+        let chapters = match aside {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => chapters(notes),
+        };
+        (body, chapters)
+    });
     let url = episode_url(notes, config);
     let footer = footer(notes, config, url.as_deref(), &body.note_lines, &rules);
     let mut episode = episode(notes, url, body.first_line);
@@ -535,7 +549,7 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
         episode,
         extra: notes.front_matter.extra.clone(),
         blocks: body.blocks,
-        chapters: chapters(notes),
+        chapters,
         footer,
         audio,
         html: None,
