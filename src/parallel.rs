@@ -71,15 +71,8 @@ pub(crate) fn spawn_scoped_beside<'scope, T: Send + 'scope>(
     f: impl FnOnce() -> T + Send + 'scope,
 ) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
     let place = Placement::nth(0);
-    let handle = builder.spawn_scoped(scope, move || {
-        if let Some(p) = place {
-            p.take();
-        }
-        f()
-    })?;
-    if place.is_some() {
-        let_start();
-    }
+    let handle = builder.spawn_scoped(scope, placed(place, f))?;
+    started(place);
     Ok(handle)
 }
 
@@ -91,16 +84,54 @@ pub(crate) fn spawn_beside<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> std::io::Result<std::thread::JoinHandle<T>> {
     let place = Placement::nth(0);
-    let handle = builder.spawn(move || {
+    let handle = builder.spawn(placed(place, f))?;
+    started(place);
+    Ok(handle)
+}
+
+/// `(aside(), here())`: on long work (`beside`), `aside` on a thread named
+/// `name` started beside this one while this one does `here`; else (or
+/// with no thread to be had) both on this thread.
+pub(crate) fn join<A: Send, B>(
+    beside: bool,
+    name: &str,
+    aside: impl Fn() -> A + Sync,
+    here: impl FnOnce() -> B,
+) -> (A, B) {
+    std::thread::scope(|scope| {
+        let builder = std::thread::Builder::new().name(name.into());
+        let other = beside
+            .then(|| spawn_scoped_beside(scope, builder, &aside).ok())
+            .flatten();
+        let b = here();
+        let a = match other {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => aside(),
+        };
+        (a, b)
+    })
+}
+
+/// `f`, moved first to the core `place` names (on the new thread that
+/// runs it; [`Placement::take`]).
+pub(crate) fn placed<T>(
+    place: Option<Placement>,
+    f: impl FnOnce() -> T + Send,
+) -> impl FnOnce() -> T + Send {
+    move || {
         if let Some(p) = place {
             p.take();
         }
         f()
-    })?;
-    if place.is_some() {
-        let_start();
     }
-    Ok(handle)
+}
+
+/// Called by a thread that just started one with `place`: lets the new
+/// thread run if it was queued on this core, so that it moves off.
+fn started(place: Option<Placement>) {
+    if place.is_some() {
+        std::thread::yield_now();
+    }
 }
 
 /// Frees `value` on a thread of its own when `large`, so the caller goes
@@ -125,7 +156,7 @@ pub fn drop_aside<T: Send + 'static>(value: T, large: bool) {
 ///
 /// The new thread moves itself ([`Placement::take`]), as the standard
 /// library gives no handle to a scoped thread's OS thread: the starter
-/// lets it run first ([`let_start`]).
+/// lets it run first.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Placement {
     /// The starter's core.
@@ -160,12 +191,6 @@ impl Placement {
             cores::set(&all);
         }
     }
-}
-
-/// Called by a thread that just started one with a [`Placement`]: lets the
-/// new thread run if it was queued on this core, so that it moves off.
-pub(crate) fn let_start() {
-    std::thread::yield_now();
 }
 
 /// The cores this process may run on, and the one a thread runs on.
@@ -302,6 +327,9 @@ mod tests {
             h.join().unwrap()
         });
         assert_eq!(sum, 6);
+        for beside in [false, true] {
+            assert_eq!(join(beside, "t", || data.len(), || data[0]), (3, 1));
+        }
         let h = spawn_beside(std::thread::Builder::new(), || 7).unwrap();
         assert_eq!(h.join().unwrap(), 7);
     }

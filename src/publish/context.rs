@@ -517,19 +517,12 @@ pub fn context(notes: &Notes, config: &Config, audio: Option<&AudioInfo>) -> Con
     let rules = config.link_rules();
     // The chapters do not depend on the body: on long notes they are made
     // on another thread meanwhile.
-    let (body, chapters) = std::thread::scope(|scope| {
-        let large = notes.source.text.len() >= crate::parallel::SHARED_FROM;
-        let builder = std::thread::Builder::new().name("shownotes-chapters".into());
-        let aside = large
-            .then(|| crate::parallel::spawn_scoped_beside(scope, builder, || chapters(notes)).ok())
-            .flatten();
-        let body = body(notes, &rules);
-        let chapters = match aside {
-            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            None => chapters(notes),
-        };
-        (body, chapters)
-    });
+    let (chapters, body) = crate::parallel::join(
+        notes.source.text.len() >= crate::parallel::SHARED_FROM,
+        "shownotes-chapters",
+        || chapters(notes),
+        || body(notes, &rules),
+    );
     let url = episode_url(notes, config);
     let footer = footer(notes, config, url.as_deref(), &body.note_lines, &rules);
     let mut episode = episode(notes, url, body.first_line);

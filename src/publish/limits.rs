@@ -243,10 +243,7 @@ pub fn spawn<T: Send + 'static>(
     let handle = std::thread::Builder::new()
         .name("shownotes-template".into())
         .stack_size(STACK)
-        .spawn(move || {
-            if let Some(p) = place {
-                p.take();
-            }
+        .spawn(crate::parallel::placed(place, move || {
             ACTIVE.with(|a| *a.borrow_mut() = Some(Active { limits, written: 0 }));
             BUDGET.with(|b| b.set(Arc::as_ptr(&mine)));
             let out = work();
@@ -254,7 +251,7 @@ pub fn spawn<T: Send + 'static>(
             ACTIVE.with(|a| *a.borrow_mut() = None);
             let _ = tx.send(out);
             drop(mine);
-        })
+        }))
         .map_err(|_| Stopped::Lost)?;
     Ok(Running {
         limits,

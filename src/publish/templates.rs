@@ -485,21 +485,13 @@ impl<'a> Shared<'a> {
     pub(crate) fn new(ctx: &'a Context) -> Shared<'a> {
         // The chapters' value is made on another thread meanwhile on long
         // notes (it does not depend on the body's).
-        let chapters = || Value::from(minijinja::value::Serde(&ctx.chapters));
         let bytes = context_bytes(ctx);
-        let (blocks, chapters) = std::thread::scope(|scope| {
-            let large = bytes >= crate::parallel::SHARED_FROM;
-            let builder = std::thread::Builder::new().name("shownotes-values".into());
-            let aside = large
-                .then(|| crate::parallel::spawn_scoped_beside(scope, builder, chapters).ok())
-                .flatten();
-            let blocks = blocks_value(&ctx.blocks);
-            let chapters = match aside {
-                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                None => chapters(),
-            };
-            (blocks, chapters)
-        });
+        let (chapters, blocks) = crate::parallel::join(
+            bytes >= crate::parallel::SHARED_FROM,
+            "shownotes-values",
+            || Value::from(minijinja::value::Serde(&ctx.chapters)),
+            || blocks_value(&ctx.blocks),
+        );
         Shared {
             ctx,
             blocks,
