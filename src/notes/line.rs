@@ -321,6 +321,13 @@ impl Builder {
     /// one, else aligned piece by piece (a reader decodes escapes and
     /// entities), so that every character stands where it was written.
     pub(crate) fn read(&mut self, text: &str, source: &str, src: Span) {
+        if self.line.text.capacity() == 0 {
+            // Room for the rest of the source line at once (a line's
+            // text comes in pieces, one per event).
+            let rest = source.get(src.start..).unwrap_or("").as_bytes();
+            let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            self.line.text.reserve(len.max(text.len()));
+        }
         let written = source.get(src.start..src.end).unwrap_or("");
         if written == text {
             self.copy(text, src.start);
