@@ -131,13 +131,22 @@ pub fn strip_invisible(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// Whether `s` is ASCII without control characters (tab aside): text
+/// [`clean`] leaves as it is. One pass without an early exit, which the
+/// compiler turns into vector instructions: every text of the context is
+/// asked.
+pub(crate) fn is_plain_ascii(s: &str) -> bool {
+    s.bytes().fold(true, |plain, b| {
+        plain & (((0x20..0x7F).contains(&b)) | (b == b'\t'))
+    })
+}
+
 /// Text for an output: hidden characters removed ([`is_hidden`]), each
 /// run of control characters (tab aside) replaced by one space. Borrowed
 /// when clean.
 pub fn clean(s: &str) -> Cow<'_, str> {
     // ASCII without controls (tab aside) is clean as it is.
-    let plain = s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t');
-    if plain || !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
+    if is_plain_ascii(s) || !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -251,6 +260,16 @@ pub fn invisible_diagnostics(src: &Source) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_ascii_is_printable_ascii_and_tabs() {
+        assert!(!is_plain_ascii("Chapter 1 – no"));
+        assert!(is_plain_ascii("a b\tc ~!"));
+        assert!(is_plain_ascii(""));
+        for bad in ["a\nb", "a\u{1}", "a\u{7F}", "é", "a\rb"] {
+            assert!(!is_plain_ascii(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_byte_test_finds_exactly_the_invisible_characters() {

@@ -282,7 +282,7 @@ pub enum BlockCtx {
 }
 
 /// An item of a link list.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LinkItem {
     /// The normalized URL; only `http`, `https` and `mailto`.
     pub url: String,
@@ -500,8 +500,7 @@ impl Context {
         }
         /// Whether `s` holds a character [`text::clean`] may change.
         fn has_unclean(s: &str) -> bool {
-            let plain = s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t');
-            !plain
+            !text::is_plain_ascii(s)
                 && s.chars()
                     .any(|c| text::is_invisible(c) || text::is_breaking_control(c))
         }
@@ -562,15 +561,9 @@ struct Body<'a> {
 }
 
 fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
-    // The links of each link list, gathered in one pass.
-    let mut lists: HashMap<usize, Vec<&Link>> = HashMap::new();
-    for l in &notes.links {
-        if let Some(index) = l.list {
-            lists.entry(index).or_default().push(l);
-        }
-    }
+    let lists = link_lists(notes);
     let refs = markup::References::of_notes(notes);
-    let read = paragraphs(&notes.blocks, rules, &refs, &notes.normalized);
+    let read = read_blocks(&notes.blocks, &lists, rules, &refs, &notes.normalized);
     let mut body = Body {
         blocks: Vec::new(),
         first_line: None,
@@ -587,7 +580,9 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                 }
             }
             Block::Paragraph { lines, .. } => {
-                let (parts, lines_ctx) = read.expect("every paragraph was read");
+                let Read::Paragraph(parts, lines_ctx) = read else {
+                    unreachable!("every paragraph was read as one")
+                };
                 if let Some(first) = lines_ctx.first() {
                     body.first_line
                         .get_or_insert_with(|| first.iter().map(|s| s.text.as_str()).collect());
@@ -600,19 +595,12 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
                     parts,
                 }
             }
-            Block::LinkList { label, index, .. } => BlockCtx::Links {
+            Block::LinkList { label, .. } => BlockCtx::Links {
                 label: markup::plain(label),
-                items: lists
-                    .get(index)
-                    .into_iter()
-                    .flatten()
-                    .filter(|l| notes.normalized.passes_gate(&l.url))
-                    .map(|l| LinkItem {
-                        url: l.url.clone(),
-                        text: l.text.as_deref().map(markup::plain),
-                        display: display(&l.url),
-                    })
-                    .collect(),
+                items: match read {
+                    Read::Links(items) => items,
+                    _ => unreachable!("every link list was read as one"),
+                },
             },
             Block::ChapterList { label, .. } => BlockCtx::Chapters {
                 label: if label.is_empty() {
@@ -627,22 +615,44 @@ fn body<'a>(notes: &'a Notes, rules: &links::Rules) -> Body<'a> {
     body
 }
 
-/// A paragraph read: its parts, and the same as plain lines.
-type Read = (Vec<Part>, Vec<Vec<Segment>>);
+/// The links of each link list (by its index), gathered in one pass.
+fn link_lists(notes: &Notes) -> HashMap<usize, Vec<&Link>> {
+    let mut lists: HashMap<usize, Vec<&Link>> = HashMap::new();
+    for l in &notes.links {
+        if let Some(index) = l.list {
+            lists.entry(index).or_default().push(l);
+        }
+    }
+    lists
+}
 
-/// Each block's paragraph read ([`markup::parts`], [`markup::plain_lines`];
-/// `None` for the other blocks), in order. Paragraphs are read each on
-/// its own (the reference definitions gathered before), so on long notes
-/// two threads share them ([`crate::parallel::shared`]): the Markdown of
-/// every paragraph is the costliest part of the context.
-fn paragraphs(
+/// A block read by [`read_blocks`].
+#[derive(Debug, PartialEq)]
+enum Read {
+    /// A paragraph's parts, and the same as plain lines.
+    Paragraph(Vec<Part>, Vec<Vec<Segment>>),
+    /// A link list's items (the links that pass the URL gate).
+    Links(Vec<LinkItem>),
+    /// A heading or the chapter list: read where it stands.
+    Other,
+}
+
+/// Each block read, in order: a paragraph's Markdown ([`markup::parts`],
+/// [`markup::plain_lines`]) and a link list's items (`lists`: each list's
+/// links). Blocks are read each on its own (the reference definitions
+/// gathered before), so on long notes two threads share them
+/// ([`crate::parallel::shared`]): the Markdown of every paragraph is the
+/// costliest part of the context, and a long link list the next.
+fn read_blocks(
     blocks: &[Block],
+    lists: &HashMap<usize, Vec<&Link>>,
     rules: &links::Rules,
     refs: &markup::References,
     memo: &links::Memo,
-) -> Vec<Option<Read>> {
+) -> Vec<Read> {
     let size = |b: &Block| match b {
         Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+        Block::LinkList { index, .. } => lists.get(index).map_or(0, |l| 64 * l.len()),
         _ => 0,
     };
     crate::parallel::shared(blocks, size, crate::parallel::SHARED_FROM, |blocks| {
@@ -652,9 +662,22 @@ fn paragraphs(
                 Block::Paragraph { lines, .. } => {
                     let parts = markup::parts(lines, rules, refs, memo);
                     let plain = markup::plain_lines(&parts);
-                    Some((parts, plain))
+                    Read::Paragraph(parts, plain)
                 }
-                _ => None,
+                Block::LinkList { index, .. } => Read::Links(
+                    lists
+                        .get(index)
+                        .into_iter()
+                        .flatten()
+                        .filter(|l| memo.passes_gate(&l.url))
+                        .map(|l| LinkItem {
+                            url: l.url.clone(),
+                            text: l.text.as_deref().map(markup::plain),
+                            display: display(&l.url),
+                        })
+                        .collect(),
+                ),
+                _ => Read::Other,
             })
             .collect()
     })
@@ -851,30 +874,40 @@ mod tests {
 
     #[test]
     fn long_notes_read_on_two_threads_read_as_on_one() {
-        let text = "Intro with [a ref][r] and https://a.org/x.\n\n- one **two** <https://b.org>\n- three\n  1. four\n\n[r]: https://r.org/?utm_source=x\n\n# Part\n\n".repeat(1500);
+        let text = "Intro with [a ref][r] and https://a.org/x.\n\n- one **two** <https://b.org>\n- three\n  1. four\n\n[r]: https://r.org/?utm_source=x\n\n# Part\n\nLinks:\n- https://c.org/?utm_medium=y — the **c** site\n- [d](https://d.org)\n\n".repeat(1500);
         let n = notes(&text);
         let rules = links::Rules::default();
         let refs = markup::References::of(&n.source.text);
-        let total: usize = n
-            .blocks
-            .iter()
-            .map(|b| match b {
-                Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
-                _ => 0,
-            })
-            .sum();
+        let lists = link_lists(&n);
+        let size = |b: &Block| match b {
+            Block::Paragraph { lines, .. } => lines.iter().map(|l| l.len() + 1).sum(),
+            _ => 0,
+        };
+        let total: usize = n.blocks.iter().map(size).sum();
         assert!(total > 2 * crate::parallel::SHARED_FROM, "{total}");
+        assert!(lists.len() > 1000, "{}", lists.len());
         // With the URLs the parser normalized, as without them.
-        let got = paragraphs(&n.blocks, &rules, &refs, &n.normalized);
+        let got = read_blocks(&n.blocks, &lists, &rules, &refs, &n.normalized);
         assert_eq!(got.len(), n.blocks.len());
         for (b, read) in n.blocks.iter().zip(got) {
             let want = match b {
                 Block::Paragraph { lines, .. } => {
                     let parts = markup::parts(lines, &rules, &refs, &links::Memo::default());
                     let plain = markup::plain_lines(&parts);
-                    Some((parts, plain))
+                    Read::Paragraph(parts, plain)
                 }
-                _ => None,
+                Block::LinkList { index, .. } => Read::Links(
+                    lists[index]
+                        .iter()
+                        .filter(|l| links::passes_gate(&l.url))
+                        .map(|l| LinkItem {
+                            url: l.url.clone(),
+                            text: l.text.as_deref().map(markup::plain),
+                            display: display(&l.url),
+                        })
+                        .collect(),
+                ),
+                _ => Read::Other,
             };
             assert_eq!(read, want);
         }
