@@ -164,7 +164,7 @@ pub fn check(chapters: &[Chapter], rules: &Rules, audio_end: Option<Timestamp>) 
     };
     out.extend(first_not_zero(first));
     out.extend(too_few(chapters, rules));
-    let mut seen_titles: HashMap<String, &Chapter> = HashMap::new();
+    let mut seen_titles: HashMap<String, &Chapter> = HashMap::with_capacity(chapters.len());
     for (i, ch) in chapters.iter().enumerate() {
         if let Some(prev) = i.checked_sub(1).map(|p| &chapters[p]) {
             out.extend(duplicate_start(prev, ch).or_else(|| out_of_order(prev, ch)));

@@ -13,10 +13,18 @@ use crate::source::Span;
 
 /// Cuts lines that hold several lines run together into logical lines.
 pub(crate) fn recover(source: &str, lines: Vec<Line>, flattened: &mut Vec<Span>) -> Vec<Line> {
-    let cut: Vec<bool> = lines
-        .iter()
-        .map(|l| !l.verbatim && flattened::is_flattened(&l.text))
-        .collect();
+    // Each line on its own: on long notes two threads share them.
+    let cut: Vec<bool> = crate::parallel::shared(
+        &lines,
+        |l| l.text.len() + 1,
+        crate::parallel::SHARED_FROM,
+        |lines| {
+            lines
+                .iter()
+                .map(|l| !l.verbatim && flattened::is_flattened(&l.text))
+                .collect()
+        },
+    );
     if !cut.contains(&true) {
         return lines;
     }
@@ -319,6 +327,13 @@ impl<'n> Parser<'n> {
         } else {
             Err(())
         };
+        // Room for every chapter and link the lines may hold: long lists
+        // grown by doubling are copied, and each copy is fresh memory.
+        let stamped = cands.iter().filter(|c| matches!(c, Some(Ok(_)))).count();
+        self.notes.chapters.reserve(stamped);
+        self.notes
+            .links
+            .reserve(self.pre.found.iter().map(Vec::len).sum());
         let heading_chapters = heading_chapters(lines, &cands);
         let mut section = Section::Prose;
         let mut i = 0;
