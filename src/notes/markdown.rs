@@ -141,19 +141,51 @@ struct Cut {
     blank: bool,
 }
 
+/// What a line costs the reader, in bytes of text: a line of a list (an
+/// item, its link) costs about as much as 80 bytes of a paragraph
+/// (measured on `bench/long_notes.py`'s rich Markdown: its first half,
+/// paragraphs, took 64 M instructions to read, its second, lists, 100 M).
+const LINE_COST: usize = 80;
+
+/// Where the reader's work on `source[start..]` is half done, about: the
+/// offset where the bytes so far, and [`LINE_COST`] a line that is not
+/// blank, reach half of the whole. A cut at the middle byte gave one
+/// thread half as much again as the other on notes whose second half is
+/// lists (the chapters, the links).
+fn weighted_middle(source: &str, start: usize) -> usize {
+    let b = &source.as_bytes()[start..];
+    // The starts of lines that are not blank (after a line break that is
+    // not followed by another), one pass.
+    let starts = || {
+        memchr::memchr_iter(b'\n', b)
+            .filter(|&i| b.get(i + 1).is_some_and(|&c| c != b'\n'))
+            .map(|i| i + 1)
+    };
+    let half = (b.len() + LINE_COST * starts().count()) / 2;
+    let mut lines = 0;
+    for at in starts() {
+        lines += 1;
+        if at + LINE_COST * lines >= half {
+            return start + at;
+        }
+    }
+    start + b.len() / 2
+}
+
 /// Where the body at `start` may be cut in two halves that, read each on
-/// its own, read as the whole: the line start nearest the middle where a
-/// new top-level block starts whatever came before. That is a line at
-/// the margin after a blank line (a list, a quote or a paragraph ends
-/// there; the next item of a loose list starts a list that reads the
-/// same), or a bullet item at the margin (`- x`, `* x`, `+ x`: it ends a
-/// paragraph, and starts the next item or a new list).
+/// its own, read as the whole: the line start nearest the middle of the
+/// work ([`weighted_middle`]) where a new top-level block starts whatever
+/// came before. That is a line at the margin after a blank line (a list,
+/// a quote or a paragraph ends there; the next item of a loose list
+/// starts a list that reads the same), or a bullet item at the margin
+/// (`- x`, `* x`, `+ x`: it ends a paragraph, and starts the next item
+/// or a new list).
 ///
 /// What such a line does not end (a fenced code block, an HTML block)
 /// is found after reading the first half ([`halves`]).
 fn split_point(source: &str, start: usize) -> Option<Cut> {
     let b = source.as_bytes();
-    let middle = start + (b.len() - start) / 2;
+    let middle = weighted_middle(source, start);
     // The cut at the line that starts at `at`, if it is one.
     let cut_at = |at: usize| -> Option<Cut> {
         let first = *b.get(at)?;
@@ -712,6 +744,30 @@ fn physical(source: &str, span: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_work_is_cut_where_lines_and_bytes_are_half_done() {
+        // Paragraphs of 400 bytes, then list items of 22: the items are
+        // more lines for their bytes, so the first half takes more bytes
+        // (the cut comes after the middle byte), where the weighted work
+        // is halved.
+        let para = format!("{}\n\n", "word ".repeat(80));
+        let text = format!(
+            "{}{}",
+            para.repeat(100),
+            "- item of a list here\n".repeat(2000)
+        );
+        let at = weighted_middle(&text, 0);
+        assert!(at > text.len() / 2, "{at} of {}", text.len());
+        assert_eq!(&text[at - 1..at], "\n");
+        let lines = text[..at].lines().filter(|l| !l.is_empty()).count();
+        let rest = text[at..].lines().filter(|l| !l.is_empty()).count();
+        let cost = |bytes: usize, lines: usize| bytes + LINE_COST * lines;
+        let (a, b) = (cost(at, lines), cost(text.len() - at, rest));
+        assert!(a.abs_diff(b) <= 2 * (LINE_COST + 410), "{a} {b}");
+        // Text of one line: the middle byte.
+        assert_eq!(weighted_middle("abcd", 0), 2);
+    }
 
     /// The lines and definitions of `text` read whole, and read in two
     /// halves at once where it can be.
