@@ -76,12 +76,30 @@ pub(crate) fn escape_xml_cow(s: &str) -> Cow<'_, str> {
     if escapes_nothing(s, &XML_ESCAPED) {
         return Cow::Borrowed(s);
     }
-    // ASCII holds no invisible character: nothing to strip.
-    let s = if s.is_ascii() {
-        Cow::Borrowed(s)
-    } else {
-        text::strip_invisible(s)
-    };
+    if s.is_ascii() {
+        // No invisible character to strip: one pass over the bytes, runs
+        // copied at once (every line of a paragraph with `<b>` in its
+        // text comes here).
+        let mut out = String::with_capacity(s.len() + 16);
+        let mut kept = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let with = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                b if XML_ESCAPED[usize::from(b)] => "",
+                _ => continue,
+            };
+            out.push_str(&s[kept..i]);
+            out.push_str(with);
+            kept = i + 1;
+        }
+        out.push_str(&s[kept..]);
+        return Cow::Owned(out);
+    }
+    let s = text::strip_invisible(s);
     let mut out = String::with_capacity(s.len() + 16);
     // Runs of characters kept as they are are copied at once.
     let mut kept = 0;

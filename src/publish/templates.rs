@@ -187,7 +187,8 @@ fn write_line(
         )
     };
     let esc = state.auto_escape();
-    let mut out = String::new();
+    // Room for most lines at once.
+    let mut out = String::with_capacity(256);
     // As the formatter prints a value: `none` as nothing.
     let push = |out: &mut String, v: &Value| {
         if v.is_none() {
