@@ -68,7 +68,7 @@ fn classic(label: &str) -> bool {
 }
 
 /// A link found on a line: where its text is, where it is written.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Found {
     start: usize,
     end: usize,
@@ -143,6 +143,16 @@ fn line_links(line: &Line, skip: Option<usize>) -> Vec<Found> {
         });
     }
     out.sort_by_key(|f| f.start);
+    out
+}
+
+/// `found` ([`line_links`] of `line`) without its inline link `k`: what
+/// `line_links(line, Some(k))` finds (the other links are found alike).
+fn without(found: &[Found], line: &Line, k: usize) -> Vec<Found> {
+    let mut out = found.to_vec();
+    if let Some(l) = line.links.get(k) {
+        out.retain(|f| !(f.start == l.start && f.end == l.end && f.written == l.written));
+    }
     out
 }
 
@@ -456,6 +466,20 @@ impl<'n> Parser<'n> {
         }
     }
 
+    /// [`line_links`]`(line, skip)`: the pre-pass's links of the line
+    /// without the inline link `skip`, when the pre-pass read the line (it
+    /// reads every line with `skip` none; leaving one inline link out
+    /// changes nothing else).
+    fn links_but(&self, line: &Line, skip: Option<usize>) -> Vec<Found> {
+        let (Some(i), Some(k)) = (self.pre.index(line), skip) else {
+            return match skip {
+                None => self.links_of(line),
+                Some(_) => line_links(line, skip),
+            };
+        };
+        without(&self.pre.found[i], line, k)
+    }
+
     /// Whether `line` holds a link ([`line_links`]).
     fn has_links(&self, line: &Line) -> bool {
         match self.pre.index(line) {
@@ -701,7 +725,8 @@ impl<'n> Parser<'n> {
                 title.1 = title.1.min(t.end);
             }
         }
-        let found: Vec<Found> = line_links(tl, skip)
+        let found: Vec<Found> = self
+            .links_but(tl, skip)
             .into_iter()
             .filter(|f| title_line.is_some() || f.start >= c.title.0.min(c.stamp.1))
             .collect();
@@ -938,7 +963,33 @@ fn run_at(
 
 #[cfg(test)]
 mod tests {
-    use super::after_separator;
+    use super::{after_separator, line_links, without};
+
+    #[test]
+    fn a_line_without_one_inline_link_has_the_links_line_links_finds() {
+        let mut lines = Vec::new();
+        for f in std::fs::read_dir("fixtures/styles").unwrap() {
+            let path = f.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                lines.extend(super::super::markdown::read(&text, 0, &mut Vec::new()));
+            }
+        }
+        let mut checked = 0;
+        for line in &lines {
+            let all = line_links(line, None);
+            for k in 0..line.links.len() {
+                assert_eq!(
+                    without(&all, line, k),
+                    line_links(line, Some(k)),
+                    "{}",
+                    line.text
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 
     #[test]
     fn a_description_loses_the_separator_it_starts_with() {
