@@ -500,14 +500,14 @@ impl<'n> Parser<'n> {
 
     /// `written` normalized by the pre-pass, on `line` or the line being
     /// read (which a piece of a line was cut from).
-    fn answer(&self, line: &Line, written: &str) -> Option<links::Answer> {
+    fn answer(&self, line: &Line, written: &str) -> Option<&links::Answer> {
         [self.pre.index(line), Some(self.at)]
             .into_iter()
             .flatten()
             .filter_map(|i| self.pre.answers.get(i))
             .flat_map(|a| a.iter())
             .find(|(w, _)| w == written)
-            .map(|(_, a)| a.clone())
+            .map(|(_, a)| a)
     }
 
     /// Opens the section a label names; content on the label's line
