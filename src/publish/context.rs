@@ -321,6 +321,17 @@ impl Serialize for ChapterCtx {
     }
 }
 
+impl LinkItem {
+    /// The item of a link list's link.
+    fn of(l: &Link) -> LinkItem {
+        LinkItem {
+            url: l.url.clone(),
+            text: l.text.as_deref().map(markup::plain),
+            display: display(&l.url),
+        }
+    }
+}
+
 /// The audio file.
 #[derive(Clone, Debug, Serialize)]
 pub struct AudioCtx {
@@ -670,11 +681,7 @@ fn read_blocks(
                         .into_iter()
                         .flatten()
                         .filter(|l| memo.passes_gate(&l.url))
-                        .map(|l| LinkItem {
-                            url: l.url.clone(),
-                            text: l.text.as_deref().map(markup::plain),
-                            display: display(&l.url),
-                        })
+                        .map(|l| LinkItem::of(l))
                         .collect(),
                 ),
                 _ => Read::Other,
@@ -900,11 +907,7 @@ mod tests {
                     lists[index]
                         .iter()
                         .filter(|l| links::passes_gate(&l.url))
-                        .map(|l| LinkItem {
-                            url: l.url.clone(),
-                            text: l.text.as_deref().map(markup::plain),
-                            display: display(&l.url),
-                        })
+                        .map(|l| LinkItem::of(l))
                         .collect(),
                 ),
                 _ => Read::Other,
