@@ -135,18 +135,23 @@ pub fn strip_invisible(s: &str) -> Cow<'_, str> {
 /// [`clean`] leaves as it is. One pass without an early exit, which the
 /// compiler turns into vector instructions: every text of the context is
 /// asked.
-pub(crate) fn is_plain_ascii(s: &str) -> bool {
+fn is_plain_ascii(s: &str) -> bool {
     s.bytes().fold(true, |plain, b| {
         plain & (((0x20..0x7F).contains(&b)) | (b == b'\t'))
     })
+}
+
+/// Whether [`clean`] may change `s`: it holds a hidden or control
+/// character (printable ASCII and tabs are clean as they are).
+pub(crate) fn may_change_in_clean(s: &str) -> bool {
+    !is_plain_ascii(s) && s.chars().any(|c| is_invisible(c) || is_breaking_control(c))
 }
 
 /// Text for an output: hidden characters removed ([`is_hidden`]), each
 /// run of control characters (tab aside) replaced by one space. Borrowed
 /// when clean.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    // ASCII without controls (tab aside) is clean as it is.
-    if is_plain_ascii(s) || !s.chars().any(|c| is_invisible(c) || is_breaking_control(c)) {
+    if !may_change_in_clean(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());

@@ -411,7 +411,7 @@ impl<'n> Parser<'n> {
                     text,
                     span: line.span(),
                 });
-                for f in self.links_of(line) {
+                for f in self.links_of(line, None) {
                     self.link(line, &f, Kind::Text, None, None);
                 }
                 section = Section::Prose;
@@ -457,27 +457,15 @@ impl<'n> Parser<'n> {
         };
     }
 
-    /// [`line_links`]`(line, None)`, as the pre-pass found them when `line`
-    /// is one of the lines read.
-    fn links_of(&self, line: &Line) -> Vec<Found> {
-        match self.pre.index(line) {
-            Some(i) => self.pre.found[i].clone(),
-            None => line_links(line, None),
+    /// [`line_links`]`(line, skip)`, from what the pre-pass found when
+    /// `line` is one of the lines read (it reads each with no link
+    /// skipped; leaving the inline link `skip` out changes nothing else).
+    fn links_of(&self, line: &Line, skip: Option<usize>) -> Vec<Found> {
+        match (self.pre.index(line), skip) {
+            (Some(i), None) => self.pre.found[i].clone(),
+            (Some(i), Some(k)) => without(&self.pre.found[i], line, k),
+            (None, _) => line_links(line, skip),
         }
-    }
-
-    /// [`line_links`]`(line, skip)`: the pre-pass's links of the line
-    /// without the inline link `skip`, when the pre-pass read the line (it
-    /// reads every line with `skip` none; leaving one inline link out
-    /// changes nothing else).
-    fn links_but(&self, line: &Line, skip: Option<usize>) -> Vec<Found> {
-        let (Some(i), Some(k)) = (self.pre.index(line), skip) else {
-            return match skip {
-                None => self.links_of(line),
-                Some(_) => line_links(line, skip),
-            };
-        };
-        without(&self.pre.found[i], line, k)
     }
 
     /// Whether `line` holds a link ([`line_links`]).
@@ -582,7 +570,7 @@ impl<'n> Parser<'n> {
                     *section = Section::Chapters(Some(index), line.depth);
                     return 0;
                 }
-                let found = self.links_of(line);
+                let found = self.links_of(line, None);
                 if found.is_empty() {
                     // A list item without a link (a guest's name over
                     // their links) stays in the list; so does a line that
@@ -663,7 +651,7 @@ impl<'n> Parser<'n> {
                     }
                     None if line.depth > depth => {
                         // Under a chapter's item: its links.
-                        let found = self.links_of(line);
+                        let found = self.links_of(line, None);
                         self.prose(line, in_links.is_none());
                         if let Some(index) = in_links {
                             if !found.is_empty() {
@@ -726,7 +714,7 @@ impl<'n> Parser<'n> {
             }
         }
         let found: Vec<Found> = self
-            .links_but(tl, skip)
+            .links_of(tl, skip)
             .into_iter()
             .filter(|f| title_line.is_some() || f.start >= c.title.0.min(c.stamp.1))
             .collect();
@@ -876,7 +864,7 @@ impl<'n> Parser<'n> {
         }
         self.para_list = line.depth > 0;
         if scan {
-            for f in self.links_of(line) {
+            for f in self.links_of(line, None) {
                 self.link(line, &f, Kind::Text, None, None);
             }
         }

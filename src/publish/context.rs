@@ -494,7 +494,7 @@ impl Context {
                 match p {
                     Part::Lines { lines } => {
                         for seg in lines.iter_mut().flatten() {
-                            if has_unclean(&seg.text) {
+                            if text::may_change_in_clean(&seg.text) {
                                 any = true;
                                 c(&mut seg.text);
                             }
@@ -508,12 +508,6 @@ impl Context {
                 }
             }
             any
-        }
-        /// Whether `s` holds a character [`text::clean`] may change.
-        fn has_unclean(s: &str) -> bool {
-            !text::is_plain_ascii(s)
-                && s.chars()
-                    .any(|c| text::is_invisible(c) || text::is_breaking_control(c))
         }
         segs(&mut self.footer);
         if let Some(a) = &mut self.audio {

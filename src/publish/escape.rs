@@ -71,32 +71,40 @@ const XML_ESCAPED: [bool; 256] = escaped_bytes(b"&<>\"'");
 /// What [`youtube_text`] changes in ASCII text.
 const YOUTUBE_ESCAPED: [bool; 256] = escaped_bytes(b"<>\r");
 
+/// ASCII text `s` with each byte `with` names replaced (by `""`: left
+/// out), in one pass over the bytes, the runs between copied at once; and
+/// how many were replaced by text rather than left out.
+fn replace_ascii(s: &str, with: impl Fn(u8) -> Option<&'static str>) -> (String, usize) {
+    let mut out = String::with_capacity(s.len() + 16);
+    let (mut kept, mut n) = (0, 0);
+    for (i, b) in s.bytes().enumerate() {
+        let Some(with) = with(b) else { continue };
+        n += usize::from(!with.is_empty());
+        out.push_str(&s[kept..i]);
+        out.push_str(with);
+        kept = i + 1;
+    }
+    out.push_str(&s[kept..]);
+    (out, n)
+}
+
 /// [`escape_xml`], borrowed when there is nothing to escape.
 pub(crate) fn escape_xml_cow(s: &str) -> Cow<'_, str> {
     if escapes_nothing(s, &XML_ESCAPED) {
         return Cow::Borrowed(s);
     }
     if s.is_ascii() {
-        // No invisible character to strip: one pass over the bytes, runs
-        // copied at once (every line of a paragraph with `<b>` in its
-        // text comes here).
-        let mut out = String::with_capacity(s.len() + 16);
-        let mut kept = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let with = match b {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                b'\'' => "&#39;",
-                b if XML_ESCAPED[usize::from(b)] => "",
-                _ => continue,
-            };
-            out.push_str(&s[kept..i]);
-            out.push_str(with);
-            kept = i + 1;
-        }
-        out.push_str(&s[kept..]);
+        // No invisible character to strip (every line of a paragraph with
+        // `<b>` in its text comes here).
+        let (out, _) = replace_ascii(s, |b| match b {
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'>' => Some("&gt;"),
+            b'"' => Some("&quot;"),
+            b'\'' => Some("&#39;"),
+            b if XML_ESCAPED[usize::from(b)] => Some(""),
+            _ => None,
+        });
         return Cow::Owned(out);
     }
     let s = text::strip_invisible(s);
@@ -143,22 +151,13 @@ pub(crate) fn youtube_text_cow(s: &str) -> (Cow<'_, str>, usize) {
         return (Cow::Borrowed(s), 0);
     }
     if s.is_ascii() {
-        // No invisible character to strip: one pass, runs copied at once.
-        let mut out = String::with_capacity(s.len() + 16);
-        let (mut kept, mut n) = (0, 0);
-        for (i, b) in s.bytes().enumerate() {
-            let with = match b {
-                b'<' => "‹",
-                b'>' => "›",
-                b if YOUTUBE_ESCAPED[usize::from(b)] => "",
-                _ => continue,
-            };
-            n += usize::from(!with.is_empty());
-            out.push_str(&s[kept..i]);
-            out.push_str(with);
-            kept = i + 1;
-        }
-        out.push_str(&s[kept..]);
+        // No invisible character to strip.
+        let (out, n) = replace_ascii(s, |b| match b {
+            b'<' => Some("‹"),
+            b'>' => Some("›"),
+            b if YOUTUBE_ESCAPED[usize::from(b)] => Some(""),
+            _ => None,
+        });
         return (Cow::Owned(out), n);
     }
     let clean: String = text::strip_invisible(s)

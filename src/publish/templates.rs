@@ -1141,8 +1141,12 @@ mod tests {
     }
 
     /// Renders `source` as a template named `name` with the context of
-    /// `text`: the output and the `<`/`>` the YouTube escaper replaced.
-    fn render_named(name: &str, source: &str, text: &str) -> (String, usize) {
+    /// `text`: the result and the `<`/`>` the YouTube escaper replaced.
+    fn render_source(
+        name: &str,
+        source: &str,
+        text: &str,
+    ) -> (std::result::Result<String, minijinja::Error>, usize) {
         let c = context(&notes(text), &Config::default(), None);
         let shared = Shared::new(&c);
         let mut env = environment().unwrap();
@@ -1150,7 +1154,13 @@ mod tests {
             .unwrap();
         REPLACED.with(|r| r.set(0));
         let out = env.get_template(name).unwrap().render(shared.value(None));
-        (out.unwrap(), REPLACED.with(Cell::get))
+        (out, REPLACED.with(Cell::get))
+    }
+
+    /// [`render_source`] of a template that renders.
+    fn render_named(name: &str, source: &str, text: &str) -> (String, usize) {
+        let (out, replaced) = render_source(name, source, text);
+        (out.unwrap(), replaced)
     }
 
     proptest::proptest! {
@@ -1185,15 +1195,8 @@ mod tests {
             "{{ \"abc\" | line_text }}",
             "{{ episode | line_html }}",
         ] {
-            let c = context(&notes("Summary.\n"), &Config::default(), None);
-            let shared = Shared::new(&c);
-            let mut env = environment().unwrap();
-            env.add_template_owned("t.html.j2", source.to_string())
-                .unwrap();
-            let e = env
-                .get_template("t.html.j2")
-                .unwrap()
-                .render(shared.value(None))
+            let e = render_source("t.html.j2", source, "Summary.\n")
+                .0
                 .unwrap_err();
             assert!(
                 e.to_string().contains("expects a line of the context"),
